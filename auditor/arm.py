@@ -1,0 +1,49 @@
+"""ARM resource IDs: case-insensitive keys and the parts reports need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def key(resource_id: str) -> str:
+    """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased."""
+    return resource_id.strip().rstrip("/").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceParts:
+    subscription_id: str
+    resource_group: str
+    resource_type: str  # lower-case, nested types joined: microsoft.network/virtualnetworks/subnets
+    name: str
+
+
+def parse(resource_id: str) -> ResourceParts:
+    """Split an ARM ID; tolerant of `resourceGroups`/`resourcegroups` and of nested types."""
+    segments = [s for s in resource_id.strip().split("/") if s]
+    lowered = [s.lower() for s in segments]
+    subscription = _after(segments, lowered, "subscriptions")
+    group = _after(segments, lowered, "resourcegroups")
+    resource_type = ""
+    name = segments[-1] if segments else ""
+    if "providers" in lowered:
+        start = len(lowered) - 1 - lowered[::-1].index("providers")
+        rest = segments[start + 1 :]
+        if rest:
+            namespace, pairs = rest[0], rest[1:]
+            types = [pairs[i] for i in range(0, len(pairs), 2)]
+            resource_type = "/".join([namespace, *types]).lower()
+    return ResourceParts(subscription, group, resource_type, name)
+
+
+def _after(segments: list[str], lowered: list[str], marker: str) -> str:
+    if marker in lowered:
+        index = lowered.index(marker)
+        if index + 1 < len(segments):
+            return segments[index + 1]
+    return ""
+
+
+def node_pool_id(cluster_id: str, pool_name: str) -> str:
+    """The ARM ID of an agent pool, spelled as ARM returns it."""
+    return f"{cluster_id.rstrip('/')}/agentPools/{pool_name}"

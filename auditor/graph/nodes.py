@@ -1,0 +1,214 @@
+"""Typed payloads of the graph's nodes, one frozen dataclass per resource kind.
+
+Only the fields that decide egress are kept; IDs keep their original spelling (the graph keys
+them lower-cased). Built from snapshot rows in `auditor.graph.rows` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    id: str
+    name: str
+    subscription_id: str
+    resource_group: str
+    location: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerProfile:
+    managed_outbound_ip_count: int | None
+    outbound_ip_ids: tuple[str, ...]
+    outbound_prefix_ids: tuple[str, ...]
+    effective_outbound_ip_ids: tuple[str, ...]
+    allocated_outbound_ports: int | None
+    idle_timeout_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NatGatewayProfile:
+    managed_outbound_ip_count: int | None
+    idle_timeout_minutes: int | None
+    effective_outbound_ip_ids: tuple[str, ...]
+    sku: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiServerAccess:
+    authorized_ip_ranges: tuple[str, ...]
+    private_cluster: bool
+    vnet_integration: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster(Resource):
+    outbound_type: str | None = None
+    network_plugin: str | None = None
+    network_plugin_mode: str | None = None
+    network_dataplane: str | None = None
+    network_policy: str | None = None
+    load_balancer_sku: str | None = None
+    ip_families: tuple[str, ...] = ()
+    node_resource_group: str | None = None
+    power_state: str | None = None
+    kubernetes_version: str | None = None
+    load_balancer_profile: LoadBalancerProfile | None = None
+    nat_gateway_profile: NatGatewayProfile | None = None
+    api_server_access: ApiServerAccess | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NodePool:
+    id: str
+    cluster_id: str
+    name: str
+    mode: str | None
+    os_type: str | None
+    count: int | None
+    min_count: int | None
+    max_count: int | None
+    auto_scaling: bool
+    max_surge: str | None
+    availability_zones: tuple[str, ...]
+    vnet_subnet_id: str | None
+    pod_subnet_id: str | None
+    enable_node_public_ip: bool
+    node_public_ip_prefix_id: str | None
+    power_state: str | None
+    windows_outbound_nat_disabled: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualNetwork(Resource):
+    address_prefixes: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Subnet:
+    id: str
+    name: str
+    vnet_id: str
+    address_prefixes: tuple[str, ...]
+    nat_gateway_id: str | None
+    route_table_id: str | None
+    network_security_group_id: str | None
+    default_outbound_access: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class NatGateway(Resource):
+    sku: str | None = None
+    zones: tuple[str, ...] = ()
+    idle_timeout_minutes: int | None = None
+    public_ip_ids: tuple[str, ...] = ()
+    public_ip_prefix_ids: tuple[str, ...] = ()
+    public_ip_v6_ids: tuple[str, ...] = ()
+    public_ip_prefix_v6_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    source_virtual_network_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicIp(Resource):
+    sku: str | None = None
+    tier: str | None = None
+    zones: tuple[str, ...] = ()
+    ip_address: str | None = None
+    allocation_method: str | None = None
+    version: str | None = None
+    prefix_id: str | None = None
+    idle_timeout_minutes: int | None = None
+    ddos_protection: bool = False
+    routing_preference_internet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublicIpPrefix(Resource):
+    sku: str | None = None
+    zones: tuple[str, ...] = ()
+    ip_prefix: str | None = None
+    prefix_length: int | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    address_prefix: str | None
+    next_hop_type: str | None
+    next_hop_ip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTable(Resource):
+    routes: tuple[Route, ...] = ()
+
+    def default_route(self) -> Route | None:
+        """The 0.0.0.0/0 user-defined route, which decides internet egress."""
+        for route in self.routes:
+            if route.address_prefix == "0.0.0.0/0":
+                return route
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRule:
+    name: str
+    frontend_ids: tuple[str, ...]
+    idle_timeout_minutes: int | None
+    allocated_outbound_ports: int | None
+    enable_tcp_reset: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancer(Resource):
+    sku: str | None = None
+    frontend_public_ip_ids: dict[str, str] = field(default_factory=dict)
+    frontend_public_prefix_ids: dict[str, str] = field(default_factory=dict)
+    outbound_rules: tuple[OutboundRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A referenced ID that is not in the snapshot: out of scope or unreadable, never missing."""
+
+    id: str
+    kind: str
+
+
+Payload = (
+    Cluster
+    | NodePool
+    | VirtualNetwork
+    | Subnet
+    | NatGateway
+    | PublicIp
+    | PublicIpPrefix
+    | RouteTable
+    | LoadBalancer
+    | Unknown
+)
+
+
+def kind_of(payload: Any) -> str:
+    return _KINDS[type(payload)]
+
+
+_KINDS: dict[type, str] = {
+    Cluster: "cluster",
+    NodePool: "node-pool",
+    VirtualNetwork: "virtual-network",
+    Subnet: "subnet",
+    NatGateway: "nat-gateway",
+    PublicIp: "public-ip",
+    PublicIpPrefix: "public-ip-prefix",
+    RouteTable: "route-table",
+    LoadBalancer: "load-balancer",
+    Unknown: "unknown",
+}

@@ -1,0 +1,162 @@
+"""The data contract between graph, rules, engine and reporters: frozen dataclasses only."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Literal
+
+from auditor import arm
+
+if TYPE_CHECKING:
+    from auditor.graph.estate import EgressGraph
+    from auditor.policy import Policy
+
+
+class Severity(Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of {names})") from None
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+Precision = Literal["very-high", "high", "medium", "low"]
+
+
+class EgressKind(Enum):
+    """How new outbound flows of a subnet reach the internet (egress-facts.md §1 table)."""
+
+    UDR_APPLIANCE = "udr-virtual-appliance"
+    UDR_GATEWAY = "udr-virtual-network-gateway"
+    NAT_GATEWAY = "nat-gateway"
+    NODE_PUBLIC_IP = "node-public-ip"
+    LOAD_BALANCER = "load-balancer"
+    DEFAULT_OUTBOUND = "default-outbound-access"
+    BLACKHOLE = "blackhole-route"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class EgressPath:
+    """The resolved egress of one subnet for one node pool.
+
+    `public_ips` holds CIDRs (`/32` for single addresses); it is None when the addresses
+    cannot be known from the snapshot (an unread hop, a virtual appliance, default outbound
+    access). `reason` explains an unknown path or unknown addresses.
+    """
+
+    kind: EgressKind
+    subnet_id: str | None
+    hops: tuple[str, ...] = ()
+    device_id: str | None = None
+    public_ips: tuple[str, ...] | None = ()
+    idle_timeout_minutes: int | None = None
+    next_hop_ip: str | None = None
+    reason: str = ""
+    unknown_ids: tuple[str, ...] = ()
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.kind is EgressKind.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """A file and line a finding came from (a manifest or the policy file)."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    rule_id: str
+    resource_glob: str
+    justification: str
+    expires: str
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    resource_id: str
+    message: str
+    remediation: str = ""
+    observed: str | None = None
+    expected: str | None = None
+    evidence: tuple[str, ...] = ()
+    location: SourceLocation | None = None
+    key: str = ""
+    details: Mapping[str, str] = field(default_factory=dict)
+    suppression: Suppression | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        material = f"{self.rule_id}|{arm.key(self.resource_id)}|{self.key}"
+        return hashlib.sha256(material.encode()).hexdigest()
+
+    @property
+    def parts(self) -> arm.ResourceParts:
+        return arm.parse(self.resource_id)
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (-self.severity.rank, self.rule_id, arm.key(self.resource_id), self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    description: str
+    help_markdown: str
+    remediation: str
+    sources: tuple[str, ...]
+    tags: tuple[str, ...] = ("security", "networking")
+    precision: Precision = "high"
+
+
+Check = Callable[["EgressGraph", "Policy"], Iterator[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    meta: RuleMeta
+    check: Check
+
+
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    rule_id: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionError:
+    """A scope that could not be read; recorded in the snapshot and in every report."""
+
+    scope: str
+    status: int | None
+    message: str
+    subscriptions: tuple[str, ...] = ()

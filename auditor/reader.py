@@ -1,0 +1,122 @@
+"""Typed, path-aware reading of JSON documents.
+
+Every accessor knows where it is in the document, so the first invalid field becomes one
+line naming the file and the JSON path, e.g.
+`snapshot.json: resources.microsoft.network/natgateways[3].properties.subnets: expected a list`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from auditor.errors import InputError
+
+_TYPE_NAMES = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+}
+
+
+class Node:
+    """A JSON value and where it sits in its document."""
+
+    __slots__ = ("path", "source", "value")
+
+    def __init__(self, source: str, path: str, value: Any) -> None:
+        self.source = source
+        self.path = path
+        self.value = value
+
+    def error(self, problem: str, key: str | None = None) -> InputError:
+        return InputError(self.source, self._join(key) if key is not None else self.path, problem)
+
+    def _join(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _child(self, key: str, expected: type, optional: bool) -> Any:
+        if not isinstance(self.value, dict):
+            raise self.error("expected an object")
+        value = self.value.get(key)
+        if value is None:
+            if optional:
+                return None
+            raise self.error("missing", key)
+        if not _is(value, expected):
+            raise self.error(f"expected {_TYPE_NAMES[expected]}", key)
+        return value
+
+    def obj(self, key: str) -> Node:
+        return Node(self.source, self._join(key), self._child(key, dict, optional=False))
+
+    def opt_obj(self, key: str) -> Node | None:
+        value = self._child(key, dict, optional=True)
+        return None if value is None else Node(self.source, self._join(key), value)
+
+    def array(self, key: str) -> Node:
+        return Node(self.source, self._join(key), self._child(key, list, optional=False))
+
+    def opt_array(self, key: str) -> Node:
+        """A list that may be absent or null: both read as empty."""
+        value = self._child(key, list, optional=True)
+        return Node(self.source, self._join(key), [] if value is None else value)
+
+    def string(self, key: str) -> str:
+        value: str = self._child(key, str, optional=False)
+        return value
+
+    def opt_string(self, key: str) -> str | None:
+        value: str | None = self._child(key, str, optional=True)
+        return value
+
+    def opt_integer(self, key: str) -> int | None:
+        value: int | None = self._child(key, int, optional=True)
+        return value
+
+    def integer(self, key: str) -> int:
+        value: int = self._child(key, int, optional=False)
+        return value
+
+    def opt_boolean(self, key: str) -> bool | None:
+        value: bool | None = self._child(key, bool, optional=True)
+        return value
+
+    def opt_ref(self, key: str) -> str | None:
+        """A `{"id": ...}` sub-resource reference; absent, null and `{}` read as None."""
+        ref = self.opt_obj(key)
+        return None if ref is None else ref.opt_string("id")
+
+    def refs(self, key: str) -> tuple[str, ...]:
+        """A list of `{"id": ...}` references (null or absent reads as empty)."""
+        return tuple(item.string("id") for item in self.opt_array(key).items())
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        """A list of strings (null or absent reads as empty)."""
+        out = []
+        for item in self.opt_array(key).items():
+            if not isinstance(item.value, str):
+                raise item.error("expected a string")
+            out.append(item.value)
+        return tuple(out)
+
+    def items(self) -> Iterator[Node]:
+        if not isinstance(self.value, list):
+            raise self.error("expected a list")
+        for index, item in enumerate(self.value):
+            yield Node(self.source, f"{self.path}[{index}]", item)
+
+    def entries(self) -> Iterator[tuple[str, Node]]:
+        if not isinstance(self.value, dict):
+            raise self.error("expected an object")
+        for key in self.value:
+            yield key, Node(self.source, self._join(key), self.value[key])
+
+
+def _is(value: Any, expected: type) -> bool:
+    # bool is an int in Python; JSON keeps them apart.
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)

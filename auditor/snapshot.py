@@ -1,0 +1,155 @@
+"""The versioned snapshot document: raw Resource Graph rows per type, read and written safely."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.atomic import write_text_atomic
+from auditor.errors import InputError
+from auditor.model import CollectionError
+from auditor.reader import Node
+
+FORMAT = "egress-audit-snapshot"
+VERSION = 1
+
+MANAGED_CLUSTERS = "microsoft.containerservice/managedclusters"
+VIRTUAL_NETWORKS = "microsoft.network/virtualnetworks"
+NAT_GATEWAYS = "microsoft.network/natgateways"
+PUBLIC_IPS = "microsoft.network/publicipaddresses"
+PUBLIC_IP_PREFIXES = "microsoft.network/publicipprefixes"
+ROUTE_TABLES = "microsoft.network/routetables"
+LOAD_BALANCERS = "microsoft.network/loadbalancers"
+
+RESOURCE_TYPES = (
+    MANAGED_CLUSTERS,
+    VIRTUAL_NETWORKS,
+    NAT_GATEWAYS,
+    PUBLIC_IPS,
+    PUBLIC_IP_PREFIXES,
+    ROUTE_TABLES,
+    LOAD_BALANCERS,
+)
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A loaded snapshot. `source` names the file in every error message."""
+
+    source: str
+    collected_at: str
+    tool: Mapping[str, str]
+    scope: Mapping[str, Any]
+    resources: Mapping[str, list[Row]]
+    changes: list[Row] = field(default_factory=list)
+    errors: tuple[CollectionError, ...] = ()
+
+    def rows(self, resource_type: str) -> list[Row]:
+        return self.resources.get(resource_type, [])
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "collectedAt": self.collected_at,
+            "tool": dict(self.tool),
+            "scope": dict(self.scope),
+            "resources": {t: list(self.resources.get(t, [])) for t in RESOURCE_TYPES},
+            "changes": list(self.changes),
+            "errors": [_error_document(e) for e in self.errors],
+        }
+
+    def resource_node(self, resource_type: str, index: int) -> Node:
+        """The row at `index` with its JSON path, for validated field access."""
+        return Node(
+            self.source, f"resources.{resource_type}[{index}]", self.resources[resource_type][index]
+        )
+
+
+def load(path: Path, display_name: str | None = None) -> Snapshot:
+    source = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(source, "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, "", f"cannot read: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from None
+    return parse(document, source)
+
+
+def parse(document: Any, source: str) -> Snapshot:
+    root = Node(source, "", document)
+    if not isinstance(document, dict):
+        raise root.error("expected a JSON object (an egress-audit snapshot)")
+    if document.get("format") != FORMAT:
+        raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
+    version = root.integer("version")
+    if version != VERSION:
+        raise root.error(
+            f"unsupported snapshot version {version} (this egress-audit reads version {VERSION})",
+            "version",
+        )
+    collected_at = root.string("collectedAt")
+    tool = root.opt_obj("tool")
+    scope = root.opt_obj("scope")
+    resources_node = root.obj("resources")
+    resources: dict[str, list[Row]] = {}
+    for resource_type, rows in resources_node.entries():
+        if not isinstance(rows.value, list):
+            raise rows.error("expected a list")
+        for row in rows.items():
+            if not isinstance(row.value, dict):
+                raise row.error("expected an object")
+            row.string("id")
+        resources[resource_type.lower()] = rows.value
+    changes = root.opt_array("changes")
+    for change in changes.items():
+        if not isinstance(change.value, dict):
+            raise change.error("expected an object")
+    errors = tuple(_parse_error(node) for node in root.opt_array("errors").items())
+    return Snapshot(
+        source=source,
+        collected_at=collected_at,
+        tool={} if tool is None else {k: str(v) for k, v in tool.value.items()},
+        scope={} if scope is None else dict(scope.value),
+        resources=resources,
+        changes=changes.value,
+        errors=errors,
+    )
+
+
+def _parse_error(node: Node) -> CollectionError:
+    return CollectionError(
+        scope=node.string("scope"),
+        status=node.opt_integer("status"),
+        message=node.string("message"),
+        subscriptions=node.strs("subscriptions"),
+    )
+
+
+def _error_document(error: CollectionError) -> dict[str, Any]:
+    return {
+        "scope": error.scope,
+        "status": error.status,
+        "message": error.message,
+        "subscriptions": list(error.subscriptions),
+    }
+
+
+def write(snapshot: Snapshot, path: Path) -> None:
+    write_json_atomic(snapshot.to_document(), path)
+
+
+def write_json_atomic(document: Any, path: Path) -> None:
+    write_text_atomic(json.dumps(document, indent=1, ensure_ascii=False) + "\n", path)
