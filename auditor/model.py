@@ -77,6 +77,30 @@ class EgressPath:
     def is_unknown(self) -> bool:
         return self.kind is EgressKind.UNKNOWN
 
+    def describe(self) -> str:
+        """One phrase for where the traffic leaves, for messages and reports."""
+        ips = "unknown addresses" if self.public_ips is None else ", ".join(self.public_ips)
+        device = arm.parse(self.device_id).name if self.device_id else ""
+        match self.kind:
+            case EgressKind.NAT_GATEWAY:
+                return f"NAT gateway {device} ({ips or 'no public IP'})"
+            case EgressKind.LOAD_BALANCER:
+                return f"load balancer outbound rules ({ips or 'no public IP'})"
+            case EgressKind.NODE_PUBLIC_IP:
+                return f"node public IPs ({ips})"
+            case EgressKind.UDR_APPLIANCE:
+                return f"a 0.0.0.0/0 route to virtual appliance {self.next_hop_ip}"
+            case EgressKind.UDR_GATEWAY:
+                return "a 0.0.0.0/0 route to the virtual network gateway"
+            case EgressKind.DEFAULT_OUTBOUND:
+                return "default outbound access (an implicit IP that can change)"
+            case EgressKind.BLACKHOLE:
+                return "a 0.0.0.0/0 route to next hop None (dropped)"
+            case EgressKind.NONE:
+                return "nothing: no internet egress"
+            case EgressKind.UNKNOWN:
+                return f"an unknown path ({self.reason})"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceLocation:

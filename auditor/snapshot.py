@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ class Snapshot:
     changes: list[Row] = field(default_factory=list)
     errors: tuple[CollectionError, ...] = ()
 
+    @property
+    def collected_date(self) -> dt.date:
+        return dt.datetime.fromisoformat(self.collected_at.replace("Z", "+00:00")).date()
+
     def rows(self, resource_type: str) -> list[Row]:
         return self.resources.get(resource_type, [])
 
@@ -79,16 +84,20 @@ def load(path: Path, display_name: str | None = None) -> Snapshot:
         raise InputError(source, "", "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(source, "", f"cannot read: {exc}") from None
+    return parse_text(text, source)
+
+
+def parse_text(text: str, source: str) -> Snapshot:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
-    return parse(document, source)
+    return parse_document(document, source)
 
 
-def parse(document: Any, source: str) -> Snapshot:
+def parse_document(document: Any, source: str) -> Snapshot:
     root = Node(source, "", document)
     if not isinstance(document, dict):
         raise root.error("expected a JSON object (an egress-audit snapshot)")
@@ -101,6 +110,10 @@ def parse(document: Any, source: str) -> Snapshot:
             "version",
         )
     collected_at = root.string("collectedAt")
+    try:
+        dt.datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+    except ValueError:
+        raise root.error("expected an ISO 8601 timestamp", "collectedAt") from None
     tool = root.opt_obj("tool")
     scope = root.opt_obj("scope")
     resources_node = root.obj("resources")

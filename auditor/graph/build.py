@@ -1,0 +1,145 @@
+"""Snapshot → networkx graph: nodes keyed by lower-cased ARM ID, typed payloads, typed edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
+import networkx as nx
+
+from auditor import arm, snapshot
+from auditor.graph import rows
+from auditor.graph.nodes import (
+    Cluster,
+    LoadBalancer,
+    NatGateway,
+    NodePool,
+    Payload,
+    PublicIp,
+    PublicIpPrefix,
+    RouteTable,
+    Subnet,
+    Unknown,
+    VirtualNetwork,
+    kind_of,
+)
+from auditor.reader import Node
+from auditor.snapshot import Snapshot
+
+
+class Edge(Enum):
+    NODE_POOL = "node-pool"  # cluster → node pool
+    NODES_IN = "nodes-in"  # node pool → subnet (vnetSubnetID)
+    PODS_IN = "pods-in"  # node pool → subnet (podSubnetID)
+    NODE_PUBLIC_IP_PREFIX = "node-public-ip-prefix"  # node pool → prefix
+    SUBNET = "subnet"  # virtual network → subnet
+    NAT_GATEWAY = "nat-gateway"  # subnet → NAT gateway
+    ROUTE_TABLE = "route-table"  # subnet → route table
+    PUBLIC_IP = "public-ip"  # NAT gateway → public IP
+    PUBLIC_IP_PREFIX = "public-ip-prefix"  # NAT gateway → public IP prefix
+    OUTBOUND_IP = "outbound-ip"  # cluster → load balancer outbound public IP / prefix
+    MANAGED_NAT_IP = "managed-nat-ip"  # cluster → managed NAT gateway outbound public IP
+
+
+_UNKNOWN_KINDS = {
+    "microsoft.network/virtualnetworks/subnets": "subnet",
+    "microsoft.network/natgateways": "nat-gateway",
+    "microsoft.network/publicipaddresses": "public-ip",
+    "microsoft.network/publicipprefixes": "public-ip-prefix",
+    "microsoft.network/routetables": "route-table",
+    "microsoft.network/virtualnetworks": "virtual-network",
+    "microsoft.network/loadbalancers": "load-balancer",
+}
+
+T = TypeVar("T")
+
+
+def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
+    """Parse every row (validating the fields read) and link the resources."""
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+
+    def add(payload: Payload) -> None:
+        graph.add_node(arm.key(payload.id), payload=payload, kind=kind_of(payload))
+
+    def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
+        return [
+            parse(snap.resource_node(resource_type, i))
+            for i in range(len(snap.rows(resource_type)))
+        ]
+
+    clusters = parse_all(snapshot.MANAGED_CLUSTERS, rows.cluster)
+    vnets = parse_all(snapshot.VIRTUAL_NETWORKS, rows.virtual_network)
+    nats = parse_all(snapshot.NAT_GATEWAYS, rows.nat_gateway)
+    simple: list[Payload] = [
+        *parse_all(snapshot.PUBLIC_IPS, rows.public_ip),
+        *parse_all(snapshot.PUBLIC_IP_PREFIXES, rows.public_ip_prefix),
+        *parse_all(snapshot.ROUTE_TABLES, rows.route_table),
+        *parse_all(snapshot.LOAD_BALANCERS, rows.load_balancer),
+        *nats,
+    ]
+    for payload in simple:
+        add(payload)
+    for vnet, subnets in vnets:
+        add(vnet)
+        for subnet in subnets:
+            add(subnet)
+    for cluster, pools in clusters:
+        add(cluster)
+        for pool in pools:
+            add(pool)
+
+    def link(source: str, target_id: str | None, edge: Edge) -> None:
+        if not target_id:
+            return
+        target = arm.key(target_id)
+        if target not in graph:
+            kind = _UNKNOWN_KINDS.get(arm.parse(target_id).resource_type, "resource")
+            graph.add_node(target, payload=Unknown(target_id, kind), kind="unknown")
+        graph.add_edge(arm.key(source), target, key=edge.value, kind=edge.value)
+
+    for vnet, subnets in vnets:
+        for subnet in subnets:
+            link(vnet.id, subnet.id, Edge.SUBNET)
+            link(subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY)
+            link(subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE)
+    for nat in nats:
+        for ip_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
+            link(nat.id, ip_id, Edge.PUBLIC_IP)
+        for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
+            link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
+    for cluster, pools in clusters:
+        _link_cluster(cluster, pools, link)
+    return graph
+
+
+def _link_cluster(
+    cluster: Cluster, pools: list[NodePool], link: Callable[[str, str | None, Edge], None]
+) -> None:
+    for pool in pools:
+        link(cluster.id, pool.id, Edge.NODE_POOL)
+        link(pool.id, pool.vnet_subnet_id, Edge.NODES_IN)
+        link(pool.id, pool.pod_subnet_id, Edge.PODS_IN)
+        link(pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX)
+    lb = cluster.load_balancer_profile
+    if lb is not None:
+        for ip_id in (*lb.effective_outbound_ip_ids, *lb.outbound_prefix_ids):
+            link(cluster.id, ip_id, Edge.OUTBOUND_IP)
+    nat = cluster.nat_gateway_profile
+    if nat is not None:
+        for ip_id in nat.effective_outbound_ip_ids:
+            link(cluster.id, ip_id, Edge.MANAGED_NAT_IP)
+
+
+PAYLOAD_TYPES = (
+    Cluster,
+    NodePool,
+    VirtualNetwork,
+    Subnet,
+    NatGateway,
+    PublicIp,
+    PublicIpPrefix,
+    RouteTable,
+    LoadBalancer,
+    Unknown,
+)

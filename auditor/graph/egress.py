@@ -1,0 +1,203 @@
+"""Effective egress of a subnet for a node pool, by Azure's documented precedence.
+
+Highest first (egress-facts.md §1, [NAT-OV], [NAT-TSC], [LB-OUT]):
+a 0.0.0.0/0 user-defined route to a virtual appliance or virtual network gateway → the subnet's
+NAT gateway → the node's instance-level public IP → load balancer outbound rules → default
+outbound access (only if the subnet is not private) → none. A hop we could not read makes the
+path unknown: it is never taken as absent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
+from auditor.graph.nodes import Unknown as UnknownNode
+from auditor.model import EgressKind, EgressPath
+
+if TYPE_CHECKING:
+    from auditor.graph.estate import EgressGraph
+
+NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
+NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
+AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
+
+_APPLIANCE_HOPS = {"virtualappliance", "virtualapplianceecmp"}
+
+
+def resolve(
+    graph: EgressGraph, pool: NodePool, subnet: Subnet | UnknownNode, *, include_node_ip: bool
+) -> EgressPath:
+    """Resolve one subnet's egress. `include_node_ip` is False for pod subnets: an
+    instance-level public IP sits on the node's primary IP configuration only."""
+    if isinstance(subnet, UnknownNode):
+        if subnet.kind == "managed-virtual-network":
+            reason = (
+                f"the AKS-managed virtual network of node resource group {subnet.id} "
+                "is not in the snapshot (or is ambiguous)"
+            )
+        else:
+            reason = f"subnet {subnet.id} is not in the snapshot"
+        return EgressPath(EgressKind.UNKNOWN, None, reason=reason, unknown_ids=(subnet.id,))
+    cluster = graph.cluster_of(pool)
+    hops: tuple[str, ...] = (subnet.id,)
+
+    if subnet.route_table_id:
+        table = graph.get(subnet.route_table_id)
+        if not isinstance(table, RouteTable):
+            return EgressPath(
+                EgressKind.UNKNOWN,
+                subnet.id,
+                hops=(*hops, subnet.route_table_id),
+                reason=(
+                    f"route table {subnet.route_table_id} is not in the snapshot; "
+                    "a 0.0.0.0/0 route there would decide egress"
+                ),
+                unknown_ids=(subnet.route_table_id,),
+            )
+        routed = _default_route_path(subnet, table, hops)
+        if routed is not None:
+            return routed
+
+    nat_id = graph.subnet_nat_gateway_id(subnet)
+    if nat_id:
+        return _nat_path(graph, subnet, hops, nat_id)
+
+    if include_node_ip and pool.enable_node_public_ip:
+        return _node_public_ip_path(graph, pool, subnet, hops)
+
+    if (cluster.outbound_type or "").lower() == "loadbalancer":
+        return _load_balancer_path(graph, cluster, subnet, hops)
+
+    if subnet.default_outbound_access is False:
+        return EgressPath(
+            EgressKind.NONE,
+            subnet.id,
+            hops=hops,
+            reason="private subnet (defaultOutboundAccess=false) with no explicit egress",
+        )
+    return EgressPath(
+        EgressKind.DEFAULT_OUTBOUND,
+        subnet.id,
+        hops=hops,
+        public_ips=None,
+        reason="default outbound access: an implicit Microsoft-owned IP that can change",
+    )
+
+
+def _default_route_path(
+    subnet: Subnet, table: RouteTable, hops: tuple[str, ...]
+) -> EgressPath | None:
+    route = table.default_route()
+    if route is None:
+        return None
+    hop_type = (route.next_hop_type or "").lower()
+    hops = (*hops, table.id)
+    if hop_type in _APPLIANCE_HOPS or hop_type == "virtualnetworkgateway":
+        appliance = hop_type != "virtualnetworkgateway"
+        target = f"virtual appliance {route.next_hop_ip}" if appliance else "the VNet gateway"
+        return EgressPath(
+            EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
+            subnet.id,
+            hops=hops,
+            public_ips=None,
+            next_hop_ip=route.next_hop_ip,
+            reason=f"0.0.0.0/0 routes to {target}; the addresses it leaves from are beyond it",
+        )
+    if hop_type == "none":
+        return EgressPath(
+            EgressKind.BLACKHOLE,
+            subnet.id,
+            hops=hops,
+            reason=f"route {route.name} sends 0.0.0.0/0 to next hop None: traffic is dropped",
+        )
+    # `Internet` and `VnetLocal` next hops are not documented to override a NAT gateway.
+    return None
+
+
+def _nat_path(graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], nat_id: str) -> EgressPath:
+    nat = graph.get(nat_id)
+    if not isinstance(nat, NatGateway):
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=(*hops, nat_id),
+            reason=f"NAT gateway {nat_id} is not in the snapshot",
+            unknown_ids=(nat_id,),
+        )
+    address_ids = (*nat.public_ip_ids, *nat.public_ip_prefix_ids)
+    cidrs, unknown = graph.cidrs(address_ids)
+    if unknown:
+        reason = _unknown_addresses(unknown)
+    elif not address_ids:
+        reason = "the NAT gateway has no public IP or prefix: no internet egress"
+    else:
+        reason = ""
+    return EgressPath(
+        EgressKind.NAT_GATEWAY,
+        subnet.id,
+        hops=(*hops, nat.id, *address_ids),
+        device_id=nat.id,
+        public_ips=None if unknown else cidrs,
+        idle_timeout_minutes=nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES,
+        reason=reason,
+        unknown_ids=unknown,
+    )
+
+
+def _node_public_ip_path(
+    graph: EgressGraph, pool: NodePool, subnet: Subnet, hops: tuple[str, ...]
+) -> EgressPath:
+    prefix_id = pool.node_public_ip_prefix_id
+    if prefix_id:
+        prefix = graph.get(prefix_id)
+        cidr = prefix.ip_prefix if isinstance(prefix, PublicIpPrefix) else None
+        return EgressPath(
+            EgressKind.NODE_PUBLIC_IP,
+            subnet.id,
+            hops=(*hops, prefix_id),
+            device_id=prefix_id,
+            public_ips=(cidr,) if cidr else None,
+            idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+            reason="" if cidr else _unknown_addresses((prefix_id,)),
+            unknown_ids=() if cidr else (prefix_id,),
+        )
+    return EgressPath(
+        EgressKind.NODE_PUBLIC_IP,
+        subnet.id,
+        hops=hops,
+        public_ips=None,
+        idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+        reason="each node has its own public IP from no prefix: the addresses are not predictable",
+    )
+
+
+def _load_balancer_path(
+    graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: tuple[str, ...]
+) -> EgressPath:
+    profile = cluster.load_balancer_profile
+    ids = (
+        ()
+        if profile is None
+        else (*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids)
+    )
+    idle = None if profile is None else profile.idle_timeout_minutes
+    cidrs, unknown = graph.cidrs(ids)
+    if not ids:
+        reason = "the cluster's load balancer profile lists no effective outbound IPs"
+    else:
+        reason = _unknown_addresses(unknown) if unknown else ""
+    return EgressPath(
+        EgressKind.LOAD_BALANCER,
+        subnet.id,
+        hops=(*hops, *ids),
+        device_id=cluster.id,
+        public_ips=cidrs if ids and not unknown else None,
+        idle_timeout_minutes=idle or AKS_LB_DEFAULT_IDLE_MINUTES,
+        reason=reason,
+        unknown_ids=unknown,
+    )
+
+
+def _unknown_addresses(ids: tuple[str, ...]) -> str:
+    return "public addresses not in the snapshot: " + ", ".join(ids)

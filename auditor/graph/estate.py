@@ -1,0 +1,222 @@
+"""The typed facade rules and reports use; networkx stays behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TypeVar
+
+import networkx as nx
+
+from auditor import arm
+from auditor.graph import egress
+from auditor.graph.build import Edge, build_graph
+from auditor.graph.nodes import (
+    Cluster,
+    NatGateway,
+    NodePool,
+    Payload,
+    PublicIp,
+    PublicIpPrefix,
+    Subnet,
+    Unknown,
+    VirtualNetwork,
+)
+from auditor.model import EgressPath
+from auditor.snapshot import Snapshot
+
+P = TypeVar("P")
+
+MANAGED_VNET_GLOB = "aks-vnet-*"
+MANAGED_SUBNET_NAME = "aks-subnet"
+
+
+class EgressGraph:
+    """An estate as a graph: cluster → node pool → subnet → NAT gateway → public IPs / prefixes."""
+
+    def __init__(self, graph: nx.MultiDiGraph[str], as_of: dt.date) -> None:
+        self.nx = graph
+        self.as_of = as_of  # the day the estate was read: time-based rules judge against it
+        self._by_kind: dict[type, list[Payload]] = defaultdict(list)
+        for node_key in sorted(graph.nodes):
+            payload: Payload = graph.nodes[node_key]["payload"]
+            self._by_kind[type(payload)].append(payload)
+        self._vnets_by_group: dict[tuple[str, str], list[VirtualNetwork]] = defaultdict(list)
+        for vnet in self.all(VirtualNetwork):
+            self._vnets_by_group[
+                (vnet.subscription_id.lower(), vnet.resource_group.lower())
+            ].append(vnet)
+        self._nat_by_source_vnet = {
+            arm.key(nat.source_virtual_network_id): nat
+            for nat in self.all(NatGateway)
+            if nat.source_virtual_network_id
+        }
+        self._node_egress: dict[str, EgressPath] = {}
+        self._pod_egress: dict[str, EgressPath | None] = {}
+        self._pools_by_device: dict[str, list[NodePool]] | None = None
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
+        return cls(build_graph(snap), snap.collected_date)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def all(self, payload_type: type[P]) -> list[P]:
+        """Every payload of one type, sorted by key."""
+        return self._by_kind.get(payload_type, [])  # type: ignore[return-value]
+
+    def get(self, resource_id: str | None) -> Payload | None:
+        if not resource_id:
+            return None
+        data = self.nx.nodes.get(arm.key(resource_id))
+        payload: Payload | None = None if data is None else data["payload"]
+        return payload
+
+    def clusters(self) -> list[Cluster]:
+        return self.all(Cluster)
+
+    def pools(self, cluster: Cluster) -> list[NodePool]:
+        return sorted(
+            (
+                self.nx.nodes[target]["payload"]
+                for _, target, kind in self.nx.out_edges(arm.key(cluster.id), keys=True)
+                if kind == Edge.NODE_POOL.value
+            ),
+            key=lambda pool: pool.name.lower(),
+        )
+
+    def cluster_of(self, pool: NodePool) -> Cluster:
+        found = self.get(pool.cluster_id)
+        assert isinstance(found, Cluster)  # noqa: S101 - pools are only built from clusters
+        return found
+
+    def unknowns(self) -> list[Unknown]:
+        return self.all(Unknown)
+
+    # -- subnets ---------------------------------------------------------------------------
+
+    def node_subnet(self, pool: NodePool) -> Subnet | Unknown:
+        """The subnet a pool's nodes sit in; the AKS-managed one when `vnetSubnetID` is unset."""
+        if pool.vnet_subnet_id:
+            found = self.get(pool.vnet_subnet_id)
+            assert isinstance(found, Subnet | Unknown)  # noqa: S101 - linked in build_graph
+            return found
+        return self._managed_subnet(self.cluster_of(pool))
+
+    def pod_subnet(self, pool: NodePool) -> Subnet | Unknown | None:
+        if not pool.pod_subnet_id:
+            return None
+        found = self.get(pool.pod_subnet_id)
+        assert isinstance(found, Subnet | Unknown)  # noqa: S101 - linked in build_graph
+        return found
+
+    def _managed_subnet(self, cluster: Cluster) -> Subnet | Unknown:
+        group = cluster.node_resource_group or ""
+        group_id = f"/subscriptions/{cluster.subscription_id}/resourceGroups/{group}"
+        candidates = [
+            vnet
+            for vnet in self._vnets_by_group.get(
+                (cluster.subscription_id.lower(), group.lower()), []
+            )
+            if fnmatch.fnmatch(vnet.name.lower(), MANAGED_VNET_GLOB)
+        ]
+        subnets = [
+            subnet
+            for vnet in candidates
+            for subnet_id in vnet.subnet_ids
+            if isinstance(subnet := self.get(subnet_id), Subnet)
+            and subnet.name.lower() == MANAGED_SUBNET_NAME
+        ]
+        if len(subnets) == 1:
+            return subnets[0]
+        return Unknown(group_id, "managed-virtual-network")
+
+    def subnet_nat_gateway_id(self, subnet: Subnet) -> str | None:
+        """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""
+        if subnet.nat_gateway_id:
+            return subnet.nat_gateway_id
+        nat = self._nat_by_source_vnet.get(arm.key(subnet.vnet_id))
+        return None if nat is None else nat.id
+
+    def pools_in_subnet(self, subnet_id: str) -> list[NodePool]:
+        """Node pools whose nodes or pods use the subnet."""
+        return sorted(
+            (
+                self.nx.nodes[source]["payload"]
+                for source, _, kind in self.nx.in_edges(arm.key(subnet_id), keys=True)
+                if kind in (Edge.NODES_IN.value, Edge.PODS_IN.value)
+            ),
+            key=lambda pool: arm.key(pool.id),
+        )
+
+    def subnets_of_nat(self, nat: NatGateway) -> list[Subnet]:
+        """Subnets that send traffic through a NAT gateway (by either side's reference)."""
+        keys = {arm.key(source) for source in self.nx.predecessors(arm.key(nat.id))}
+        keys.update(arm.key(subnet_id) for subnet_id in nat.subnet_ids)
+        if nat.source_virtual_network_id:
+            vnet = self.get(nat.source_virtual_network_id)
+            if isinstance(vnet, VirtualNetwork):
+                keys.update(arm.key(subnet_id) for subnet_id in vnet.subnet_ids)
+        return [payload for key in sorted(keys) if isinstance(payload := self.get(key), Subnet)]
+
+    def pools_behind_nat(self, nat: NatGateway) -> list[NodePool]:
+        """Node pools whose effective node egress is this NAT gateway."""
+        if self._pools_by_device is None:
+            index: dict[str, list[NodePool]] = defaultdict(list)
+            for _, pool in self.node_pools():
+                device = self.egress(pool).device_id
+                if device:
+                    index[arm.key(device)].append(pool)
+            self._pools_by_device = index
+        return self._pools_by_device.get(arm.key(nat.id), [])
+
+    # -- public addresses ------------------------------------------------------------------
+
+    def cidrs(self, ids: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The CIDRs of public IPs / prefixes, and the IDs whose address is unknown."""
+        found: list[str] = []
+        unknown: list[str] = []
+        for resource_id in ids:
+            cidr = _cidr(self.get(resource_id))
+            if cidr is None:
+                unknown.append(resource_id)
+            else:
+                found.append(cidr)
+        return tuple(sorted(set(found))), tuple(unknown)
+
+    # -- egress ----------------------------------------------------------------------------
+
+    def egress(self, pool: NodePool) -> EgressPath:
+        """Where new outbound flows of the pool's nodes (and overlay/kubenet pods) leave."""
+        cached = self._node_egress.get(pool.id)
+        if cached is None:
+            cached = egress.resolve(self, pool, self.node_subnet(pool), include_node_ip=True)
+            self._node_egress[pool.id] = cached
+        return cached
+
+    def pod_egress(self, pool: NodePool) -> EgressPath | None:
+        """Egress of pods in a separate pod subnet (Azure CNI pod subnet); None otherwise."""
+        if pool.id not in self._pod_egress:
+            subnet = self.pod_subnet(pool)
+            self._pod_egress[pool.id] = (
+                None
+                if subnet is None
+                else egress.resolve(self, pool, subnet, include_node_ip=False)
+            )
+        return self._pod_egress[pool.id]
+
+    def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
+        for cluster in self.clusters():
+            for pool in self.pools(cluster):
+                yield cluster, pool
+
+
+def _cidr(payload: Payload | None) -> str | None:
+    if isinstance(payload, PublicIp) and payload.ip_address:
+        bits = 128 if ":" in payload.ip_address else 32
+        return f"{payload.ip_address}/{bits}"
+    if isinstance(payload, PublicIpPrefix) and payload.ip_prefix:
+        return payload.ip_prefix
+    return None

@@ -1,0 +1,66 @@
+"""`egress-audit graph`: the estate graph as JSON node-link, GraphML or DOT, in a stable order."""
+
+from __future__ import annotations
+
+import io
+import json
+from enum import Enum
+
+import networkx as nx
+
+from auditor.graph.estate import EgressGraph
+
+
+class GraphFormat(Enum):
+    JSON = "json"
+    GRAPHML = "graphml"
+    DOT = "dot"
+
+
+def render(graph: EgressGraph, fmt: GraphFormat) -> str:
+    plain = _plain(graph)
+    match fmt:
+        case GraphFormat.JSON:
+            data = nx.node_link_data(plain, edges="edges")
+            return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        case GraphFormat.GRAPHML:
+            buffer = io.BytesIO()
+            nx.write_graphml(plain, buffer, encoding="utf-8")
+            return buffer.getvalue().decode("utf-8")
+        case GraphFormat.DOT:
+            return _dot(plain)
+
+
+def _plain(graph: EgressGraph) -> nx.MultiDiGraph[str]:
+    """A copy with only scalar attributes, nodes and edges sorted, for every exporter."""
+    plain: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for key in sorted(graph.nx.nodes):
+        payload = graph.nx.nodes[key]["payload"]
+        plain.add_node(
+            key,
+            kind=graph.nx.nodes[key]["kind"],
+            id=payload.id,
+            name=getattr(payload, "name", ""),
+        )
+    for source, target, kind in sorted(graph.nx.edges(keys=True)):
+        plain.add_edge(source, target, key=kind, kind=kind)
+    return plain
+
+
+def _dot(graph: nx.MultiDiGraph[str]) -> str:
+    lines = ["digraph egress {", "  rankdir=LR;", "  node [shape=box];"]
+    for key, data in graph.nodes(data=True):
+        label = f'"{_escape(data["kind"])}\\n{_escape(data["name"])}"'
+        lines.append(f"  {_quote(key)} [label={label}];")
+    for source, target, kind in graph.edges(keys=True):
+        lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(kind)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _quote(text: str) -> str:
+    return f'"{_escape(text)}"'

@@ -1,0 +1,88 @@
+"""What reporters receive: one audit's findings and the egress view of every cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor import arm
+from auditor.model import CollectionError, EgressPath, Finding, RuleError, RuleMeta, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEgress:
+    id: str
+    name: str
+    mode: str | None
+    os_type: str | None
+    count: int | None
+    power_state: str | None
+    node_subnet_id: str | None
+    egress: EgressPath
+    pod_subnet_id: str | None = None
+    pod_egress: EgressPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterEgress:
+    id: str
+    name: str
+    subscription_id: str
+    resource_group: str
+    location: str
+    outbound_type: str | None
+    network_plugin: str | None
+    network_plugin_mode: str | None
+    power_state: str | None
+    pools: tuple[PoolEgress, ...]
+
+    @property
+    def egress_ips(self) -> tuple[str, ...]:
+        """Every known public IP/prefix the cluster's pools (and pod subnets) leave from."""
+        found = {
+            cidr
+            for pool in self.pools
+            for path in (pool.egress, pool.pod_egress)
+            if path is not None and path.public_ips
+            for cidr in path.public_ips
+        }
+        return tuple(sorted(found))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    tool_version: str
+    source: str
+    collected_at: str
+    scope: Mapping[str, Any]
+    clusters: tuple[ClusterEgress, ...]
+    rules: tuple[RuleMeta, ...]
+    findings: tuple[Finding, ...]
+    rule_errors: tuple[RuleError, ...] = ()
+    collection_errors: tuple[CollectionError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    unknown_ids: tuple[str, ...] = field(default=())
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppression is None)
+
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        """Every subscription the audit covered or tried to, lower-cased and sorted."""
+        found = {c.subscription_id.lower() for c in self.clusters}
+        found.update(arm.parse(f.resource_id).subscription_id.lower() for f in self.findings)
+        found.update(str(s).lower() for s in self.scope.get("subscriptions", []) or [])
+        for error in self.collection_errors:
+            found.update(s.lower() for s in error.subscriptions)
+        found.discard("")
+        return tuple(sorted(found))
+
+    @property
+    def is_partial(self) -> bool:
+        return bool(self.collection_errors or self.rule_errors)
+
+    def worst_active_severity(self) -> Severity | None:
+        active = self.active_findings
+        return max((f.severity for f in active), key=lambda s: s.rank) if active else None

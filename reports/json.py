@@ -1,0 +1,80 @@
+"""The JSON report: everything the audit knows, in a stable order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.model import Severity
+from auditor.result import AuditResult
+from reports._egress import finding_document, path_document
+
+
+def document(result: AuditResult) -> dict[str, Any]:
+    by_severity = {s.value: 0 for s in reversed(Severity)}
+    for finding in result.active_findings:
+        by_severity[finding.severity.value] += 1
+    return {
+        "tool": {"name": "egress-audit", "version": result.tool_version},
+        "source": result.source,
+        "collectedAt": result.collected_at,
+        "scope": dict(result.scope),
+        "partial": result.is_partial,
+        "summary": {
+            "clusters": len(result.clusters),
+            "nodePools": sum(len(c.pools) for c in result.clusters),
+            "findings": by_severity,
+            "suppressed": len(result.findings) - len(result.active_findings),
+        },
+        "clusters": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "subscriptionId": c.subscription_id,
+                "resourceGroup": c.resource_group,
+                "location": c.location,
+                "outboundType": c.outbound_type,
+                "networkPlugin": c.network_plugin,
+                "networkPluginMode": c.network_plugin_mode,
+                "powerState": c.power_state,
+                "egressIps": list(c.egress_ips),
+                "nodePools": [
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "mode": p.mode,
+                        "osType": p.os_type,
+                        "count": p.count,
+                        "powerState": p.power_state,
+                        "nodeSubnetId": p.node_subnet_id,
+                        "egress": path_document(p.egress),
+                        "podSubnetId": p.pod_subnet_id,
+                        "podEgress": path_document(p.pod_egress),
+                    }
+                    for p in c.pools
+                ],
+            }
+            for c in result.clusters
+        ],
+        "findings": [finding_document(f) for f in result.findings],
+        "ruleErrors": [{"ruleId": e.rule_id, "message": e.message} for e in result.rule_errors],
+        "collectionErrors": [
+            {
+                "scope": e.scope,
+                "status": e.status,
+                "message": e.message,
+                "subscriptions": list(e.subscriptions),
+            }
+            for e in result.collection_errors
+        ],
+        "warnings": list(result.warnings),
+        "unknownResources": list(result.unknown_ids),
+        "rules": [
+            {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.value}
+            for r in result.rules
+        ],
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

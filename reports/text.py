@@ -1,0 +1,97 @@
+"""Terminal text: per cluster, each node pool's egress path and IPs; then the findings."""
+
+from __future__ import annotations
+
+import textwrap
+
+from auditor.model import EgressPath, Finding, Severity
+from auditor.result import AuditResult, ClusterEgress
+
+WIDTH = 100
+
+
+def render(result: AuditResult) -> str:
+    lines = [
+        f"egress-audit {result.tool_version} · {result.source} · read {result.collected_at}",
+        f"{len(result.clusters)} clusters, {sum(len(c.pools) for c in result.clusters)} node pools"
+        f" in {len(result.subscriptions)} subscriptions",
+    ]
+    lines.extend(_gaps(result))
+    for cluster in result.clusters:
+        lines.append("")
+        lines.extend(_cluster(cluster))
+    lines.append("")
+    lines.extend(_findings(result))
+    return "\n".join(lines) + "\n"
+
+
+def _gaps(result: AuditResult) -> list[str]:
+    lines = []
+    for error in result.collection_errors:
+        status = f" (HTTP {error.status})" if error.status else ""
+        lines.append(f"NOT READ: {error.scope}{status}: {error.message}")
+    lines.extend(f"RULE ERROR: {e.rule_id}: {e.message}" for e in result.rule_errors)
+    if result.unknown_ids:
+        lines.append(
+            f"UNKNOWN: {len(result.unknown_ids)} referenced resources are not in the snapshot; "
+            "paths through them are reported as unknown"
+        )
+    lines.extend(f"warning: {warning}" for warning in result.warnings)
+    return lines
+
+
+def _cluster(cluster: ClusterEgress) -> list[str]:
+    plugin = " ".join(p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p)
+    state = "  [stopped]" if (cluster.power_state or "").lower() == "stopped" else ""
+    lines = [
+        f"{cluster.name}  outbound {cluster.outbound_type or '?'} · plugin {plugin or '?'}{state}",
+        f"  {cluster.id}",
+    ]
+    width = max((len(p.name) for p in cluster.pools), default=0)
+    for pool in cluster.pools:
+        lines.append(f"  {pool.name:<{width}}  nodes {_path(pool.egress)}")
+        if pool.pod_egress is not None:
+            lines.append(f"  {'':<{width}}  pods  {_path(pool.pod_egress)}")
+    ips = ", ".join(cluster.egress_ips) or "none known"
+    lines.append(f"  egress IPs: {ips}")
+    return lines
+
+
+def _path(path: EgressPath) -> str:
+    subnet = _subnet_name(path.subnet_id) if path.subnet_id else "?"
+    text = f"{subnet} → {path.describe()}"
+    if path.idle_timeout_minutes is not None:
+        text += f" · idle {path.idle_timeout_minutes} min"
+    return text
+
+
+def _subnet_name(subnet_id: str) -> str:
+    parts = [p for p in subnet_id.split("/") if p]
+    return "/".join(parts[-3::2]) if len(parts) >= 3 else subnet_id
+
+
+def _findings(result: AuditResult) -> list[str]:
+    active = result.active_findings
+    counts = " · ".join(
+        f"{sum(1 for f in active if f.severity is s)} {s.value}" for s in reversed(Severity)
+    )
+    lines = [f"Findings: {counts}"]
+    suppressed = len(result.findings) - len(active)
+    if suppressed:
+        lines[0] += f" ({suppressed} suppressed)"
+    for finding in active:
+        lines.extend(_finding(finding))
+    return lines
+
+
+def _finding(finding: Finding) -> list[str]:
+    indent = " " * 18
+    lines = [f"{finding.severity.value.upper():<9} {finding.rule_id:<7} {finding.resource_id}"]
+    lines.extend(
+        textwrap.wrap(finding.message, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    )
+    if finding.location is not None:
+        lines.append(f"{indent}declared at {finding.location.path}:{finding.location.line}")
+    if finding.remediation:
+        lines.append(f"{indent}fix: {finding.remediation}")
+    return lines
