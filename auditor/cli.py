@@ -113,6 +113,7 @@ def _audit_command(argv: list[str]) -> int:
     policy = _load_policy(args.policy, demo=args.demo)
     from rules.registry import BUILTIN
 
+    policy.check_rules({rule.meta.id: rule.config for rule in BUILTIN})
     result = engine.audit(snap, policy, BUILTIN)
     text = renderer(Format(args.format))(result)
     _write(text, args.output)

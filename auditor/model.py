@@ -166,8 +166,12 @@ Check = Callable[["EgressGraph", "Policy"], Iterator[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule: metadata, a pure check, and optionally the frozen dataclass of its thresholds,
+    whose defaults are the only copy of each (the policy file can override them)."""
+
     meta: RuleMeta
     check: Check
+    config: type | None = None
 
 
 @dataclass(frozen=True, slots=True)

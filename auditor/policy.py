@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from auditor.errors import InputError
 from auditor.graph.nodes import Cluster
@@ -14,6 +16,8 @@ from auditor.model import SourceLocation
 from auditor.yamlnode import YNode, compose_all
 
 POLICY_VERSION = 1
+
+C = TypeVar("C")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -52,11 +56,24 @@ class ClusterSelector:
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """One rule parameter set in the policy file, and where."""
+
+    value: object
+    location: SourceLocation
+
+
+# rule ID → parameter name → override
+Overrides = Mapping[str, Mapping[str, Override]]
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterPolicy:
     selector: ClusterSelector
     workloads: tuple[Workload, ...] = ()
     allowed_outbound_types: tuple[str, ...] | None = None
     allowed_egress: tuple[Network, ...] | None = None
+    rule_overrides: Overrides = field(default_factory=dict)
     location: SourceLocation | None = None
 
 
@@ -65,6 +82,7 @@ class Policy:
     source: str | None = None
     clusters: tuple[ClusterPolicy, ...] = ()
     disabled_rules: frozenset[str] = frozenset()
+    rule_overrides: Overrides = field(default_factory=dict)
 
     def for_cluster(self, cluster: Cluster) -> list[ClusterPolicy]:
         return [entry for entry in self.clusters if entry.selector.matches(cluster)]
@@ -72,14 +90,61 @@ class Policy:
     def workloads(self, cluster: Cluster) -> list[Workload]:
         return [w for entry in self.for_cluster(cluster) for w in entry.workloads]
 
+    def config(self, rule_id: str, config_type: type[C], cluster: Cluster | None = None) -> C:
+        """A rule's thresholds: the dataclass defaults, then global overrides, then those of
+        the cluster entries that match (later entries win)."""
+        values = {k: o.value for k, o in self.rule_overrides.get(rule_id, {}).items()}
+        if cluster is not None:
+            for entry in self.for_cluster(cluster):
+                values.update(
+                    (k, o.value) for k, o in entry.rule_overrides.get(rule_id, {}).items()
+                )
+        return config_type(**values)
+
+    def check_rules(self, configs: Mapping[str, type | None]) -> None:
+        """Reject overrides of unknown rules or parameters, and values of the wrong type."""
+        scopes = [self.rule_overrides, *(entry.rule_overrides for entry in self.clusters)]
+        for overrides in scopes:
+            for rule_id, params in overrides.items():
+                if rule_id not in configs:
+                    location = next(iter(params.values())).location if params else None
+                    raise _error_at(location, f"rules.{rule_id}", f"unknown rule {rule_id!r}")
+                _check_params(rule_id, configs[rule_id], params)
+
 
 EMPTY = Policy()
 
 _TOP_KEYS = ("version", "clusters", "rules")
-_CLUSTER_KEYS = ("match", "workloads", "allowed_outbound_types", "allowed_egress")
+_CLUSTER_KEYS = ("match", "workloads", "allowed_outbound_types", "allowed_egress", "rules")
 _MATCH_KEYS = ("id", "resource_group", "tags")
 _WORKLOAD_KEYS = ("name", "max_idle_seconds", "peak_connections_per_node")
-_RULE_KEYS = ("enabled",)
+
+
+def _check_params(rule_id: str, config: type | None, params: Mapping[str, Override]) -> None:
+    fields = {} if config is None else typing.get_type_hints(config)
+    for name, override in params.items():
+        where = f"rules.{rule_id}.{name}"
+        if name not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            raise _error_at(
+                override.location, where, f"unknown parameter {name!r} (parameters: {known})"
+            )
+        expected = fields[name]
+        value = override.value
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if type(value) is not expected:
+            raise _error_at(override.location, where, f"expected {_type_name(expected)}")
+
+
+def _type_name(expected: object) -> str:
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+    return names.get(expected, str(expected)) if isinstance(expected, type) else str(expected)
+
+
+def _error_at(location: SourceLocation | None, where: str, problem: str) -> InputError:
+    source = "" if location is None else f"{location.path}:{location.line}"
+    return InputError(source, where, problem)
 
 
 def load(path: Path, display_name: str | None = None) -> Policy:
@@ -105,8 +170,13 @@ def parse(text: str, source: str) -> Policy:
             f"unsupported policy version (this egress-audit reads version {POLICY_VERSION})"
         )
     clusters = tuple(_cluster(node) for node in _optional_sequence(top.get("clusters")))
-    disabled = frozenset(_disabled_rules(top["rules"])) if "rules" in top else frozenset()
-    return Policy(source=source, clusters=clusters, disabled_rules=disabled)
+    disabled, overrides = _rules(top["rules"], allow_enabled=True) if "rules" in top else ([], {})
+    return Policy(
+        source=source,
+        clusters=clusters,
+        disabled_rules=frozenset(disabled),
+        rule_overrides=overrides,
+    )
 
 
 def _optional_sequence(node: YNode | None) -> list[YNode]:
@@ -138,6 +208,7 @@ def _cluster(node: YNode) -> ClusterPolicy:
         workloads=tuple(_workload(item) for item in _optional_sequence(entry.get("workloads"))),
         allowed_outbound_types=None if outbound is None else outbound.strings(),
         allowed_egress=None if egress is None else tuple(_network(i) for i in egress.sequence()),
+        rule_overrides=_rules(entry["rules"], allow_enabled=False)[1] if "rules" in entry else {},
         location=SourceLocation(node.source, node.line),
     )
 
@@ -164,10 +235,20 @@ def _network(node: YNode) -> Network:
         raise node.error(f"{text!r} is not an IP address or CIDR") from None
 
 
-def _disabled_rules(node: YNode) -> list[str]:
+def _rules(node: YNode, *, allow_enabled: bool) -> tuple[list[str], dict[str, dict[str, Override]]]:
+    """`RULE_ID: {enabled: bool, <parameter>: value, ...}` → disabled IDs and overrides."""
     disabled = []
+    overrides: dict[str, dict[str, Override]] = {}
     for rule_id, settings in node.mapping().items():
-        values = settings.mapping(_RULE_KEYS)
-        if "enabled" in values and not values["enabled"].boolean():
-            disabled.append(rule_id.upper())
-    return disabled
+        params: dict[str, Override] = {}
+        for name, value in settings.mapping().items():
+            if name == "enabled":
+                if not allow_enabled:
+                    raise value.error("rules are enabled or disabled globally, not per cluster")
+                if not value.boolean():
+                    disabled.append(rule_id.upper())
+                continue
+            params[name] = Override(value.scalar(), SourceLocation(value.source, value.line))
+        if params:
+            overrides[rule_id.upper()] = params
+    return disabled, overrides
