@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from auditor import arm
@@ -62,7 +62,8 @@ class AuditResult:
     rule_errors: tuple[RuleError, ...] = ()
     collection_errors: tuple[CollectionError, ...] = ()
     warnings: tuple[str, ...] = ()
-    unknown_ids: tuple[str, ...] = field(default=())
+    unknown_ids: tuple[str, ...] = ()
+    baseline: str | None = None  # the baseline snapshot drift was measured against, if any
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

@@ -1,0 +1,87 @@
+"""The bundled demo estate through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+
+PROD = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups"
+NONPROD = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups"
+AKS = "providers/Microsoft.ContainerService/managedClusters"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    report = tmp_path_factory.mktemp("demo") / "report.json"
+    assert main(["--demo", "--format", "json", "--output", str(report)]) == 1  # findings by design
+    document: dict[str, Any] = json.loads(report.read_text())
+    return document
+
+
+def _subjects(document: dict[str, Any], rule_id: str) -> list[str]:
+    return [f["resourceId"] for f in document["findings"] if f["ruleId"] == rule_id]
+
+
+def test_egr001_only_on_the_misplaced_node_pool(demo: dict[str, Any]) -> None:
+    assert _subjects(demo, "EGR001") == [
+        f"{PROD}/rg-checkout-prod/{AKS}/aks-checkout-prod/agentPools/batch"
+    ]
+
+
+def test_net001_only_on_the_kubenet_cluster(demo: dict[str, Any]) -> None:
+    assert _subjects(demo, "NET001") == [f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"]
+
+
+def test_payments_pools_resolve_to_the_nat_prefix(demo: dict[str, Any]) -> None:
+    payments = next(c for c in demo["clusters"] if c["name"] == "aks-payments-prod")
+    assert payments["egressIps"] == ["20.61.16.0/28"]
+    for pool in payments["nodePools"]:
+        assert pool["egress"]["kind"] == "nat-gateway"
+        assert pool["egress"]["publicIps"] == ["20.61.16.0/28"]
+
+
+def test_nat007_where_the_nat_keeps_the_default(demo: dict[str, Any]) -> None:
+    payments = f"{PROD}/rg-payments-prod/{AKS}/aks-payments-prod/agentPools"
+    assert _subjects(demo, "NAT007") == [
+        f"{payments}/jobs",
+        f"{payments}/payments",
+        f"{payments}/system",
+    ]
+
+
+def test_out_of_scope_prefix_is_unknown_not_missing(demo: dict[str, Any]) -> None:
+    integration = next(c for c in demo["clusters"] if c["name"] == "aks-integration-prod")
+    for pool in integration["nodePools"]:
+        assert pool["egress"]["kind"] == "nat-gateway"
+        assert pool["egress"]["publicIps"] is None
+        assert pool["egress"]["unknownIds"]
+    assert demo["unknownResources"] == [pool["egress"]["unknownIds"][0]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_two_runs_are_byte_identical(fmt: str, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    main(["--demo", "--format", fmt])
+    first = capsysbinary.readouterr().out
+    main(["--demo", "--format", fmt])
+    assert capsysbinary.readouterr().out == first
+
+
+def test_rules_command_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    for rule_id in ("EGR001", "NAT007", "NET001"):
+        assert rule_id in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"), [("json", '"edges"'), ("graphml", "<graphml"), ("dot", "digraph")]
+)
+def test_graph_export(fmt: str, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--demo", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert marker in out
+    assert "aks-payments-prod" in out
