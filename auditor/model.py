@@ -89,7 +89,9 @@ class EgressPath:
             case EgressKind.NODE_PUBLIC_IP:
                 return f"node public IPs ({ips})"
             case EgressKind.UDR_APPLIANCE:
-                return f"a 0.0.0.0/0 route to virtual appliance {self.next_hop_ip}"
+                appliance = f"virtual appliance {self.next_hop_ip or '(no next hop IP)'}"
+                via = f" ({ips})" if self.public_ips else ""
+                return f"a 0.0.0.0/0 route to {appliance}{via}"
             case EgressKind.UDR_GATEWAY:
                 return "a 0.0.0.0/0 route to the virtual network gateway"
             case EgressKind.DEFAULT_OUTBOUND:

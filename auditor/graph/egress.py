@@ -55,7 +55,7 @@ def resolve(
                 ),
                 unknown_ids=(subnet.route_table_id,),
             )
-        routed = _default_route_path(subnet, table, hops)
+        routed = _default_route_path(graph, subnet, table, hops)
         if routed is not None:
             return routed
 
@@ -86,22 +86,23 @@ def resolve(
 
 
 def _default_route_path(
-    subnet: Subnet, table: RouteTable, hops: tuple[str, ...]
+    graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: tuple[str, ...]
 ) -> EgressPath | None:
     route = table.default_route()
     if route is None:
         return None
     hop_type = (route.next_hop_type or "").lower()
     hops = (*hops, table.id)
+    if hop_type in _APPLIANCE_HOPS and route.next_hop_ip:
+        return _appliance_path(graph, subnet, hops, route.next_hop_ip)
     if hop_type in _APPLIANCE_HOPS or hop_type == "virtualnetworkgateway":
         appliance = hop_type != "virtualnetworkgateway"
-        target = f"virtual appliance {route.next_hop_ip}" if appliance else "the VNet gateway"
+        target = "a virtual appliance" if appliance else "the VNet gateway"
         return EgressPath(
             EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
             subnet.id,
             hops=hops,
             public_ips=None,
-            next_hop_ip=route.next_hop_ip,
             reason=f"0.0.0.0/0 routes to {target}; the addresses it leaves from are beyond it",
         )
     if hop_type == "none":
@@ -113,6 +114,49 @@ def _default_route_path(
         )
     # `Internet` and `VnetLocal` next hops are not documented to override a NAT gateway.
     return None
+
+
+def _appliance_path(
+    graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], next_hop_ip: str
+) -> EgressPath:
+    """Follow a 0.0.0.0/0 route to the appliance's own subnet: an appliance (Azure Firewall on
+    AzureFirewallSubnet, or an NVA) whose subnet has a NAT gateway leaves from the NAT
+    gateway's IPs ([FW-NAT]; NAT precedes instance-level IPs [NAT-OV]). Otherwise the
+    addresses are the appliance's own, which the snapshot does not hold."""
+    unknown = EgressPath(
+        EgressKind.UDR_APPLIANCE,
+        subnet.id,
+        hops=hops,
+        public_ips=None,
+        next_hop_ip=next_hop_ip,
+        reason=(
+            f"0.0.0.0/0 routes to virtual appliance {next_hop_ip}; the addresses it leaves "
+            "from are its own, not in the snapshot"
+        ),
+    )
+    appliance_subnet = graph.subnet_containing(next_hop_ip)
+    if appliance_subnet is None or appliance_subnet.id == subnet.id:
+        return unknown
+    nat_id = graph.subnet_nat_gateway_id(appliance_subnet)
+    nat = graph.get(nat_id)
+    if not isinstance(nat, NatGateway):
+        return unknown
+    address_ids = (*nat.public_ip_ids, *nat.public_ip_prefix_ids)
+    cidrs, unread = graph.cidrs(address_ids)
+    return EgressPath(
+        EgressKind.UDR_APPLIANCE,
+        subnet.id,
+        hops=(*hops, appliance_subnet.id, nat.id, *address_ids),
+        public_ips=None if unread else cidrs,
+        next_hop_ip=next_hop_ip,
+        reason=(
+            _unknown_addresses(unread)
+            if unread
+            else f"the appliance's subnet {appliance_subnet.name} leaves through NAT gateway "
+            f"{nat.name}"
+        ),
+        unknown_ids=unread,
+    )
 
 
 def _nat_path(graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], nat_id: str) -> EgressPath:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TypeVar
@@ -28,6 +29,7 @@ from auditor.model import EgressPath
 from auditor.snapshot import Snapshot
 
 P = TypeVar("P")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
@@ -56,6 +58,7 @@ class EgressGraph:
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
+        self._subnet_networks: list[tuple[Network, Subnet]] | None = None
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
@@ -139,6 +142,24 @@ class EgressGraph:
             return subnet.nat_gateway_id
         nat = self._nat_by_source_vnet.get(arm.key(subnet.vnet_id))
         return None if nat is None else nat.id
+
+    def subnet_containing(self, address: str) -> Subnet | None:
+        """The most specific subnet in the snapshot whose prefix holds an IP address."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        if self._subnet_networks is None:
+            networks = []
+            for subnet in self.all(Subnet):
+                for prefix in subnet.address_prefixes:
+                    try:
+                        networks.append((ipaddress.ip_network(prefix, strict=False), subnet))
+                    except ValueError:
+                        continue
+            networks.sort(key=lambda item: -item[0].prefixlen)
+            self._subnet_networks = networks
+        return next((s for net, s in self._subnet_networks if ip in net), None)
 
     def pools_in_subnet(self, subnet_id: str) -> list[NodePool]:
         """Node pools whose nodes or pods use the subnet."""

@@ -260,3 +260,53 @@ def test_pod_subnet_has_its_own_egress_without_the_node_public_ip() -> None:
 def test_overlay_pods_share_the_node_egress() -> None:
     graph = _estate(nat=True).graph()
     assert graph.pod_egress(_pool(graph, "np")) is None
+
+
+def _hub(nat_on_firewall_subnet: bool) -> list[dict]:
+    hub_nat = b.nat_id("ng-hub", rg="rg-hub")
+    firewall_subnet = b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub")
+    return [
+        b.vnet(
+            "vnet-hub",
+            [
+                b.subnet(
+                    "AzureFirewallSubnet",
+                    "vnet-hub",
+                    "10.100.0.0/26",
+                    nat=hub_nat if nat_on_firewall_subnet else None,
+                    rg="rg-hub",
+                )
+            ],
+            rg="rg-hub",
+        ),
+        b.nat(
+            "ng-hub",
+            prefixes=(b.prefix_id("pfx-hub", rg="rg-hub"),),
+            subnets=(firewall_subnet,) if nat_on_firewall_subnet else (),
+            rg="rg-hub",
+        ),
+        b.public_ip_prefix("pfx-hub", "51.0.0.0/30", rg="rg-hub"),
+    ]
+
+
+def test_udr_to_a_firewall_whose_subnet_has_a_nat_leaves_from_the_nat_ips() -> None:
+    estate = _estate(nat=True, route=("0.0.0.0/0", "VirtualAppliance", "10.100.0.4"))
+    estate.add(*_hub(nat_on_firewall_subnet=True))
+    path = _node_path(estate)
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.public_ips == ("51.0.0.0/30",)
+    assert path.hops == (
+        NODES,
+        RT,
+        b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub"),
+        b.nat_id("ng-hub", rg="rg-hub"),
+        b.prefix_id("pfx-hub", rg="rg-hub"),
+    )
+
+
+def test_udr_to_a_firewall_without_nat_has_unknown_addresses() -> None:
+    estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.100.0.4"))
+    estate.add(*_hub(nat_on_firewall_subnet=False))
+    path = _node_path(estate)
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.public_ips is None
