@@ -20,7 +20,20 @@ class ResourceParts:
 
 def parse(resource_id: str) -> ResourceParts:
     """Split an ARM ID; tolerant of `resourceGroups`/`resourcegroups` and of nested types."""
-    segments = [s for s in resource_id.strip().split("/") if s]
+    segments = resource_id.strip().strip("/").split("/")
+    lowered = "/".join(segments).lower().split("/")
+    if (
+        len(segments) >= 8
+        and len(segments) % 2 == 0
+        and lowered[0] == "subscriptions"
+        and lowered[2] == "resourcegroups"
+        and lowered[4] == "providers"
+    ):
+        # The common shape: /subscriptions/S/resourceGroups/G/providers/NS/type/name[/type/name]
+        return ResourceParts(
+            segments[1], segments[3], "/".join(lowered[5:6] + lowered[6::2]), segments[-1]
+        )
+    segments = [s for s in segments if s]
     lowered = [s.lower() for s in segments]
     subscription = _after(segments, lowered, "subscriptions")
     group = _after(segments, lowered, "resourcegroups")

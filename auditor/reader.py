@@ -22,47 +22,80 @@ _TYPE_NAMES = {
 
 
 class Node:
-    """A JSON value and where it sits in its document."""
+    """A JSON value and where it sits in its document.
 
-    __slots__ = ("path", "source", "value")
+    The path is built only when an error needs it: reading a large snapshot creates millions
+    of nodes, almost none of which are ever reported."""
 
-    def __init__(self, source: str, path: str, value: Any) -> None:
+    __slots__ = ("_key", "_parent", "_root_path", "source", "value")
+
+    def __init__(
+        self,
+        source: str,
+        path: str,
+        value: Any,
+        parent: Node | None = None,
+        key: str | int | None = None,
+    ) -> None:
         self.source = source
-        self.path = path
         self.value = value
+        self._root_path = path
+        self._parent = parent
+        self._key = key
+
+    @property
+    def path(self) -> str:
+        if self._parent is None:
+            return self._root_path
+        if isinstance(self._key, int):
+            return f"{self._parent.path}[{self._key}]"
+        return self._parent._join(str(self._key))
+
+    def _make(self, key: str | int, value: Any) -> Node:
+        return Node(self.source, "", value, self, key)
 
     def error(self, problem: str, key: str | None = None) -> InputError:
         return InputError(self.source, self._join(key) if key is not None else self.path, problem)
 
     def _join(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        path = self.path
+        return f"{path}.{key}" if path else key
 
     def _child(self, key: str, expected: type, optional: bool) -> Any:
-        if not isinstance(self.value, dict):
+        value = self.value
+        if type(value) is not dict:
             raise self.error("expected an object")
-        value = self.value.get(key)
+        value = value.get(key)
         if value is None:
             if optional:
                 return None
             raise self.error("missing", key)
-        if not _is(value, expected):
+        # bool is an int in Python; JSON keeps them apart.
+        if type(value) is not expected and not (
+            expected is not int and expected is not bool and isinstance(value, expected)
+        ):
             raise self.error(f"expected {_TYPE_NAMES[expected]}", key)
         return value
 
     def obj(self, key: str) -> Node:
-        return Node(self.source, self._join(key), self._child(key, dict, optional=False))
+        return self._make(key, self._child(key, dict, optional=False))
 
     def opt_obj(self, key: str) -> Node | None:
         value = self._child(key, dict, optional=True)
-        return None if value is None else Node(self.source, self._join(key), value)
+        return None if value is None else self._make(key, value)
+
+    def section(self, key: str) -> Node:
+        """An object that may be absent or null: both read as empty."""
+        value = self._child(key, dict, optional=True)
+        return self._make(key, {} if value is None else value)
 
     def array(self, key: str) -> Node:
-        return Node(self.source, self._join(key), self._child(key, list, optional=False))
+        return self._make(key, self._child(key, list, optional=False))
 
     def opt_array(self, key: str) -> Node:
         """A list that may be absent or null: both read as empty."""
         value = self._child(key, list, optional=True)
-        return Node(self.source, self._join(key), [] if value is None else value)
+        return self._make(key, [] if value is None else value)
 
     def string(self, key: str) -> str:
         value: str = self._child(key, str, optional=False)
@@ -106,17 +139,10 @@ class Node:
         if not isinstance(self.value, list):
             raise self.error("expected a list")
         for index, item in enumerate(self.value):
-            yield Node(self.source, f"{self.path}[{index}]", item)
+            yield self._make(index, item)
 
     def entries(self) -> Iterator[tuple[str, Node]]:
         if not isinstance(self.value, dict):
             raise self.error("expected an object")
-        for key in self.value:
-            yield key, Node(self.source, self._join(key), self.value[key])
-
-
-def _is(value: Any, expected: type) -> bool:
-    # bool is an int in Python; JSON keeps them apart.
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, expected)
+        for key, value in self.value.items():
+            yield key, self._make(key, value)

@@ -77,4 +77,5 @@ def document(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    # Compact on purpose: json's C encoder only runs without indent (pipe through jq to read).
+    return json.dumps(document(result), ensure_ascii=False, separators=(",", ":")) + "\n"

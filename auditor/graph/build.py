@@ -12,16 +12,9 @@ from auditor import arm, snapshot
 from auditor.graph import rows
 from auditor.graph.nodes import (
     Cluster,
-    LoadBalancer,
-    NatGateway,
     NodePool,
     Payload,
-    PublicIp,
-    PublicIpPrefix,
-    RouteTable,
-    Subnet,
     Unknown,
-    VirtualNetwork,
     kind_of,
 )
 from auditor.reader import Node
@@ -58,9 +51,10 @@ T = TypeVar("T")
 def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
     """Parse every row (validating the fields read) and link the resources."""
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    nodes: dict[str, dict[str, object]] = {}
 
     def add(payload: Payload) -> None:
-        graph.add_node(arm.key(payload.id), payload=payload, kind=kind_of(payload))
+        nodes[arm.key(payload.id)] = {"payload": payload, "kind": kind_of(payload)}
 
     def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
         return [
@@ -89,14 +83,16 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
         for pool in pools:
             add(pool)
 
+    edges: list[tuple[str, str, str, dict[str, str]]] = []
+
     def link(source: str, target_id: str | None, edge: Edge) -> None:
         if not target_id:
             return
         target = arm.key(target_id)
-        if target not in graph:
+        if target not in nodes:
             kind = _UNKNOWN_KINDS.get(arm.parse(target_id).resource_type, "resource")
-            graph.add_node(target, payload=Unknown(target_id, kind), kind="unknown")
-        graph.add_edge(arm.key(source), target, key=edge.value, kind=edge.value)
+            nodes[target] = {"payload": Unknown(target_id, kind), "kind": "unknown"}
+        edges.append((arm.key(source), target, edge.value, {"kind": edge.value}))
 
     for vnet, subnets in vnets:
         for subnet in subnets:
@@ -110,6 +106,8 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
             link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
     for cluster, pools in clusters:
         _link_cluster(cluster, pools, link)
+    graph.add_nodes_from(nodes.items())
+    graph.add_edges_from(edges)
     return graph
 
 
@@ -129,17 +127,3 @@ def _link_cluster(
     if nat is not None:
         for ip_id in nat.effective_outbound_ip_ids:
             link(cluster.id, ip_id, Edge.MANAGED_NAT_IP)
-
-
-PAYLOAD_TYPES = (
-    Cluster,
-    NodePool,
-    VirtualNetwork,
-    Subnet,
-    NatGateway,
-    PublicIp,
-    PublicIpPrefix,
-    RouteTable,
-    LoadBalancer,
-    Unknown,
-)

@@ -55,6 +55,12 @@ class EgressGraph:
             for nat in self.all(NatGateway)
             if nat.source_virtual_network_id
         }
+        self._pools: dict[str, list[NodePool]] = defaultdict(list)
+        for source, target, kind in graph.edges(keys=True):
+            if kind == Edge.NODE_POOL.value:
+                self._pools[source].append(graph.nodes[target]["payload"])
+        for pools in self._pools.values():
+            pools.sort(key=lambda pool: pool.name.lower())
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
@@ -81,14 +87,8 @@ class EgressGraph:
         return self.all(Cluster)
 
     def pools(self, cluster: Cluster) -> list[NodePool]:
-        return sorted(
-            (
-                self.nx.nodes[target]["payload"]
-                for _, target, kind in self.nx.out_edges(arm.key(cluster.id), keys=True)
-                if kind == Edge.NODE_POOL.value
-            ),
-            key=lambda pool: pool.name.lower(),
-        )
+        """The cluster's node pools, by name."""
+        return self._pools.get(arm.key(cluster.id), [])
 
     def cluster_of(self, pool: NodePool) -> Cluster:
         found = self.get(pool.cluster_id)

@@ -54,7 +54,7 @@ def _common(row: Node) -> _Common:
 
 
 def _properties(row: Node) -> Node:
-    return row.opt_obj("properties") or Node(row.source, f"{row.path}.properties", {})
+    return row.section("properties")
 
 
 def _sku_name(row: Node) -> str | None:
@@ -64,7 +64,7 @@ def _sku_name(row: Node) -> str | None:
 
 def cluster(row: Node) -> tuple[Cluster, list[NodePool]]:
     props = _properties(row)
-    net = props.opt_obj("networkProfile") or Node(row.source, f"{props.path}.networkProfile", {})
+    net = props.section("networkProfile")
     power = props.opt_obj("powerState")
     api = props.opt_obj("apiServerAccessProfile")
     result = Cluster(

@@ -1,0 +1,77 @@
+"""A synthetic estate of N clusters in Resource Graph row shape, for the benchmarks.
+
+Each cluster brings about ten rows: the cluster (two node pools), its VNet with two subnets,
+a NAT gateway with a public IP and a prefix, a route table, and a load balancer for every
+third cluster. Every fifth cluster has a pool in a subnet without the NAT gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests import estate_builder as b
+
+
+def build(clusters: int) -> dict[str, Any]:
+    estate = b.Estate()
+    for i in range(clusters):
+        sub = f"{i % 50:08d}-0000-4000-8000-000000000000"
+        rg = f"rg-{i:05d}"
+        name = f"aks-{i:05d}"
+        vnet = f"vnet-{i:05d}"
+        nodes = b.subnet_id(vnet, "nodes", rg, sub)
+        extra = b.subnet_id(vnet, "extra", rg, sub)
+        nat = b.nat_id(f"ng-{i:05d}", rg, sub)
+        route_table = b.route_table_id(f"rt-{i:05d}", rg, sub)
+        estate.add(
+            b.vnet(
+                vnet,
+                [
+                    b.subnet("nodes", vnet, "10.1.0.0/16", nat=nat, rg=rg, sub=sub),
+                    b.subnet("extra", vnet, "10.2.0.0/16", route_table=route_table, rg=rg, sub=sub),
+                ],
+                rg=rg,
+                sub=sub,
+            ),
+            b.nat(
+                f"ng-{i:05d}",
+                ips=(b.pip_id(f"pip-{i:05d}", rg, sub),),
+                prefixes=(b.prefix_id(f"pfx-{i:05d}", rg, sub),),
+                subnets=(nodes,),
+                rg=rg,
+                sub=sub,
+            ),
+            b.public_ip(
+                f"pip-{i:05d}", f"20.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}", rg=rg, sub=sub
+            ),
+            b.public_ip_prefix(
+                f"pfx-{i:05d}",
+                f"40.{i // 4096 % 256}.{i // 16 % 256}.{i % 16 * 16}/28",
+                rg=rg,
+                sub=sub,
+            ),
+            b.route_table(
+                f"rt-{i:05d}", [("10.244.0.0/24", "VirtualAppliance", "10.1.0.4")], rg=rg, sub=sub
+            ),
+            b.cluster(
+                name,
+                [
+                    b.pool("system", nodes),
+                    b.pool("user", extra if i % 5 == 0 else nodes, mode="User"),
+                ],
+                rg=rg,
+                sub=sub,
+                plugin="kubenet" if i % 7 == 0 else "azure",
+            ),
+        )
+    return estate.document()
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"estate-{count}.json")
+    target.write_text(json.dumps(build(count), indent=1))
+    print(target)
