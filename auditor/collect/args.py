@@ -10,6 +10,7 @@ Importing this module does not import the Azure SDK; `collect_from_args` does.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 
@@ -166,6 +167,10 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     from auditor.collect.credentials import build_credential
     from auditor.collect.progress import Progress
 
+    # The SDK logs warnings (e.g. each credential DefaultAzureCredential tried); with no
+    # logging configured they would reach stderr through logging's last resort. Everything
+    # they say is in the one-line error instead; a configured root logger still gets them.
+    logging.getLogger("azure").addHandler(logging.NullHandler())
     clock = SystemClock()
     credential = build_credential(settings.auth, settings.cloud)
     progress = Progress(sys.stderr, clock)

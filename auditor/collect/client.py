@@ -159,7 +159,8 @@ class GraphClient:
                 response = self._sdk.resources(request, cls=keep_headers)
             except ClientAuthenticationError as exc:
                 # The credential could not get a token, or ARM said 401.
-                raise authentication_failed(_describe(exc)) from None
+                detail = _describe(exc) if exc.status_code is not None else exc.message
+                raise authentication_failed(detail) from None
             except HttpResponseError as exc:
                 status: int | None = exc.status_code
                 message = _describe(exc)

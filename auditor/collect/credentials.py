@@ -40,8 +40,24 @@ def one_line(text: str, limit: int = _MAX_DETAIL) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def credential_reasons(text: str) -> str:
+    """The useful part of an azure-identity failure.
+
+    DefaultAzureCredential's message is a header, one tab-indented line per credential tried
+    ("AzureCliCredential: Please run 'az login' …") and a troubleshooting link; keep the
+    per-credential lines. Other messages are kept whole.
+    """
+    lines = text.splitlines()
+    if any(line.strip() == "Attempted credentials:" for line in lines):
+        tried = [line.strip() for line in lines if line.startswith(("\t", "    "))]
+        if tried:
+            return "; ".join(tried)
+    return text
+
+
 def authentication_failed(detail: str) -> CollectionFailed:
-    return CollectionFailed(f"Azure authentication failed: {one_line(detail)} — {WHAT_TO_DO}")
+    reasons = one_line(credential_reasons(detail))
+    return CollectionFailed(f"Azure authentication failed ({reasons}) — {WHAT_TO_DO}")
 
 
 def build_credential(auth: str, cloud: Cloud) -> TokenCredential:
