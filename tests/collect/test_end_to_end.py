@@ -74,6 +74,9 @@ class FakeResourceGraph(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeResourceGraph
     protocol_version = "HTTP/1.1"
+    # One write per reply and no Nagle delay: keep-alive round trips stay sub-millisecond.
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -141,7 +144,7 @@ def graph(ca: trustme.CA, estate: ResourceGraphEstate) -> Iterator[FakeResourceG
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ca.issue_cert("127.0.0.1").configure_cert(context)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
