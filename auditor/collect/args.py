@@ -170,7 +170,9 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     # The SDK logs warnings (e.g. each credential DefaultAzureCredential tried); with no
     # logging configured they would reach stderr through logging's last resort. Everything
     # they say is in the one-line error instead; a configured root logger still gets them.
-    logging.getLogger("azure").addHandler(logging.NullHandler())
+    azure_logger = logging.getLogger("azure")
+    if not any(isinstance(h, logging.NullHandler) for h in azure_logger.handlers):
+        azure_logger.addHandler(logging.NullHandler())
     clock = SystemClock()
     credential = build_credential(settings.auth, settings.cloud)
     progress = Progress(sys.stderr, clock)
