@@ -129,8 +129,11 @@ class _Collection:
             found += self.list_tenant()
         subscriptions = sorted(_unique(found), key=str.lower)
         if not subscriptions:
+            why = ""
+            if self.errors:
+                why = f" ({self.errors[-1].scope}: {one_line(self.errors[-1].message)})"
             raise CollectionFailed(
-                "this identity can read none of the subscriptions in scope — " + WHAT_TO_DO
+                f"this identity can read none of the subscriptions in scope{why} — {WHAT_TO_DO}"
             )
         return subscriptions
 
@@ -152,7 +155,8 @@ class _Collection:
                 continue
             listed = {str(row.get("subscriptionId", "")).lower() for row in result.rows}
             readable += [s for s in chunk if s.lower() in listed]
-        missing = tuple(s for s in requested if s not in readable)
+        readable_set = set(readable)
+        missing = tuple(s for s in requested if s not in readable_set)
         if missing:
             self.errors.append(
                 CollectionError(

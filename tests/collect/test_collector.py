@@ -418,6 +418,23 @@ def test_no_access_anywhere_fails_with_what_to_do(mocked, estate, clock, credent
     assert clock.sleeps == []  # 403 is not retried
 
 
+def test_management_group_that_cannot_be_listed_fails_with_the_reason(
+    mocked, estate, clock, credential
+):
+    estate.faults.append(
+        lambda n, b: Reply(
+            404, {"error": {"code": "ManagementGroupNotFound", "message": "No such group."}}
+        )
+    )
+    with pytest.raises(CollectionFailed) as failure:
+        run(clock, credential, management_groups=("nope",))
+    assert str(failure.value).startswith(
+        "this identity can read none of the subscriptions in scope (management group nope: "
+        "cannot list its subscriptions: HTTP 404 ManagementGroupNotFound: No such group.) — "
+        "sign in with `az login`"
+    )
+
+
 def test_tenant_with_no_readable_subscription_fails(mocked, estate, clock, credential):
     with pytest.raises(CollectionFailed, match=r"can read none of the subscriptions.*Reader"):
         run(clock, credential)
