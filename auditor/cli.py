@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -12,6 +13,7 @@ from auditor import __version__, engine
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
 from auditor.atomic import write_text_atomic
+from auditor.collect.args import add_collection_arguments
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
 from auditor.model import Severity
 from auditor.policy import Policy
@@ -25,7 +27,10 @@ DEMO_ESTATE = "estate.json"
 DEMO_POLICY = "egress-audit.yaml"
 
 EPILOG = """\
+With neither --snapshot nor --demo, the estate is collected live from Azure Resource Graph.
+
 subcommands:
+  snapshot              collect the estate into a snapshot file (egress-audit snapshot --help)
   rules                 list the rules (egress-audit rules --help)
   graph                 export the estate graph (egress-audit graph --help)
 
@@ -41,11 +46,14 @@ exit codes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    # A run builds millions of small acyclic objects and then exits: the cyclic collector's
+    # repeated full scans of that heap cost more than the whole audit, and free nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        if args and args[0] == "rules":
-            return _rules_command(args[1:])
-        if args and args[0] == "graph":
-            return _graph_command(args[1:])
+        command = _SUBCOMMANDS.get(args[0]) if args else None
+        if command is not None:
+            return command(args[1:])
         return _audit_command(args)
     except AuditError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -53,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +106,7 @@ def _audit_parser() -> argparse.ArgumentParser:
         help="report format (default: text)",
     )
     _add_output(parser)
+    add_collection_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
@@ -132,12 +144,22 @@ def exit_code(result: AuditResult, fail_on: str) -> ExitCode:
 
 
 def _load_estate(args: argparse.Namespace) -> Snapshot:
-    if args.demo:
-        demo = resources.files("auditor.demo").joinpath(DEMO_ESTATE)
-        return snapshot_module.parse_text(demo.read_text(encoding="utf-8"), "demo estate")
-    if args.snapshot is not None:
+    live = getattr(args, "subscriptions", None) or getattr(args, "management_groups", None)
+    if args.demo or args.snapshot is not None:
+        if live:
+            raise UsageError(
+                "--subscription/--management-group collect live; drop them to "
+                "audit --snapshot or --demo"
+            )
+        if args.demo:
+            demo = resources.files("auditor.demo").joinpath(DEMO_ESTATE)
+            return snapshot_module.parse_text(demo.read_text(encoding="utf-8"), "demo estate")
         return snapshot_module.load(args.snapshot)
-    raise UsageError("give --snapshot FILE or --demo (live collection is not set up here)")
+    if not hasattr(args, "subscriptions"):
+        raise UsageError("give --snapshot FILE or --demo")
+    from auditor.collect.args import collect_from_args
+
+    return collect_from_args(args)
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
@@ -158,6 +180,30 @@ def _write(text: str, output: Path | None) -> None:
         write_text_atomic(text, output)
     except OSError as exc:
         raise InputError(str(output), "", f"cannot write: {exc.strerror or exc}") from None
+
+
+def _snapshot_command(argv: list[str]) -> int:
+    parser = _Parser(
+        prog=f"{PROG} snapshot",
+        description="Collect the estate from Azure Resource Graph into a snapshot file.",
+        epilog="exit codes: 0 complete, 2 usage error, 3 nothing collected, "
+        "4 partial (the snapshot records the scopes that failed)",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", type=Path, required=True, help="snapshot file to write"
+    )
+    add_collection_arguments(parser)
+    args = parser.parse_args(argv)
+    from auditor.collect.args import collect_from_args
+
+    snap = collect_from_args(args)
+    try:
+        snapshot_module.write(snap, args.output)
+    except OSError as exc:
+        raise InputError(str(args.output), "", f"cannot write: {exc.strerror or exc}") from None
+    for error in snap.errors:
+        print(f"{PROG}: not read: {error.scope}: {error.message}", file=sys.stderr)
+    return int(ExitCode.PARTIAL if snap.errors else ExitCode.OK)
 
 
 def _rules_command(argv: list[str]) -> int:
@@ -192,3 +238,10 @@ def _graph_command(argv: list[str]) -> int:
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
     return int(ExitCode.OK)
+
+
+_SUBCOMMANDS = {
+    "snapshot": _snapshot_command,
+    "rules": _rules_command,
+    "graph": _graph_command,
+}

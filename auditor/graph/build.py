@@ -107,7 +107,7 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
     for cluster, pools in clusters:
         _link_cluster(cluster, pools, link)
     graph.add_nodes_from(nodes.items())
-    graph.add_edges_from(edges)
+    graph.add_edges_from(edges)  # type: ignore[arg-type]  # (u, v, key, data): the stubs type only Graph
     return graph
 
 

@@ -7,10 +7,6 @@ whose certificate comes from a `trustme` CA passed through REQUESTS_CA_BUNDLE. T
 environment is built from scratch, so no managed-identity or proxy variable can send
 azure-identity or requests to any other host; the server records every request, and the
 tests check that the only ones were the Resource Graph query POSTs.
-
-The CLI tests need `auditor/cli.py` wired to `auditor.collect` (`collect_from_args`); until
-then they are skipped, and `test_collection_in_a_process` exercises the same path through
-`auditor.collect.args` directly.
 """
 
 from __future__ import annotations
@@ -47,11 +43,6 @@ TOKEN = "e2e-token"  # noqa: S105 - the stand-in az prints it, the fake server e
 QUERY_PATH = "/providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01"
 NAT_GATEWAYS = "microsoft.network/natgateways"
 MANAGED_CLUSTERS = "microsoft.containerservice/managedclusters"
-CLI_SOURCE = ROOT / "auditor" / "cli.py"
-CLI_COLLECTS = CLI_SOURCE.is_file() and "collect_from_args" in CLI_SOURCE.read_text("utf-8")
-needs_cli = pytest.mark.skipif(
-    not CLI_COLLECTS, reason="needs auditor/cli.py wired to auditor.collect.collect_from_args"
-)
 
 
 # -- the fake Resource Graph ----------------------------------------------------------------
@@ -323,7 +314,6 @@ def test_collection_in_a_process_without_a_login_exits_3(graph, environment):
 # -- through the CLI --------------------------------------------------------------------------
 
 
-@needs_cli
 def test_snapshot_command_writes_the_collected_estate(graph, environment, estate, tmp_path):
     output = tmp_path / "snap.json"
     done = egress_audit(
@@ -343,7 +333,6 @@ def test_snapshot_command_writes_the_collected_estate(graph, environment, estate
     az_was_asked_for(environment, graph, tmp_path)
 
 
-@needs_cli
 def test_default_command_collects_then_audits(graph, environment):
     done = egress_audit(
         environment, "--subscription", SUB_A, "--arm-endpoint", graph.url, "--format", "json"
@@ -356,7 +345,6 @@ def test_default_command_collects_then_audits(graph, environment):
     only_queries_were_sent(graph)
 
 
-@needs_cli
 def test_a_batch_that_keeps_failing_exits_4_with_the_gap_recorded(
     graph, environment, estate, tmp_path
 ):
@@ -385,7 +373,6 @@ def test_a_batch_that_keeps_failing_exits_4_with_the_gap_recorded(
     only_queries_were_sent(graph)
 
 
-@needs_cli
 def test_no_login_exits_3_with_one_line_that_says_what_to_do(graph, environment):
     environment["AZ_STAND_IN_FAILS"] = "1"
     done = egress_audit(environment, "--subscription", SUB_A, "--arm-endpoint", graph.url)
