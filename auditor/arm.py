@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 
 def key(resource_id: str) -> str:
-    """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased."""
-    return resource_id.strip().rstrip("/").lower()
+    """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased.
+
+    Interned: the same key is stored in many graph indexes, once in memory."""
+    return sys.intern(resource_id.strip().rstrip("/").lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ def _audit_command(argv: list[str]) -> int:
     from rules.registry import BUILTIN
 
     policy.check_rules({rule.meta.id: rule.config for rule in BUILTIN})
-    result = engine.audit(snap, policy, BUILTIN)
+    result = engine.audit(snap, policy, BUILTIN, release_rows=True)
     text = renderer(Format(args.format))(result)
     _write(text, args.output)
     for warning in result.warnings:

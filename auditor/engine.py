@@ -29,8 +29,12 @@ def run_rules(
     return findings, errors
 
 
-def audit(snap: Snapshot, policy: Policy, rules: Sequence[Rule]) -> AuditResult:
-    graph = EgressGraph.from_snapshot(snap)
+def audit(
+    snap: Snapshot, policy: Policy, rules: Sequence[Rule], *, release_rows: bool = False
+) -> AuditResult:
+    """Audit an estate. `release_rows` frees the snapshot's raw rows once parsed (see
+    build_graph): the CLI does, since nothing reads them after the graph is built."""
+    graph = EgressGraph.from_snapshot(snap, release_rows=release_rows)
     findings, errors = run_rules(graph, policy, rules)
     return AuditResult(
         tool_version=__version__,

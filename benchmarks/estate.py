@@ -73,5 +73,6 @@ def build(clusters: int) -> dict[str, Any]:
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"estate-{count}.json")
-    target.write_text(json.dumps(build(count), indent=1))
-    print(target)
+    document = build(count)
+    target.write_text(json.dumps(document, indent=1))
+    print(target, sum(len(rows) for rows in document["resources"].values()))

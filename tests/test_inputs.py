@@ -178,3 +178,18 @@ def test_failed_write_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["--snapshot", str(path), "--output", str(target)]) == 2
     assert "cannot write" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_live_scope_flags_with_a_snapshot_are_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(_estate().document()))
+    code = main(["--snapshot", str(path), "--subscription", b.SUB])
+    assert code == 2
+    assert "--subscription/--management-group collect live" in capsys.readouterr().err
+
+
+def test_snapshot_command_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["snapshot", "--subscription", b.SUB]) == 2
+    assert "the following arguments are required: --output" in capsys.readouterr().err

@@ -15,7 +15,6 @@ from auditor.graph.nodes import (
     NodePool,
     Payload,
     Unknown,
-    kind_of,
 )
 from auditor.reader import Node
 from auditor.snapshot import Snapshot
@@ -48,19 +47,24 @@ _UNKNOWN_KINDS = {
 T = TypeVar("T")
 
 
-def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
-    """Parse every row (validating the fields read) and link the resources."""
-    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str]:
+    """Parse every row (validating the fields read) and link the resources.
+
+    With `release_rows` the snapshot's raw rows are dropped as soon as a type is parsed, so
+    the parsed document and the graph never both sit whole in memory (the payloads keep
+    the row strings they need). The snapshot is then only good for its header."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
     nodes: dict[str, dict[str, object]] = {}
 
     def add(payload: Payload) -> None:
-        nodes[arm.key(payload.id)] = {"payload": payload, "kind": kind_of(payload)}
+        nodes[arm.key(payload.id)] = {"payload": payload}
 
     def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
-        return [
-            parse(snap.resource_node(resource_type, i))
-            for i in range(len(snap.rows(resource_type)))
-        ]
+        raw = snap.rows(resource_type)
+        parsed = [parse(snap.resource_node(resource_type, i)) for i in range(len(raw))]
+        if release_rows:
+            raw.clear()
+        return parsed
 
     clusters = parse_all(snapshot.MANAGED_CLUSTERS, rows.cluster)
     vnets = parse_all(snapshot.VIRTUAL_NETWORKS, rows.virtual_network)
@@ -83,7 +87,8 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
         for pool in pools:
             add(pool)
 
-    edges: list[tuple[str, str, str, dict[str, str]]] = []
+    # One edge per pair of nodes; `kinds` holds every relation between them (in practice one).
+    edges: dict[tuple[str, str], list[str]] = {}
 
     def link(source: str, target_id: str | None, edge: Edge) -> None:
         if not target_id:
@@ -91,8 +96,10 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
         target = arm.key(target_id)
         if target not in nodes:
             kind = _UNKNOWN_KINDS.get(arm.parse(target_id).resource_type, "resource")
-            nodes[target] = {"payload": Unknown(target_id, kind), "kind": "unknown"}
-        edges.append((arm.key(source), target, edge.value, {"kind": edge.value}))
+            nodes[target] = {"payload": Unknown(target_id, kind)}
+        kinds = edges.setdefault((arm.key(source), target), [])
+        if edge.value not in kinds:
+            kinds.append(edge.value)
 
     for vnet, subnets in vnets:
         for subnet in subnets:
@@ -107,7 +114,7 @@ def build_graph(snap: Snapshot) -> nx.MultiDiGraph[str]:
     for cluster, pools in clusters:
         _link_cluster(cluster, pools, link)
     graph.add_nodes_from(nodes.items())
-    graph.add_edges_from(edges)  # type: ignore[arg-type]  # (u, v, key, data): the stubs type only Graph
+    graph.add_edges_from((u, v, {"kinds": tuple(k)}) for (u, v), k in edges.items())
     return graph
 
 

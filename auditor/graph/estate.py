@@ -38,7 +38,7 @@ MANAGED_SUBNET_NAME = "aks-subnet"
 class EgressGraph:
     """An estate as a graph: cluster → node pool → subnet → NAT gateway → public IPs / prefixes."""
 
-    def __init__(self, graph: nx.MultiDiGraph[str], as_of: dt.date) -> None:
+    def __init__(self, graph: nx.DiGraph[str], as_of: dt.date) -> None:
         self.nx = graph
         self.as_of = as_of  # the day the estate was read: time-based rules judge against it
         self._by_kind: dict[type, list[Payload]] = defaultdict(list)
@@ -56,8 +56,8 @@ class EgressGraph:
             if nat.source_virtual_network_id
         }
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
-        for source, target, kind in graph.edges(keys=True):
-            if kind == Edge.NODE_POOL.value:
+        for source, target, data in graph.edges(data=True):
+            if Edge.NODE_POOL.value in data["kinds"]:
                 self._pools[source].append(graph.nodes[target]["payload"])
         for pools in self._pools.values():
             pools.sort(key=lambda pool: pool.name.lower())
@@ -67,8 +67,8 @@ class EgressGraph:
         self._subnet_networks: list[tuple[Network, Subnet]] | None = None
 
     @classmethod
-    def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
-        return cls(build_graph(snap), snap.collected_date)
+    def from_snapshot(cls, snap: Snapshot, *, release_rows: bool = False) -> EgressGraph:
+        return cls(build_graph(snap, release_rows=release_rows), snap.collected_date)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -166,8 +166,8 @@ class EgressGraph:
         return sorted(
             (
                 self.nx.nodes[source]["payload"]
-                for source, _, kind in self.nx.in_edges(arm.key(subnet_id), keys=True)
-                if kind in (Edge.NODES_IN.value, Edge.PODS_IN.value)
+                for source, _, data in self.nx.in_edges(arm.key(subnet_id), data=True)
+                if Edge.NODES_IN.value in data["kinds"] or Edge.PODS_IN.value in data["kinds"]
             ),
             key=lambda pool: arm.key(pool.id),
         )

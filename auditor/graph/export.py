@@ -9,6 +9,7 @@ from enum import Enum
 import networkx as nx
 
 from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import kind_of
 
 
 class GraphFormat(Enum):
@@ -32,17 +33,22 @@ def render(graph: EgressGraph, fmt: GraphFormat) -> str:
 
 
 def _plain(graph: EgressGraph) -> nx.MultiDiGraph[str]:
-    """A copy with only scalar attributes, nodes and edges sorted, for every exporter."""
+    """A copy with only scalar attributes, one edge per relation, nodes and edges sorted."""
     plain: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for key in sorted(graph.nx.nodes):
         payload = graph.nx.nodes[key]["payload"]
         plain.add_node(
             key,
-            kind=graph.nx.nodes[key]["kind"],
+            kind=kind_of(payload),
             id=payload.id,
             name=getattr(payload, "name", ""),
         )
-    for source, target, kind in sorted(graph.nx.edges(keys=True)):
+    relations = (
+        (source, target, kind)
+        for source, target, data in graph.nx.edges(data=True)
+        for kind in data["kinds"]
+    )
+    for source, target, kind in sorted(relations):
         plain.add_edge(source, target, key=kind, kind=kind)
     return plain
 
