@@ -287,6 +287,50 @@ def route_table(
     )
 
 
+def load_balancer(
+    name: str,
+    frontends: dict[str, str],
+    outbound_rules: list[tuple[str, list[str], int]],
+    *,
+    rg: str = RG,
+    sub: str = SUB,
+) -> dict[str, Any]:
+    """`frontends` map a frontend name to a public IP ID; outbound rules are (name, frontend
+    names, idle minutes)."""
+    lb = rid("Microsoft.Network/loadBalancers", name, rg, sub)
+    return _row(
+        lb,
+        "microsoft.network/loadbalancers",
+        {
+            "frontendIPConfigurations": [
+                {
+                    "name": fe,
+                    "id": f"{lb}/frontendIPConfigurations/{fe}",
+                    "properties": {"publicIPAddress": {"id": ip}},
+                }
+                for fe, ip in frontends.items()
+            ],
+            "outboundRules": [
+                {
+                    "name": rule,
+                    "id": f"{lb}/outboundRules/{rule}",
+                    "properties": {
+                        "frontendIPConfigurations": [
+                            {"id": f"{lb}/frontendIPConfigurations/{fe}"} for fe in names
+                        ],
+                        "idleTimeoutInMinutes": idle,
+                        "allocatedOutboundPorts": 0,
+                        "enableTcpReset": True,
+                        "protocol": "All",
+                    },
+                }
+                for rule, names, idle in outbound_rules
+            ],
+        },
+        sku={"name": "Standard", "tier": "Regional"},
+    )
+
+
 @dataclass
 class Estate:
     rows: list[dict[str, Any]] = field(default_factory=list)

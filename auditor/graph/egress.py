@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from auditor import arm
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import EgressKind, EgressPath
@@ -219,23 +220,40 @@ def _node_public_ip_path(
 def _load_balancer_path(
     graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: tuple[str, ...]
 ) -> EgressPath:
+    """The AKS load balancer's outbound rules: the addresses the cluster profile reports as
+    effective, else those of the outbound rules of the `kubernetes` load balancer in the
+    node resource group."""
     profile = cluster.load_balancer_profile
-    ids = (
+    ids: tuple[str, ...] = (
         ()
         if profile is None
         else (*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids)
     )
     idle = None if profile is None else profile.idle_timeout_minutes
+    device = cluster.id
+    balancer = graph.aks_load_balancer(cluster)
+    if not ids and balancer is not None:
+        device = balancer.id
+        for rule in balancer.outbound_rules:
+            idle = idle or rule.idle_timeout_minutes
+            for frontend in rule.frontend_ids:
+                key = arm.key(frontend)
+                address = balancer.frontend_public_ip_ids.get(key)
+                address = address or balancer.frontend_public_prefix_ids.get(key)
+                if address and address not in ids:
+                    ids = (*ids, address)
     cidrs, unknown = graph.cidrs(ids)
     if not ids:
-        reason = "the cluster's load balancer profile lists no effective outbound IPs"
+        reason = (
+            "neither the cluster's load balancer profile nor its load balancer lists outbound IPs"
+        )
     else:
         reason = _unknown_addresses(unknown) if unknown else ""
     return EgressPath(
         EgressKind.LOAD_BALANCER,
         subnet.id,
         hops=(*hops, *ids),
-        device_id=cluster.id,
+        device_id=device,
         public_ips=cidrs if ids and not unknown else None,
         idle_timeout_minutes=idle or AKS_LB_DEFAULT_IDLE_MINUTES,
         reason=reason,

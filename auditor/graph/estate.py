@@ -16,6 +16,7 @@ from auditor.graph import egress
 from auditor.graph.build import Edge, build_graph
 from auditor.graph.nodes import (
     Cluster,
+    LoadBalancer,
     NatGateway,
     NodePool,
     Payload,
@@ -33,6 +34,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
+AKS_LOAD_BALANCER_NAME = "kubernetes"
 
 
 class EgressGraph:
@@ -50,6 +52,11 @@ class EgressGraph:
             self._vnets_by_group[
                 (vnet.subscription_id.lower(), vnet.resource_group.lower())
             ].append(vnet)
+        self._aks_load_balancers = {
+            (lb.subscription_id.lower(), lb.resource_group.lower()): lb
+            for lb in self.all(LoadBalancer)
+            if lb.name.lower() == AKS_LOAD_BALANCER_NAME
+        }
         self._nat_by_source_vnet = {
             arm.key(nat.source_virtual_network_id): nat
             for nat in self.all(NatGateway)
@@ -135,6 +142,11 @@ class EgressGraph:
         if len(subnets) == 1:
             return subnets[0]
         return Unknown(group_id, "managed-virtual-network")
+
+    def aks_load_balancer(self, cluster: Cluster) -> LoadBalancer | None:
+        """The `kubernetes` load balancer AKS keeps in the cluster's node resource group."""
+        group = (cluster.subscription_id.lower(), (cluster.node_resource_group or "").lower())
+        return self._aks_load_balancers.get(group)
 
     def subnet_nat_gateway_id(self, subnet: Subnet) -> str | None:
         """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""

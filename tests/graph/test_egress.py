@@ -310,3 +310,23 @@ def test_udr_to_a_firewall_without_nat_has_unknown_addresses() -> None:
     path = _node_path(estate)
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.public_ips is None
+
+
+def test_load_balancer_addresses_from_the_aks_load_balancer_when_the_profile_has_none() -> None:
+    node_rg = "MC_rg-test_aks_westeurope"
+    outbound_ip = b.pip_id("pip-out", rg=node_rg)
+    estate = _estate(outbound_type="loadBalancer")
+    estate.add(
+        b.public_ip("pip-out", "20.0.0.77", rg=node_rg),
+        b.load_balancer(
+            "kubernetes",
+            {"fe-out": outbound_ip},
+            [("aksOutboundRule", ["fe-out"], 45)],
+            rg=node_rg,
+        ),
+    )
+    path = _node_path(estate)
+    assert path.kind is EgressKind.LOAD_BALANCER
+    assert path.public_ips == ("20.0.0.77/32",)
+    assert path.idle_timeout_minutes == 45
+    assert path.device_id == b.rid("Microsoft.Network/loadBalancers", "kubernetes", rg=node_rg)
