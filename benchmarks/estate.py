@@ -1,8 +1,10 @@
 """A synthetic estate of N clusters in Resource Graph row shape, for the benchmarks.
 
-Each cluster brings about ten rows: the cluster (two node pools), its VNet with two subnets,
-a NAT gateway with a public IP and a prefix, a route table, and a load balancer for every
-third cluster. Every fifth cluster has a pool in a subnet without the NAT gateway.
+Each cluster brings ten rows, as DESIGN.md assumes (10,000 clusters ≈ 100,000 rows): the
+cluster (two node pools), its VNet with two subnets, a NAT gateway with a public IP and a
+prefix, a route table, the AKS load balancer with its outbound IP, and two change-history
+rows. Every fifth cluster has a pool in a subnet without the NAT gateway, every seventh is
+kubenet.
 """
 
 from __future__ import annotations
@@ -56,6 +58,19 @@ def build(clusters: int) -> dict[str, Any]:
             b.route_table(
                 f"rt-{i:05d}", [("10.244.0.0/24", "VirtualAppliance", "10.1.0.4")], rg=rg, sub=sub
             ),
+            b.public_ip(
+                f"pip-lb-{i:05d}",
+                f"30.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+                rg=f"MC_{rg}",
+                sub=sub,
+            ),
+            b.load_balancer(
+                "kubernetes",
+                {"fe": b.pip_id(f"pip-lb-{i:05d}", f"MC_{rg}", sub)},
+                [("aksOutboundRule", ["fe"], 30)],
+                rg=f"MC_{rg}",
+                sub=sub,
+            ),
             b.cluster(
                 name,
                 [
@@ -67,7 +82,30 @@ def build(clusters: int) -> dict[str, Any]:
                 plugin="kubenet" if i % 7 == 0 else "azure",
             ),
         )
+        estate.changes.extend(_change(nat, i, n) for n in range(2))
     return estate.document()
+
+
+def _change(target: str, i: int, n: int) -> dict[str, Any]:
+    return {
+        "id": f"{target}/providers/Microsoft.Resources/changes/{i:05d}{n}",
+        "name": f"{i:05d}{n}",
+        "type": "microsoft.resources/changes",
+        "subscriptionId": target.split("/")[2],
+        "properties": {
+            "targetResourceId": target.lower(),
+            "targetResourceType": "microsoft.network/natgateways",
+            "changeType": "Update",
+            "changeAttributes": {
+                "changedBy": "ops@example.com",
+                "changedByType": "User",
+                "clientType": "Azure CLI",
+                "operation": "Microsoft.Network/natGateways/write",
+                "timestamp": f"2026-11-{10 + n:02d}T08:00:00Z",
+            },
+            "changes": {"properties.idleTimeoutInMinutes": {"previousValue": "4", "newValue": "4"}},
+        },
+    }
 
 
 if __name__ == "__main__":
@@ -75,4 +113,5 @@ if __name__ == "__main__":
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"estate-{count}.json")
     document = build(count)
     target.write_text(json.dumps(document, indent=1))
-    print(target, sum(len(rows) for rows in document["resources"].values()))
+    rows = sum(len(rows) for rows in document["resources"].values()) + len(document["changes"])
+    print(target, rows)
