@@ -12,9 +12,9 @@ from pathlib import Path
 from auditor import __version__, engine
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
-from auditor.atomic import write_text_atomic
 from auditor.collect.args import add_collection_arguments
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
+from auditor.files import write_text_atomic
 from auditor.model import Severity
 from auditor.policy import Policy
 from auditor.result import AuditResult

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import InputError
+from auditor.files import read_text
 from auditor.graph.nodes import Cluster
 from auditor.model import SourceLocation
 from auditor.yamlnode import YNode, compose_all
@@ -149,13 +150,7 @@ def _error_at(location: SourceLocation | None, where: str, problem: str) -> Inpu
 
 def load(path: Path, display_name: str | None = None) -> Policy:
     source = display_name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"cannot read: {exc}") from None
-    return parse(text, source)
+    return parse(read_text(path, source), source)
 
 
 def parse(text: str, source: str) -> Policy:

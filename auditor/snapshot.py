@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.atomic import write_text_atomic
 from auditor.errors import InputError
+from auditor.files import read_text, write_text_atomic
 from auditor.model import CollectionError
 from auditor.reader import Node
 
@@ -78,13 +78,7 @@ class Snapshot:
 
 def load(path: Path, display_name: str | None = None) -> Snapshot:
     source = display_name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"cannot read: {exc}") from None
-    return parse_text(text, source)
+    return parse_text(read_text(path, source), source)
 
 
 def parse_text(text: str, source: str) -> Snapshot:

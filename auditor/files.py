@@ -1,10 +1,26 @@
-"""Atomic file writes: a reader never sees a half-written snapshot or report."""
+"""Reading input files with one-line errors, and atomic writes: a reader never sees a
+half-written snapshot or report."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from auditor.errors import InputError
+
+
+def read_text(path: Path, source: str | None = None) -> str:
+    """A UTF-8 text file, or an InputError naming it (`source`, else the path)."""
+    name = source or str(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(name, "", "no such file") from None
+    except IsADirectoryError:
+        raise InputError(name, "", "is a directory, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(name, "", f"cannot read: {exc}") from None
 
 
 def write_text_atomic(text: str, path: Path) -> None:
