@@ -29,8 +29,12 @@ def run_rules(
     return findings, errors
 
 
-def audit(snap: Snapshot, policy: Policy, rules: Sequence[Rule]) -> AuditResult:
-    graph = EgressGraph.from_snapshot(snap)
+def audit(
+    snap: Snapshot, policy: Policy, rules: Sequence[Rule], graph: EgressGraph | None = None
+) -> AuditResult:
+    """`graph` is the snapshot's graph when the caller built it already (drift uses it too)."""
+    if graph is None:
+        graph = EgressGraph.from_snapshot(snap)
     findings, errors = run_rules(graph, policy, rules)
     return AuditResult(
         tool_version=__version__,
