@@ -383,3 +383,20 @@ def test_a_drift_rule_takes_no_parameters(
         f"egress-audit: error: {policy}:3: rules.DRF004.minutes: unknown parameter 'minutes' "
         "(parameters: none)\n"
     )
+
+
+def test_python_m_auditor_drift_on_the_demo(tmp_path: Path) -> None:
+    """The documented command, as a process: a copy of the demo as baseline, no drift."""
+    import subprocess
+
+    base = _write(tmp_path / "demo-baseline.json", _demo())
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "drift", "--baseline", str(base), "--demo"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Findings: 0 critical · 0 high · 0 medium · 0 low · 0 info\n" in done.stdout
