@@ -1,4 +1,4 @@
-"""Command line: `egress-audit [audit flags]`, plus the `rules` and `graph` subcommands."""
+"""Command line: `egress-audit [audit flags]`, plus the `rules`, `graph` and `drift` subcommands."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 from auditor import __version__, engine
+from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
 from auditor.collect.args import add_collection_arguments
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
 from auditor.files import write_text_atomic
-from auditor.model import Severity
+from auditor.graph.estate import EgressGraph
+from auditor.model import Rule, Severity
 from auditor.policy import Policy
 from auditor.result import AuditResult
 from auditor.snapshot import Snapshot
@@ -33,6 +35,7 @@ subcommands:
   snapshot              collect the estate into a snapshot file (egress-audit snapshot --help)
   rules                 list the rules (egress-audit rules --help)
   graph                 export the estate graph (egress-audit graph --help)
+  drift                 what changed since a baseline snapshot (egress-audit drift --help)
 
 exit codes:
   0  nothing at or above --fail-on
@@ -79,6 +82,23 @@ def _add_estate_source(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--demo", action="store_true", help="audit the bundled demo estate (with its policy)"
     )
+    add_collection_arguments(parser)
+
+
+def _add_baseline(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        required=required,
+        help="baseline snapshot: also report what changed since it (drift)",
+    )
+    parser.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="after a complete collection, write the estate as the next baseline (to the "
+        "--baseline path, atomically); never after a partial one",
+    )
 
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +126,6 @@ def _audit_parser() -> argparse.ArgumentParser:
         help="report format (default: text)",
     )
     _add_output(parser)
-    add_collection_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
@@ -116,22 +135,55 @@ def _audit_parser() -> argparse.ArgumentParser:
         + ", ".join(FAIL_ON_CHOICES)
         + " (default: info)",
     )
+    _add_baseline(parser, required=False)
     return parser
 
 
 def _audit_command(argv: list[str]) -> int:
     args = _audit_parser().parse_args(argv)
-    snap = _load_estate(args)
-    policy = _load_policy(args.policy, demo=args.demo)
     from rules.registry import BUILTIN
 
-    policy.check_rules({rule.meta.id: rule.config for rule in BUILTIN})
-    result = engine.audit(snap, policy, BUILTIN, release_rows=True)
+    return _audit(args, BUILTIN)
+
+
+def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
+    """Audit the estate with `rules`, plus drift when a baseline is given; write the report,
+    then (with --update-baseline) the next baseline."""
+    if args.update_baseline and args.baseline is None:
+        raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
+    policy = _load_policy(args.policy, demo=args.demo)
+    from rules.registry import BUILTIN, DRIFT
+
+    configs = {rule.meta.id: rule.config for rule in BUILTIN}
+    policy.check_rules({**configs, **{rule.meta.id: None for rule in DRIFT}})
+    # The baseline is read before the estate, so a bad one fails before a long collection.
+    baseline = None
+    if args.baseline is not None:
+        baseline = baseline_module.load(args.baseline, bootstrap=args.update_baseline)
+        if baseline is None:
+            print(
+                f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
+            )
+    snap = _load_estate(args)
+    # The raw rows are only needed again to write the next baseline.
+    graph = EgressGraph.from_snapshot(snap, release_rows=not args.update_baseline)
+    result = engine.audit(snap, policy, rules, graph)
+    if baseline is not None:
+        from auditor import drift
+
+        found, errors = drift.detect(baseline, snap, policy, DRIFT, graph)
+        result = drift.with_drift(result, found, errors, DRIFT, policy, baseline)
     text = renderer(Format(args.format))(result)
     _write(text, args.output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    return int(exit_code(result, args.fail_on))
+    code = exit_code(result, args.fail_on)
+    if args.update_baseline:
+        # Only after the report is out: a failed run must not swallow the drift it found.
+        forced, note = baseline_module.update(snap, args.baseline)
+        print(f"{PROG}: {note}", file=sys.stderr)
+        code = forced or code
+    return int(code)
 
 
 def exit_code(result: AuditResult, fail_on: str) -> ExitCode:
@@ -155,8 +207,6 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
             demo = resources.files("auditor.demo").joinpath(DEMO_ESTATE)
             return snapshot_module.parse_text(demo.read_text(encoding="utf-8"), "demo estate")
         return snapshot_module.load(args.snapshot)
-    if not hasattr(args, "subscriptions"):
-        raise UsageError("give --snapshot FILE or --demo")
     from auditor.collect.args import collect_from_args
 
     return collect_from_args(args)
@@ -211,14 +261,12 @@ def _rules_command(argv: list[str]) -> int:
     parser.add_argument("--format", choices=["text"], default="text")
     _add_output(parser)
     args = parser.parse_args(argv)
-    from rules.registry import BUILTIN
+    from rules.registry import BUILTIN, DRIFT
 
-    width = max(len(r.meta.name) for r in BUILTIN)
+    metas = [r.meta for r in BUILTIN] + [r.meta for r in DRIFT]
+    width = max(len(m.name) for m in metas)
     lines = [f"{'ID':<8}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
-    lines.extend(
-        f"{r.meta.id:<8}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
-        for r in BUILTIN
-    )
+    lines.extend(f"{m.id:<8}{m.severity.value:<10}{m.name:<{width + 2}}{m.title}" for m in metas)
     _write("\n".join(lines) + "\n", args.output)
     return int(ExitCode.OK)
 
@@ -240,8 +288,40 @@ def _graph_command(argv: list[str]) -> int:
     return int(ExitCode.OK)
 
 
+def _drift_command(argv: list[str]) -> int:
+    parser = _Parser(
+        prog=f"{PROG} drift",
+        description="Report what changed in the egress since a baseline snapshot: egress IPs,\n"
+        "path kinds, NAT gateway associations, idle timeouts, outbound types, network plugins\n"
+        "and node pools, each with who changed it where the change history says.",
+        epilog=EPILOG.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_estate_source(parser)
+    parser.add_argument(
+        "--policy", metavar="FILE", type=Path, help="policy file (egress-audit.yaml)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in Format],
+        default=Format.TEXT.value,
+        help="report format (default: text)",
+    )
+    _add_output(parser)
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default=Severity.INFO.value,
+        metavar="SEVERITY",
+        help="exit 1 when a drift finding is at or above this severity (default: info)",
+    )
+    _add_baseline(parser, required=True)
+    return _audit(parser.parse_args(argv), ())
+
+
 _SUBCOMMANDS = {
     "snapshot": _snapshot_command,
     "rules": _rules_command,
     "graph": _graph_command,
+    "drift": _drift_command,
 }

@@ -30,11 +30,18 @@ def run_rules(
 
 
 def audit(
-    snap: Snapshot, policy: Policy, rules: Sequence[Rule], *, release_rows: bool = False
+    snap: Snapshot,
+    policy: Policy,
+    rules: Sequence[Rule],
+    graph: EgressGraph | None = None,
+    *,
+    release_rows: bool = False,
 ) -> AuditResult:
-    """Audit an estate. `release_rows` frees the snapshot's raw rows once parsed (see
-    build_graph): the CLI does, since nothing reads them after the graph is built."""
-    graph = EgressGraph.from_snapshot(snap, release_rows=release_rows)
+    """Audit an estate. `graph` is the snapshot's graph when the caller built it already
+    (drift uses it too); otherwise it is built here, and `release_rows` frees the snapshot's
+    raw rows once parsed (see build_graph)."""
+    if graph is None:
+        graph = EgressGraph.from_snapshot(snap, release_rows=release_rows)
     findings, errors = run_rules(graph, policy, rules)
     return AuditResult(
         tool_version=__version__,

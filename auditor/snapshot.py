@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,14 @@ RESOURCE_TYPES = (
 )
 
 Row = Mapping[str, Any]
+
+# Upgrades of older snapshot documents, keyed by the version they read: each returns the
+# document in the next version. A version with no entry here (and no path to VERSION) is
+# refused with an error naming the file, never compared as if it were current: drift
+# against a misread baseline would be wrong, not merely incomplete. Empty while only
+# version 1 exists.
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+UPGRADES: dict[int, Upgrade] = {}
 
 
 @dataclass(frozen=True)
@@ -97,12 +105,8 @@ def parse_document(document: Any, source: str) -> Snapshot:
         raise root.error("expected a JSON object (an egress-audit snapshot)")
     if document.get("format") != FORMAT:
         raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
-    version = root.integer("version")
-    if version != VERSION:
-        raise root.error(
-            f"unsupported snapshot version {version} (this egress-audit reads version {VERSION})",
-            "version",
-        )
+    document = _upgrade(root, root.integer("version"))
+    root = Node(source, "", document)
     collected_at = root.string("collectedAt")
     try:
         dt.datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
@@ -134,6 +138,28 @@ def parse_document(document: Any, source: str) -> Snapshot:
         changes=changes.value,
         errors=errors,
     )
+
+
+def _upgrade(root: Node, version: int) -> dict[str, Any]:
+    """The document in the current version, through the upgrade table."""
+    if version > VERSION:
+        raise root.error(
+            f"unsupported snapshot version {version} (this egress-audit reads version {VERSION})",
+            "version",
+        )
+    document: dict[str, Any] = root.value
+    while version < VERSION:
+        step = UPGRADES.get(version)
+        if step is None:
+            raise root.error(
+                f"unsupported snapshot version {version} (this egress-audit reads version "
+                f"{VERSION} and cannot upgrade version {version}; collect a new snapshot)",
+                "version",
+            )
+        document = step(document)
+        version += 1
+        document["version"] = version
+    return document
 
 
 def _parse_error(node: Node) -> CollectionError:

@@ -18,6 +18,7 @@ def document(result: AuditResult) -> dict[str, Any]:
         "tool": {"name": "egress-audit", "version": result.tool_version},
         "source": result.source,
         "collectedAt": result.collected_at,
+        "baseline": result.baseline,
         "scope": dict(result.scope),
         "partial": result.is_partial,
         "summary": {

@@ -16,6 +16,8 @@ def render(result: AuditResult) -> str:
         f"{len(result.clusters)} clusters, {sum(len(c.pools) for c in result.clusters)} node pools"
         f" in {len(result.subscriptions)} subscriptions",
     ]
+    if result.baseline is not None:
+        lines.append(f"drift since baseline {result.baseline}")
     lines.extend(_gaps(result))
     for cluster in result.clusters:
         lines.append("")

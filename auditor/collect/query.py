@@ -81,12 +81,8 @@ def changes_query(resource_types: Iterable[str], days: int) -> str:
             "    changeType = tostring(properties.changeType)",
             f"| where changeTime > ago({days}d)",
             f"| where targetType in~ ({types})",
-            "| project id, subscriptionId, changeTime, targetResourceId, targetType, changeType,",
-            "    changedBy = tostring(properties.changeAttributes.changedBy),",
-            "    changedByType = tostring(properties.changeAttributes.changedByType),",
-            "    clientType = tostring(properties.changeAttributes.clientType),",
-            "    operation = tostring(properties.changeAttributes.operation),",
-            "    changes = properties.changes",
+            # Raw rows, like every other table: the snapshot is a faithful copy.
+            "| project id, name, type, tenantId, subscriptionId, resourceGroup, properties",
             "| order by changeTime desc, id asc",
         )
     )

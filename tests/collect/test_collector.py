@@ -33,6 +33,7 @@ from tests.collect.fakes import (
     SUB_A,
     SUB_B,
     SUB_C,
+    TENANT,
     FakeClock,
     FakeCredential,
     Reply,
@@ -531,19 +532,29 @@ def test_management_groups_are_resolved_to_subscriptions(mocked, estate, clock, 
 
 def test_change_history_lands_in_snapshot_changes(mocked, estate, clock, credential):
     estate.subscriptions(SUB_A)
+    target = f"/subscriptions/{SUB_A}/resourceGroups/rg/providers/microsoft.network/natgateways/ng"
     change = {
-        "id": f"/subscriptions/{SUB_A}/providers/Microsoft.Resources/changes/abc",
+        "id": f"{target}/providers/Microsoft.Resources/changes/abc",
+        "name": "abc",
+        "type": "microsoft.resources/changes",
+        "tenantId": TENANT,
         "subscriptionId": SUB_A,
-        "changeTime": "2026-02-27T09:00:00Z",
-        "targetResourceId": f"/subscriptions/{SUB_A}/resourceGroups/rg/providers/"
-        "microsoft.network/natgateways/ng",
-        "targetType": NAT_GATEWAYS,
-        "changeType": "Update",
-        "changedBy": "alice@example.com",
-        "changedByType": "User",
-        "clientType": "Azure Portal",
-        "operation": "Microsoft.Network/natGateways/write",
-        "changes": {"properties.idleTimeoutInMinutes": {"previousValue": "4", "newValue": "10"}},
+        "resourceGroup": "rg",
+        "properties": {
+            "targetResourceId": target,
+            "targetResourceType": NAT_GATEWAYS,
+            "changeType": "Update",
+            "changeAttributes": {
+                "timestamp": "2026-02-27T09:00:00Z",
+                "changedBy": "alice@example.com",
+                "changedByType": "User",
+                "clientType": "Azure Portal",
+                "operation": "Microsoft.Network/natGateways/write",
+            },
+            "changes": {
+                "properties.idleTimeoutInMinutes": {"previousValue": "4", "newValue": "10"}
+            },
+        },
     }
     estate.changes.append(change)
     snapshot = run(clock, credential, subscriptions=(SUB_A,), changes_days=3)

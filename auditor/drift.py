@@ -1,0 +1,288 @@
+"""Drift: the egress-relevant facts of a baseline and a current estate, compared.
+
+Each estate is reduced to the facts that decide where traffic leaves from (per node pool:
+subnets and effective egress paths; per subnet: its NAT gateway; per egress device: its idle
+timeout; per cluster: outbound type and network plugin), keyed by lower-cased ARM ID so that
+casing and row order never count as change. Drift rules (rules/drf*.py) compare two such
+fact sets; this module runs them and attributes each finding with the current snapshot's
+change history (who, when, which operation).
+
+What is unknown is never a change: a path that is unknown on either side is not compared,
+and a resource in a subscription either snapshot could not read is neither added nor removed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from auditor import arm
+from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
+from auditor.history import Change, History, parse_changes, parse_time
+from auditor.model import EgressKind, EgressPath, Finding, RuleError, RuleMeta
+from auditor.policy import Policy
+from auditor.result import AuditResult
+from auditor.snapshot import Snapshot
+
+MANAGED_NAT_OUTBOUND = frozenset({"managednatgateway", "managednatgatewayv2"})
+
+NODES = "nodes"
+PODS = "pods"
+
+# Idle timeout owners (also the finding key of DRF004).
+NAT_GATEWAY = "nat-gateway"
+MANAGED_NAT_PROFILE = "natGatewayProfile"
+LB_PROFILE = "loadBalancerProfile"
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which subscriptions a snapshot read completely."""
+
+    subscriptions: frozenset[str] | None  # None: the scope does not list them
+    failed: frozenset[str]
+    failed_unnamed: bool  # an error that names no subscription
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> Coverage:
+        listed = snap.scope.get("subscriptions")
+        subscriptions = (
+            frozenset(str(s).lower() for s in listed) if isinstance(listed, list) else None
+        )
+        failed = frozenset(s.lower() for e in snap.errors for s in e.subscriptions)
+        unnamed = any(not e.subscriptions for e in snap.errors)
+        return cls(subscriptions, failed, unnamed)
+
+    def read(self, resource_id: str) -> bool:
+        subscription = arm.parse(resource_id).subscription_id.lower()
+        if subscription in self.failed:
+            return False
+        if self.subscriptions is not None:
+            return subscription in self.subscriptions
+        return not self.failed_unnamed
+
+
+@dataclass(frozen=True, slots=True)
+class PoolFacts:
+    pool: NodePool
+    cluster: Cluster
+    node_subnet_id: str | None  # declared vnetSubnetID; None = the AKS-managed VNet
+    pod_subnet_id: str | None
+    paths: Mapping[str, EgressPath]  # NODES, and PODS when the pool has a pod subnet
+
+
+@dataclass(frozen=True, slots=True)
+class SubnetFacts:
+    subnet: Subnet
+    nat_gateway_id: str | None  # the subnet's own NAT, or one attached to its whole VNet
+    pools: tuple[str, ...]  # node pool IDs whose nodes or pods use it
+
+
+@dataclass(frozen=True, slots=True)
+class IdleTimeout:
+    """The idle timeout of a device that carries node pool egress."""
+
+    subject_id: str  # the NAT gateway, or the cluster owning the profile
+    owner: str  # NAT_GATEWAY | MANAGED_NAT_PROFILE | LB_PROFILE
+    minutes: int  # with Azure's default applied when the field is unset
+    clusters: tuple[Cluster, ...]  # clusters whose pools egress through it
+
+
+@dataclass(frozen=True, slots=True)
+class EstateFacts:
+    source: str
+    collected_at: str
+    clusters: Mapping[str, Cluster]
+    pools: Mapping[str, PoolFacts]
+    subnets: Mapping[str, SubnetFacts]
+    timeouts: Mapping[str, IdleTimeout]  # key: "<lower subject id>|<owner>"
+    coverage: Coverage
+
+    def read(self, resource_id: str) -> bool:
+        return self.coverage.read(resource_id)
+
+    @classmethod
+    def of(cls, snap: Snapshot, graph: EgressGraph | None = None) -> EstateFacts:
+        if graph is None:
+            graph = EgressGraph.from_snapshot(snap)
+        pools: dict[str, PoolFacts] = {}
+        users: dict[str, list[str]] = defaultdict(list)
+        subnets: dict[str, Subnet] = {}
+        nat_users: dict[str, list[Cluster]] = defaultdict(list)
+        for cluster, pool in graph.node_pools():
+            paths = {NODES: graph.egress(pool)}
+            pod_path = graph.pod_egress(pool)
+            if pod_path is not None:
+                paths[PODS] = pod_path
+            pools[arm.key(pool.id)] = PoolFacts(
+                pool, cluster, pool.vnet_subnet_id, pool.pod_subnet_id, paths
+            )
+            for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool)):
+                if isinstance(subnet, Subnet):
+                    subnets[arm.key(subnet.id)] = subnet
+                    users[arm.key(subnet.id)].append(pool.id)
+            # A managed NAT gateway's timeout is the cluster's natGatewayProfile (below).
+            if (cluster.outbound_type or "").lower() in MANAGED_NAT_OUTBOUND:
+                continue
+            for path in paths.values():
+                if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
+                    nat_users[arm.key(path.device_id)].append(cluster)
+        return cls(
+            source=snap.source,
+            collected_at=snap.collected_at,
+            clusters={arm.key(c.id): c for c in graph.clusters()},
+            pools=pools,
+            subnets={
+                key: SubnetFacts(
+                    subnet,
+                    graph.subnet_nat_gateway_id(subnet),
+                    tuple(sorted(set(users[key]), key=arm.key)),
+                )
+                for key, subnet in subnets.items()
+            },
+            timeouts=_timeouts(graph, nat_users),
+            coverage=Coverage.of(snap),
+        )
+
+
+def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dict[str, IdleTimeout]:
+    found: dict[str, IdleTimeout] = {}
+    for key, clusters in nat_users.items():
+        nat = graph.get(key)
+        if isinstance(nat, NatGateway):
+            unique = tuple({arm.key(c.id): c for c in clusters}.values())
+            minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
+            found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
+    for cluster in graph.clusters():
+        outbound = (cluster.outbound_type or "").lower()
+        if outbound in MANAGED_NAT_OUTBOUND:
+            profile = cluster.nat_gateway_profile
+            idle = None if profile is None else profile.idle_timeout_minutes
+            owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
+        elif outbound == "loadbalancer":
+            lb = cluster.load_balancer_profile
+            idle = None if lb is None else lb.idle_timeout_minutes
+            owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES
+        else:
+            continue
+        found[f"{arm.key(cluster.id)}|{owner}"] = IdleTimeout(
+            cluster.id, owner, minutes, (cluster,)
+        )
+    return found
+
+
+DriftCheck = Callable[[EstateFacts, EstateFacts, Policy], Iterator[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class DriftRule:
+    """A drift rule: metadata, a pure comparison of two estates, and the words a change
+    record's property paths must contain to explain its findings (lower-case substrings of
+    e.g. `properties.subnets[1].properties.natGateway.id`)."""
+
+    meta: RuleMeta
+    check: DriftCheck
+    history_hints: tuple[str, ...] = ()
+
+
+def detect(
+    baseline: Snapshot,
+    current: Snapshot,
+    policy: Policy,
+    rules: Sequence[DriftRule],
+    current_graph: EgressGraph | None = None,
+) -> tuple[list[Finding], list[RuleError]]:
+    """Drift findings of `current` against `baseline`, attributed from `current`'s history."""
+    before = EstateFacts.of(baseline)
+    after = EstateFacts.of(current, current_graph)
+    history = History(
+        parse_changes(current.changes),
+        since=parse_time(baseline.collected_at),
+        until=parse_time(current.collected_at),
+    )
+    findings: list[Finding] = []
+    errors: list[RuleError] = []
+    for rule in rules:
+        if rule.meta.id in policy.disabled_rules:
+            continue
+        try:
+            found = list(rule.check(before, after, policy))
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            errors.append(RuleError(rule.meta.id, f"{type(exc).__name__}: {exc}"))
+            continue
+        findings.extend(attribute(f, history, rule.history_hints) for f in found)
+    findings.sort(key=Finding.sort_key)
+    return findings, errors
+
+
+NO_HISTORY = "No change record in the snapshot's history says who made this change."
+
+
+def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Finding:
+    """The finding with who changed it, when and how, from records of its evidence."""
+    changes = history.explain(finding.evidence, hints)
+    if not changes:
+        return dataclasses.replace(finding, message=f"{finding.message} {NO_HISTORY}")
+    latest = changes[0]
+    sentence = f"Changed {latest.describe()}."
+    if len(changes) > 1:
+        earlier = len(changes) - 1
+        sentence = (
+            f"Last changed {latest.describe()}; {earlier} earlier "
+            f"change{'s' if earlier > 1 else ''} in the history."
+        )
+    details = {
+        **finding.details,
+        "changedAt": latest.timestamp,
+        "changedBy": latest.changed_by or "unknown",
+        "changedByType": latest.changed_by_type or "unknown",
+        "clientType": latest.client_type or "unknown",
+        "operation": latest.operation or "unknown",
+        "changeType": latest.change_type or "unknown",
+        "changedResource": latest.target_id,
+        "history": " | ".join(_history_entry(c) for c in changes),
+    }
+    return dataclasses.replace(finding, message=f"{finding.message} {sentence}", details=details)
+
+
+def _history_entry(change: Change) -> str:
+    return f"{change.describe()} on {change.target_id}"
+
+
+def with_drift(
+    result: AuditResult,
+    findings: Sequence[Finding],
+    errors: Sequence[RuleError],
+    rules: Sequence[DriftRule],
+    policy: Policy,
+    baseline: Snapshot,
+) -> AuditResult:
+    """An audit result that also carries the drift findings and the drift rules' metadata,
+    so every reporter renders them like any other finding."""
+    warnings = list(result.warnings)
+    if baseline.errors:
+        warnings.append(
+            f"baseline {baseline.source} was a partial collection: resources in the scopes it "
+            "could not read are not reported as added or removed"
+        )
+    then, now = parse_time(baseline.collected_at), parse_time(result.collected_at)
+    if then is not None and now is not None and then > now:
+        warnings.append(
+            f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
+            f"it is compared with ({result.collected_at}): before and after are swapped"
+        )
+    return dataclasses.replace(
+        result,
+        findings=tuple(sorted((*result.findings, *findings), key=Finding.sort_key)),
+        rules=(
+            *result.rules,
+            *(r.meta for r in rules if r.meta.id not in policy.disabled_rules),
+        ),
+        rule_errors=(*result.rule_errors, *errors),
+        warnings=tuple(warnings),
+        baseline=baseline.source,
+    )

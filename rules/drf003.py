@@ -1,0 +1,103 @@
+"""DRF003 subnet-nat-association-changed: a node pool subnet gained, lost or swapped its NAT."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor import arm
+from auditor.drift import DriftRule, EstateFacts
+from auditor.model import Finding, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._drift import (
+    ATTRIBUTION_HELP,
+    CHANGES_DOC,
+    INTENDED,
+    both_read,
+    evidence,
+    same_id,
+    subnet_name,
+)
+from rules._text import source_link, urls
+
+NO_NAT = "no NAT gateway"
+
+META = RuleMeta(
+    id="DRF003",
+    name="subnet-nat-association-changed",
+    title="Node pool subnets keep the NAT gateway association of the baseline",
+    severity=Severity.HIGH,
+    description=(
+        "A subnet that node pools (their nodes or pods) use gained, lost or swapped its NAT "
+        "gateway since the baseline."
+    ),
+    help_markdown=(
+        f"A NAT gateway is attached per subnet ({source_link('NAT-OV')}); with "
+        f"`userAssignedNATGateway` it must stay on the cluster's subnet ({source_link('AKS-NAT')}"
+        "). Detached, the subnet's pools fall through to node public IPs, load balancer "
+        "outbound rules, default outbound access or no egress at all "
+        f"({source_link('AKS-DOA')}); attached, all new connections leave from the NAT "
+        "gateway's addresses.\n\n"
+        "Severity is high when a NAT gateway was removed or replaced, medium when one was only "
+        "added. The association counts the subnet's own `natGateway` and a StandardV2 NAT "
+        "gateway attached to the whole virtual network. Subnets that are unknown on either "
+        "side are not compared. Change records of a subnet are filed under its virtual "
+        "network; those of the NAT gateways are read too.\n\n" + ATTRIBUTION_HELP
+    ),
+    remediation=(
+        "az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --nat-gateway "
+        "<NAT gateway ID> (or --remove natGateway), or refresh the baseline with "
+        "--update-baseline if the change was intended"
+    ),
+    sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
+    tags=("security", "networking", "egress", "drift", "nat-gateway"),
+    precision="very-high",
+)
+
+
+def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+    for key, now in after.subnets.items():
+        was = before.subnets.get(key)
+        if was is None or not both_read(before, after, now.subnet.id):
+            continue
+        old, new = was.nat_gateway_id, now.nat_gateway_id
+        if same_id(old, new):
+            continue
+        subnet = now.subnet
+        name = subnet_name(subnet.id)
+        pools = ("node pool " if len(now.pools) == 1 else "node pools ") + ", ".join(
+            arm.parse(p).name for p in now.pools
+        )
+        if old and new:
+            change = f"swapped NAT gateway {arm.parse(old).name} for {arm.parse(new).name}"
+        elif old:
+            change = f"lost NAT gateway {arm.parse(old).name}"
+        else:
+            change = f"gained NAT gateway {arm.parse(new or '').name}"
+        parts = arm.parse(subnet.id)
+        vnet = name.split("/")[0]
+        command = (
+            f"az network vnet subnet update -g {parts.resource_group} --vnet-name {vnet} "
+            f"-n {subnet.name}"
+        )
+        restore = f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
+        yield Finding(
+            rule_id=META.id,
+            severity=Severity.HIGH if old else Severity.MEDIUM,
+            resource_id=subnet.id,
+            message=(f"Subnet {name}, used by {pools}, {change} since the baseline."),
+            observed=new or NO_NAT,
+            expected=old or NO_NAT,
+            evidence=evidence(subnet.id, old, new, *now.pools),
+            details={
+                "before": old or "",
+                "after": new or "",
+                "added": new or "",
+                "removed": old or "",
+            },
+            remediation=f"If it was not intended, restore it: {restore}. {INTENDED}.",
+        )
+
+
+HISTORY_HINTS = ("natgateway", "subnets", "sourcevirtualnetwork")
+
+RULE = DriftRule(META, check, HISTORY_HINTS)

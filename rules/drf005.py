@@ -1,0 +1,110 @@
+"""DRF005 cluster-network-changed: a cluster's outbound type or network plugin changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.drift import DriftRule, EstateFacts
+from auditor.graph.nodes import Cluster
+from auditor.model import Finding, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read
+from rules._text import source_link, urls
+
+OUTBOUND_TYPE = "outboundType"
+NETWORK_PLUGIN = "networkPlugin"
+
+META = RuleMeta(
+    id="DRF005",
+    name="cluster-network-changed",
+    title="Clusters keep the outbound type and network plugin of the baseline",
+    severity=Severity.HIGH,
+    description=(
+        "A cluster's outbound type (how AKS provides egress) or network plugin (how pod "
+        "traffic is translated) changed since the baseline."
+    ),
+    help_markdown=(
+        "Changing the outbound type after creation is supported, and it changes the egress IP "
+        "and disrupts existing connections: authorized IP ranges and destination allowlists "
+        f"must be updated ({source_link('AKS-OT')}). A network plugin migration (kubenet or "
+        "Azure CNI to Azure CNI Overlay) is one-way and reimages every node pool "
+        f"({source_link('AKS-UPD')}); it changes which subnet governs pod egress.\n\n"
+        "Severity is high for an outbound type change, medium for a network plugin or mode "
+        "change. Values are compared case-insensitively; an unset value on either side is "
+        "unknown, not a change.\n\n" + ATTRIBUTION_HELP
+    ),
+    remediation=(
+        "az aks update -g <rg> -n <cluster> --outbound-type <previous type> (a plugin migration "
+        "cannot be undone), or refresh the baseline with --update-baseline if intended"
+    ),
+    sources=(*urls("AKS-OT", "AKS-UPD"), CHANGES_DOC),
+    tags=("security", "networking", "egress", "drift"),
+    precision="very-high",
+)
+
+
+def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+    for key, now in after.clusters.items():
+        was = before.clusters.get(key)
+        if was is None or not both_read(before, after, now.id):
+            continue
+        # An unset value on either side is unknown, not a change.
+        then_type, now_type = was.outbound_type or "", now.outbound_type or ""
+        if then_type and now_type and then_type.lower() != now_type.lower():
+            yield _finding(
+                now,
+                OUTBOUND_TYPE,
+                "outbound type",
+                then_type,
+                now_type,
+                Severity.HIGH,
+                f"If it was not intended, restore it: az aks update -g {now.resource_group} "
+                f"-n {now.name} --outbound-type {then_type}. Either way, update destination "
+                f"allowlists and authorized IP ranges to the egress IPs in use. {INTENDED}.",
+            )
+        if was.network_plugin and now.network_plugin:
+            then, current = _plugin(was), _plugin(now)
+            if then.lower() != current.lower():
+                yield _finding(
+                    now,
+                    NETWORK_PLUGIN,
+                    "network plugin",
+                    then,
+                    current,
+                    Severity.MEDIUM,
+                    "A network plugin migration cannot be undone in place; confirm it was "
+                    "planned and check which subnet now carries pod egress. "
+                    f"{INTENDED}.",
+                )
+
+
+def _plugin(cluster: Cluster) -> str:
+    return " ".join(p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p)
+
+
+def _finding(
+    cluster: Cluster,
+    key: str,
+    what: str,
+    then: str,
+    current: str,
+    severity: Severity,
+    remediation: str,
+) -> Finding:
+    return Finding(
+        rule_id=META.id,
+        severity=severity,
+        resource_id=cluster.id,
+        message=f"Cluster {cluster.name} changed its {what} from {then} to {current}.",
+        observed=current,
+        expected=then,
+        evidence=(cluster.id,),
+        key=key,
+        details={"property": key, "before": then, "after": current},
+        remediation=remediation,
+    )
+
+
+HISTORY_HINTS = ("outboundtype", "networkplugin")
+
+RULE = DriftRule(META, check, HISTORY_HINTS)

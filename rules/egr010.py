@@ -1,0 +1,140 @@
+"""EGR010 egress-outside-allowlist: a node pool leaves from addresses the policy does not allow."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
+from auditor.policy import ClusterPolicy, Network, Policy
+from rules._text import pool_label, source_link, urls
+
+META = RuleMeta(
+    id="EGR010",
+    name="egress-outside-allowlist",
+    title="Node pools leave only from the addresses the policy allows",
+    severity=Severity.HIGH,
+    description=(
+        "A node pool's effective egress (its nodes' path, and its pods' path with a pod subnet) "
+        "leaves from public IPs or prefixes outside the cluster's `allowed_egress` list, the "
+        "addresses destinations such as payment providers allowlist."
+    ),
+    help_markdown=(
+        "Static, allowlistable egress is the reason to put a NAT gateway (ideally with a public "
+        f"IP prefix) in front of a cluster ({source_link('NAT-OV')}). Traffic that leaves from "
+        "any other address, because of a NAT gateway missing on one subnet, node public IPs, "
+        "load balancer outbound rules or a changed outbound type, is refused by destinations "
+        f"that allowlist the declared addresses ({source_link('AKS-OT')}).\n\n"
+        "The allowlist is `allowed_egress` (IPs and CIDRs) of every policy cluster entry that "
+        "matches the cluster, taken together. A prefix counts as allowed only when it lies "
+        "wholly inside an allowed network. Egress whose addresses are unknown (an unread hop, "
+        "a virtual appliance, default outbound access) is reported as unknown by the egress "
+        "view, not as a breach; EGR007 judges default outbound access itself."
+    ),
+    remediation=(
+        "az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --nat-gateway "
+        "<NAT gateway with the allowlisted addresses>, or add the addresses to allowed_egress "
+        "and to every destination allowlist"
+    ),
+    sources=urls("NAT-OV", "AKS-OT"),
+    tags=("security", "networking", "egress", "allowlist"),
+    precision="very-high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster in graph.clusters():
+        entries = [e for e in policy.for_cluster(cluster) if e.allowed_egress is not None]
+        if not entries:
+            continue
+        allowed = tuple(net for entry in entries for net in entry.allowed_egress or ())
+        for pool in graph.pools(cluster):
+            paths = [("nodes", graph.egress(pool))]
+            pod_path = graph.pod_egress(pool)
+            if pod_path is not None:
+                paths.append(("pods", pod_path))
+            outside = {
+                side: [c for c in path.public_ips if not _inside(c, allowed)]
+                for side, path in paths
+                if path.public_ips is not None  # unknown is not a breach
+            }
+            if any(outside.values()):
+                yield _finding(cluster, pool, paths, outside, allowed, entries[0])
+
+
+def _inside(cidr: str, allowed: Sequence[Network]) -> bool:
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return any(
+        network.version == net.version and network.subnet_of(net)  # type: ignore[arg-type]
+        for net in allowed
+    )
+
+
+def _finding(
+    cluster: Cluster,
+    pool: NodePool,
+    paths: list[tuple[str, EgressPath]],
+    outside: dict[str, list[str]],
+    allowed: Sequence[Network],
+    entry: ClusterPolicy,
+) -> Finding:
+    breaches = sorted({c for cidrs in outside.values() for c in cidrs})
+    where = "; ".join(
+        f"{'pods' if side == 'pods' else 'nodes'} through {path.describe()}"
+        for side, path in paths
+        if outside.get(side)
+    )
+    allowlist = ", ".join(str(n) for n in allowed)
+    return Finding(
+        rule_id=META.id,
+        severity=META.severity,
+        resource_id=pool.id,
+        message=(
+            f"{pool_label(cluster, pool)} leaves from {', '.join(breaches)}, outside the "
+            f"allowed egress {allowlist} ({where})."
+        ),
+        observed=", ".join(breaches),
+        expected=f"only {allowlist}",
+        evidence=(cluster.id, pool.id, *(h for _, path in paths for h in path.hops)),
+        location=entry.location,
+        details={
+            "outside": ", ".join(breaches),
+            "allowedEgress": allowlist,
+            **{f"{side}Path": path.kind.value for side, path in paths},
+        },
+        remediation=_remediation(paths, outside),
+    )
+
+
+def _remediation(paths: list[tuple[str, EgressPath]], outside: dict[str, list[str]]) -> str:
+    tail = (
+        "or, if the addresses are intended, add them to allowed_egress and to every "
+        "destination allowlist"
+    )
+    for side, path in paths:
+        if outside.get(side) and path.kind is not EgressKind.NAT_GATEWAY and path.subnet_id:
+            subnet = arm.parse(path.subnet_id)
+            cut = path.subnet_id.lower().rfind("/subnets/")
+            vnet = arm.parse(path.subnet_id[:cut]).name
+            return (
+                f"Attach the NAT gateway that holds the allowlisted addresses: az network vnet "
+                f"subnet update -g {subnet.resource_group} --vnet-name {vnet} -n {subnet.name} "
+                f"--nat-gateway <NAT gateway ID>; {tail}"
+            )
+        if outside.get(side) and path.device_id:
+            nat = arm.parse(path.device_id)
+            return (
+                f"Give NAT gateway {nat.name} the allowlisted addresses: az network nat gateway "
+                f"update -g {nat.resource_group} -n {nat.name} --public-ip-prefixes "
+                f"<allowlisted prefix ID>; {tail}"
+            )
+    return f"Route the pool through the allowlisted addresses, {tail}"
+
+
+RULE = Rule(META, check)

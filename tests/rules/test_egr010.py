@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import pytest
+
+from auditor.model import SourceLocation
+from rules import egr010
+from tests import estate_builder as b
+from tests.rules.cases import Case, findings_for, run_case
+from tests.rules.network import BARE, GOOD, NAT, network
+
+PODS = b.subnet_id("pods", "pods")
+
+
+def _policy(*allowed: str, glob: str = "*/managedclusters/aks") -> str:
+    items = ", ".join(f'"{a}"' for a in allowed)
+    return f"""
+clusters:
+  - match:
+      id: "{glob}"
+    allowed_egress: [{items}]
+"""
+
+
+def _lb_cluster(name: str = "aks") -> dict[str, object]:
+    return b.cluster(
+        name,
+        [b.pool("sys", BARE)],
+        outbound_type="loadBalancer",
+        load_balancer_profile={"effectiveOutboundIPs": [{"id": b.pip_id("lb")}]},
+    )
+
+
+SYS = b.pool_id("aks", "sys")
+BATCH = b.pool_id("aks", "batch")
+
+CASES = [
+    Case(
+        "a pool outside the NAT subnet leaves from the load balancer",
+        network(
+            b.public_ip("lb", "51.0.0.9"),
+            b.cluster(
+                "aks",
+                [b.pool("sys", GOOD), b.pool("batch", BARE, mode="User")],
+                outbound_type="loadBalancer",
+                load_balancer_profile={"effectiveOutboundIPs": [{"id": b.pip_id("lb")}]},
+            ),
+        ),
+        fails={BATCH},
+        passes={SYS},
+        policy=_policy("20.0.0.1"),
+    ),
+    Case(
+        "the NAT IP is inside an allowed CIDR",
+        network(b.cluster("aks", [b.pool("sys", GOOD)])),
+        passes={SYS},
+        policy=_policy("20.0.0.0/24"),
+    ),
+    Case(
+        "a prefix only partly inside the allowlist is outside",
+        b.Estate().add(
+            b.vnet("vnet", [b.subnet("good", "vnet", "10.1.0.0/16", nat=NAT)]),
+            b.nat("ng", prefixes=(b.prefix_id("pfx"),)),
+            b.public_ip_prefix("pfx", "20.0.0.0/28"),
+            b.cluster("aks", [b.pool("sys", GOOD)]),
+        ),
+        fails={SYS},
+        policy=_policy("20.0.0.0/29"),
+    ),
+    Case(
+        "pods in their own subnet leave from elsewhere",
+        network(
+            b.vnet("pods", [b.subnet("pods", "pods", "10.9.0.0/16", nat=b.nat_id("ng-pods"))]),
+            b.nat("ng-pods", ips=(b.pip_id("pods-ip"),)),
+            b.public_ip("pods-ip", "30.0.0.7"),
+            b.cluster("aks", [b.pool("sys", GOOD, pod_subnet=PODS)], plugin_mode=None),
+        ),
+        fails={SYS},
+        policy=_policy("20.0.0.1/32"),
+    ),
+    Case(
+        "unknown egress (default outbound access) is not a breach",
+        network(b.cluster("aks", [b.pool("batch", BARE)])),
+        passes={BATCH},
+        policy=_policy("20.0.0.1"),
+    ),
+    Case(
+        "unknown addresses (an out-of-scope public IP) are not a breach",
+        b.Estate().add(
+            b.vnet("vnet", [b.subnet("good", "vnet", "10.1.0.0/16", nat=NAT)]),
+            b.nat("ng", ips=(b.pip_id("far", rg="rg-x"),)),
+            b.cluster("aks", [b.pool("sys", GOOD)]),
+        ),
+        passes={SYS},
+        policy=_policy("20.0.0.1"),
+    ),
+    Case(
+        "no allowlist for the cluster: nothing to judge",
+        network(b.public_ip("lb", "51.0.0.9"), _lb_cluster()),
+        passes={SYS},
+        policy=_policy("20.0.0.1", glob="*/managedclusters/other"),
+    ),
+    Case(
+        "two matching entries allow together",
+        network(b.public_ip("lb", "51.0.0.9"), _lb_cluster()),
+        passes={SYS},
+        policy=_policy("20.0.0.1") + '  - match: {resource_group: "rg-test"}\n'
+        '    allowed_egress: ["51.0.0.0/24"]\n',
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_cases(case: Case) -> None:
+    run_case(egr010.RULE, case)
+
+
+def test_names_the_addresses_outside_and_points_at_the_policy() -> None:
+    (finding,) = findings_for(egr010.RULE, CASES[0])
+    assert finding.message == (
+        "Node pool batch of cluster aks leaves from 51.0.0.9/32, outside the allowed egress "
+        "20.0.0.1/32 (nodes through load balancer outbound rules (51.0.0.9/32))."
+    )
+    assert finding.observed == "51.0.0.9/32"
+    assert finding.expected == "only 20.0.0.1/32"
+    assert finding.location == SourceLocation("egress-audit.yaml", 3)
+    assert finding.remediation.startswith(
+        f"Attach the NAT gateway that holds the allowlisted addresses: az network vnet subnet "
+        f"update -g {b.RG} --vnet-name vnet -n bare --nat-gateway <NAT gateway ID>; "
+    )
+
+
+def test_pod_breach_names_the_pods() -> None:
+    (finding,) = findings_for(egr010.RULE, CASES[3])
+    assert finding.details["outside"] == "30.0.0.7/32"
+    assert "(pods through NAT gateway ng-pods (30.0.0.7/32))" in finding.message
+    assert finding.details["podsPath"] == "nat-gateway"
+
+
+def test_partial_prefix_is_named() -> None:
+    (finding,) = findings_for(egr010.RULE, CASES[2])
+    assert finding.observed == "20.0.0.0/28"
+    assert "az network nat gateway update -g rg-test -n ng --public-ip-prefixes" in (
+        finding.remediation
+    )
