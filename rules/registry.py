@@ -14,11 +14,13 @@ from rules import (
     nat007,
     net001,
     net002,
+    pol001,
+    pol002,
     win001,
 )
 
 # Catalogue order (egress-facts.md §8): A egress paths, B NAT gateway, C load balancer,
-# D network plugin, E control plane and lifecycle.
+# D network plugin, E control plane and lifecycle; then the policy-driven rules.
 BUILTIN: tuple[Rule, ...] = (
     # A. egress paths
     egr001.RULE,
@@ -36,4 +38,7 @@ BUILTIN: tuple[Rule, ...] = (
     win001.RULE,
     life001.RULE,
     meta001.RULE,
+    # policy-driven
+    pol001.RULE,
+    pol002.RULE,
 )
