@@ -111,10 +111,11 @@ def _audit_command(argv: list[str]) -> int:
     args = _audit_parser().parse_args(argv)
     snap = _load_estate(args)
     policy = _load_policy(args.policy, demo=args.demo)
-    from rules.registry import BUILTIN
+    from rules.registry import all_rules
 
-    policy.check_rules({rule.meta.id: rule.config for rule in BUILTIN})
-    result = engine.audit(snap, policy, BUILTIN)
+    rules = all_rules()
+    policy.check_rules({rule.meta.id: rule.config for rule in rules})
+    result = engine.audit(snap, policy, rules)
     text = renderer(Format(args.format))(result)
     _write(text, args.output)
     for warning in result.warnings:
@@ -161,17 +162,27 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def _rules_command(argv: list[str]) -> int:
-    parser = _Parser(prog=f"{PROG} rules", description="List the rules egress-audit runs.")
-    parser.add_argument("--format", choices=["text"], default="text")
+    parser = _Parser(
+        prog=f"{PROG} rules",
+        description="List the rules egress-audit runs (built-in and plugins); "
+        "--format markdown writes the full rule reference (docs/rules.md).",
+    )
+    parser.add_argument("--format", choices=["text", "markdown"], default="text")
     _add_output(parser)
     args = parser.parse_args(argv)
-    from rules.registry import BUILTIN
+    from rules.registry import all_rules
 
-    width = max(len(r.meta.name) for r in BUILTIN)
-    lines = [f"{'ID':<8}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
+    rules = all_rules()
+    if args.format == "markdown":
+        from rules.reference import markdown
+
+        _write(markdown(rules), args.output)
+        return int(ExitCode.OK)
+    width = max(len(r.meta.name) for r in rules)
+    lines = [f"{'ID':<9}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
     lines.extend(
-        f"{r.meta.id:<8}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
-        for r in BUILTIN
+        f"{r.meta.id:<9}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
+        for r in rules
     )
     _write("\n".join(lines) + "\n", args.output)
     return int(ExitCode.OK)
