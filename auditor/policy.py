@@ -100,6 +100,7 @@ class ClusterPolicy:
     rule_overrides: Overrides = field(default_factory=dict)
     location: SourceLocation | None = None
     outbound_types_location: SourceLocation | None = None
+    allowed_egress_location: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,9 @@ class _Reader:
             outbound_types_location=(
                 None if outbound is None else SourceLocation(outbound.source, outbound.line)
             ),
+            allowed_egress_location=(
+                None if egress is None else SourceLocation(egress.source, egress.line)
+            ),
         )
 
     def _outbound_types(self, node: YNode) -> tuple[str, ...]:
@@ -323,7 +327,7 @@ class _Reader:
         return found
 
     def _manifest_workloads(self, node: YNode) -> list[Workload]:
-        items = [node] if _is_scalar(node) else list(node.sequence())
+        items = [node] if _is_scalar(node) else _optional_sequence(node)
         found: list[Workload] = []
         for item in items:
             relative = item.string()

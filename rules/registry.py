@@ -31,6 +31,7 @@ from rules import (
     net002,
     pol001,
     pol002,
+    pol003,
     win001,
 )
 
@@ -58,6 +59,7 @@ BUILTIN: tuple[Rule, ...] = (
     # policy-driven
     pol001.RULE,
     pol002.RULE,
+    pol003.RULE,
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from auditor import policy as policy_module
@@ -177,3 +179,24 @@ def test_an_unknown_outbound_type_is_warned() -> None:
         "AKS documents (loadBalancer, userDefinedRouting, managedNATGateway, "
         "userAssignedNATGateway, none, managedNATGatewayV2, block); no cluster will match it",
     )
+
+
+def test_the_documented_example_is_a_valid_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "policy.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    for folder in ("deploy/k8s", "deploy/batch", "ops"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "ops" / "egress-audit.yaml").write_text(example)
+    monkeypatch.chdir(tmp_path)
+    policy = policy_module.load(Path("ops/egress-audit.yaml"))
+    policy.check_rules(CONFIGS)
+    assert [entry.allowed_outbound_types for entry in policy.clusters] == [
+        ("userAssignedNATGateway",),
+        ("loadBalancer", "managedNATGateway"),
+    ]
+    assert [w.name for w in policy.clusters[0].workloads] == ["payment-provider-longpoll"]
+    assert policy.disabled_rules == {"NET002"}
+    assert [(s.rule_id, s.expires) for s in policy.suppressions] == [("NET001", "2027-03-31")]
+    assert policy.warnings == ()
