@@ -75,6 +75,7 @@ class Override:
 
     value: object
     location: SourceLocation
+    where: str = ""  # the key path, e.g. clusters[0].rules.LB002.ports_per_ip
 
 
 # rule ID → parameter name → override
@@ -168,7 +169,7 @@ _SUPPRESSION_KEYS = ("rule", "resource", "justification", "expires")
 def _check_params(rule_id: str, config: type | None, params: Mapping[str, Override]) -> None:
     fields = {} if config is None else typing.get_type_hints(config)
     for name, override in params.items():
-        where = f"rules.{rule_id}.{name}"
+        where = override.where or f"rules.{rule_id}.{name}"
         if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
             raise _error_at(
@@ -364,7 +365,9 @@ class _Reader:
                     if not value.boolean():
                         disabled.append(key)
                     continue
-                params[name] = Override(value.scalar(), SourceLocation(value.source, value.line))
+                params[name] = Override(
+                    value.scalar(), SourceLocation(value.source, value.line), value.path
+                )
             if params:
                 overrides[key] = params
         return disabled, overrides

@@ -272,3 +272,22 @@ def test_invalid_manifest_through_the_cli(repo: Path, capsys: pytest.CaptureFixt
     assert captured.out == ""
     (line,) = captured.err.strip().splitlines()
     assert line.startswith("egress-audit: error: deploy/k8s/broken.yaml:3: invalid YAML")
+
+
+def test_the_helm_warning_reaches_the_report_and_stderr(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "snapshot.json").write_text(json.dumps(_estate().document()))
+    (repo / "deploy" / "k8s" / "chart.yaml").write_text("metadata: {name: '{{ .Values.n }}'}\n")
+    (repo / "ops" / "egress-audit.yaml").write_text(
+        "clusters:\n  - match: {id: '*'}\n    manifests: [../deploy/k8s]\n"
+    )
+    args = ["--snapshot", "snapshot.json", "--policy", "ops/egress-audit.yaml", "--format", "json"]
+    main(args)
+    captured = capsys.readouterr()
+    warning = (
+        "deploy/k8s/chart.yaml: skipped: a Helm template is not rendered (render it with "
+        "`helm template` and point `manifests` at the output)"
+    )
+    assert json.loads(captured.out)["warnings"] == [warning]
+    assert captured.err == f"egress-audit: warning: {warning}\n"

@@ -200,3 +200,10 @@ def test_the_documented_example_is_a_valid_policy(
     assert policy.disabled_rules == {"NET002"}
     assert [(s.rule_id, s.expires) for s in policy.suppressions] == [("NET001", "2027-03-31")]
     assert policy.warnings == ()
+
+
+def test_a_cluster_override_error_names_its_cluster_key() -> None:
+    text = "clusters:\n  - match: {id: '*'}\n    rules:\n      LB002:\n        ports_per_ip: x\n"
+    assert _error(text, check=True) == (
+        "egress-audit.yaml:5: clusters[0].rules.LB002.ports_per_ip: expected an integer"
+    )
