@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean rules-doc
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(BIN)/.installed: pyproject.toml
 # The demo estate has findings by design; --fail-on never keeps the exit code 0 here.
 demo: $(BIN)/.installed
 	$(BIN)/egress-audit --demo --fail-on never
+
+# The rule reference docs/rules.md is generated; tests/test_reference.py fails when it is stale.
+rules-doc: $(BIN)/.installed
+	$(BIN)/egress-audit rules --format markdown --output docs/rules.md
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

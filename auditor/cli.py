@@ -141,9 +141,9 @@ def _audit_parser() -> argparse.ArgumentParser:
 
 def _audit_command(argv: list[str]) -> int:
     args = _audit_parser().parse_args(argv)
-    from rules.registry import BUILTIN
+    from rules.registry import all_rules
 
-    return _audit(args, BUILTIN)
+    return _audit(args, all_rules())
 
 
 def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
@@ -152,9 +152,9 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     if args.update_baseline and args.baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
     policy = _load_policy(args.policy, demo=args.demo)
-    from rules.registry import BUILTIN, DRIFT
+    from rules.registry import DRIFT, all_rules
 
-    configs = {rule.meta.id: rule.config for rule in BUILTIN}
+    configs = {rule.meta.id: rule.config for rule in all_rules()}
     policy.check_rules({**configs, **{rule.meta.id: None for rule in DRIFT}})
     # The baseline is read before the estate, so a bad one fails before a long collection.
     baseline = None
@@ -257,16 +257,28 @@ def _snapshot_command(argv: list[str]) -> int:
 
 
 def _rules_command(argv: list[str]) -> int:
-    parser = _Parser(prog=f"{PROG} rules", description="List the rules egress-audit runs.")
-    parser.add_argument("--format", choices=["text"], default="text")
+    parser = _Parser(
+        prog=f"{PROG} rules",
+        description="List the rules egress-audit runs (built-in and plugins); "
+        "--format markdown writes the full rule reference (docs/rules.md).",
+    )
+    parser.add_argument("--format", choices=["text", "markdown"], default="text")
     _add_output(parser)
     args = parser.parse_args(argv)
-    from rules.registry import BUILTIN, DRIFT
+    from rules.registry import listed_rules
 
-    metas = [r.meta for r in BUILTIN] + [r.meta for r in DRIFT]
-    width = max(len(m.name) for m in metas)
-    lines = [f"{'ID':<8}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
-    lines.extend(f"{m.id:<8}{m.severity.value:<10}{m.name:<{width + 2}}{m.title}" for m in metas)
+    rules = listed_rules()
+    if args.format == "markdown":
+        from rules.reference import markdown
+
+        _write(markdown(rules), args.output)
+        return int(ExitCode.OK)
+    width = max(len(r.meta.name) for r in rules)
+    lines = [f"{'ID':<9}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
+    lines.extend(
+        f"{r.meta.id:<9}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
+        for r in rules
+    )
     _write("\n".join(lines) + "\n", args.output)
     return int(ExitCode.OK)
 

@@ -1,10 +1,13 @@
-"""Run the rules over an estate and a policy; a rule that raises becomes an error, not a crash."""
+"""Run the rules over an estate and a policy; a rule that raises becomes an error, not a crash.
+
+Suppressions from the policy apply after the rules ran: a suppressed finding stays in the
+result, marked, and does not count for `--fail-on` (AuditResult.active_findings)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor import __version__, arm
+from auditor import __version__, arm, suppress
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
 from auditor.model import Finding, Rule, RuleError
@@ -25,6 +28,7 @@ def run_rules(
             findings.extend(rule.check(graph, policy))
         except Exception as exc:  # a broken rule must not hide the others' findings
             errors.append(RuleError(rule.meta.id, f"{type(exc).__name__}: {exc}"))
+    findings = suppress.apply(findings, policy.suppressions, graph.as_of)
     findings.sort(key=Finding.sort_key)
     return findings, errors
 
@@ -53,7 +57,11 @@ def audit(
         findings=tuple(findings),
         rule_errors=tuple(errors),
         collection_errors=snap.errors,
-        warnings=tuple(unmatched_policy_warnings(graph, policy)),
+        warnings=(
+            *policy.warnings,
+            *unmatched_policy_warnings(graph, policy),
+            *suppress.unmatched_warnings(graph, policy.suppressions, findings),
+        ),
         unknown_ids=tuple(sorted({u.id for u in graph.unknowns()}, key=arm.key)),
     )
 

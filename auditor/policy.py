@@ -1,7 +1,13 @@
-"""The policy file (`egress-audit.yaml`): what the estate should be, per cluster selector."""
+"""The policy file (`egress-audit.yaml`): what the estate should be, per cluster selector.
+
+Read line-aware (auditor/yamlnode.py): every error names the file, the line and the key path,
+e.g. `egress-audit.yaml:12: clusters[0].workloads[0].max_idle_seconds: expected an integer`.
+The full format is documented in docs/policy.md.
+"""
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import ipaddress
 import typing
@@ -10,10 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import yaml
+
+from auditor import manifests
 from auditor.errors import InputError
 from auditor.files import read_text
 from auditor.graph.nodes import Cluster
-from auditor.model import SourceLocation
+from auditor.model import SourceLocation, Suppression
+from auditor.workload import Workload as Workload
 from auditor.yamlnode import YNode, compose_all
 
 POLICY_VERSION = 1
@@ -22,13 +32,17 @@ C = TypeVar("C")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-
-@dataclass(frozen=True, slots=True)
-class Workload:
-    name: str
-    max_idle_seconds: int | None = None
-    peak_connections_per_node: int | None = None
-    location: SourceLocation | None = None
+# The `outboundType` values AKS documents (stable enum, then preview values); an allowed type
+# outside this list is probably a typo, so the policy warns about it.
+KNOWN_OUTBOUND_TYPES = (
+    "loadBalancer",
+    "userDefinedRouting",
+    "managedNATGateway",
+    "userAssignedNATGateway",
+    "none",
+    "managedNATGatewayV2",
+    "block",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +76,21 @@ class Override:
 
     value: object
     location: SourceLocation
+    where: str = ""  # the key path, e.g. clusters[0].rules.LB002.ports_per_ip
 
 
 # rule ID → parameter name → override
 Overrides = Mapping[str, Mapping[str, Override]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMention:
+    """A rule ID the policy names (under `rules:` or in a suppression), kept so an unknown ID
+    is reported at its line even when the entry only disables the rule."""
+
+    rule_id: str
+    where: str
+    location: SourceLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +101,8 @@ class ClusterPolicy:
     allowed_egress: tuple[Network, ...] | None = None
     rule_overrides: Overrides = field(default_factory=dict)
     location: SourceLocation | None = None
+    outbound_types_location: SourceLocation | None = None
+    allowed_egress_location: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +111,9 @@ class Policy:
     clusters: tuple[ClusterPolicy, ...] = ()
     disabled_rules: frozenset[str] = frozenset()
     rule_overrides: Overrides = field(default_factory=dict)
+    suppressions: tuple[Suppression, ...] = ()
+    rule_mentions: tuple[RuleMention, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. skipped Helm templates; the report repeats them
 
     def for_cluster(self, cluster: Cluster) -> list[ClusterPolicy]:
         return [entry for entry in self.clusters if entry.selector.matches(cluster)]
@@ -103,11 +133,19 @@ class Policy:
         return config_type(**values)
 
     def check_rules(self, configs: Mapping[str, type | None]) -> None:
-        """Reject overrides of unknown rules or parameters, and values of the wrong type."""
+        """Reject unknown rule IDs (also in `enabled:`-only entries and suppressions), unknown
+        parameters, and values of the wrong type."""
+        for mention in self.rule_mentions:
+            if mention.rule_id not in configs:
+                close = difflib.get_close_matches(mention.rule_id, list(configs), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise _error_at(
+                    mention.location, mention.where, f"unknown rule {mention.rule_id!r}{hint}"
+                )
         scopes = [self.rule_overrides, *(entry.rule_overrides for entry in self.clusters)]
         for overrides in scopes:
             for rule_id, params in overrides.items():
-                if rule_id not in configs:
+                if rule_id not in configs:  # a policy built in code, without mentions
                     location = next(iter(params.values())).location if params else None
                     raise _error_at(location, f"rules.{rule_id}", f"unknown rule {rule_id!r}")
                 _check_params(rule_id, configs[rule_id], params)
@@ -115,16 +153,24 @@ class Policy:
 
 EMPTY = Policy()
 
-_TOP_KEYS = ("version", "clusters", "rules")
-_CLUSTER_KEYS = ("match", "workloads", "allowed_outbound_types", "allowed_egress", "rules")
+_TOP_KEYS = ("version", "clusters", "rules", "suppressions")
+_CLUSTER_KEYS = (
+    "match",
+    "workloads",
+    "manifests",
+    "allowed_outbound_types",
+    "allowed_egress",
+    "rules",
+)
 _MATCH_KEYS = ("id", "resource_group", "tags")
-_WORKLOAD_KEYS = ("name", "max_idle_seconds", "peak_connections_per_node")
+_WORKLOAD_KEYS = ("name", "max_idle_seconds", "peak_connections_per_node", "manifests")
+_SUPPRESSION_KEYS = ("rule", "resource", "justification", "expires")
 
 
 def _check_params(rule_id: str, config: type | None, params: Mapping[str, Override]) -> None:
     fields = {} if config is None else typing.get_type_hints(config)
     for name, override in params.items():
-        where = f"rules.{rule_id}.{name}"
+        where = override.where or f"rules.{rule_id}.{name}"
         if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
             raise _error_at(
@@ -150,28 +196,195 @@ def _error_at(location: SourceLocation | None, where: str, problem: str) -> Inpu
 
 def load(path: Path, display_name: str | None = None) -> Policy:
     source = display_name or str(path)
-    return parse(read_text(path, source), source)
+    return parse(read_text(path, source), source, base_dir=path.parent)
 
 
-def parse(text: str, source: str) -> Policy:
+def parse(text: str, source: str, base_dir: Path | None = None) -> Policy:
+    """Parse a policy file's text. `manifests` paths are relative to `base_dir` (the policy
+    file's folder; by default the folder of `source`)."""
     documents = compose_all(text, source)
     if not documents:
         return Policy(source=source)
     if len(documents) > 1:
         raise documents[1].error("a policy file holds one YAML document")
-    top = documents[0].mapping(_TOP_KEYS)
-    if "version" in top and top["version"].integer() != POLICY_VERSION:
-        raise top["version"].error(
-            f"unsupported policy version (this egress-audit reads version {POLICY_VERSION})"
+    reader = _Reader(base_dir if base_dir is not None else Path(source).parent)
+    return reader.policy(documents[0], source)
+
+
+class _Reader:
+    """One policy file's parse: resolves manifest paths and collects warnings on the way."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+        self.warnings: list[str] = []
+        self.mentions: list[RuleMention] = []
+        self._manifests: dict[Path, manifests.ManifestRead] = {}
+
+    def policy(self, document: YNode, source: str) -> Policy:
+        top = document.mapping(_TOP_KEYS)
+        if "version" in top and top["version"].integer() != POLICY_VERSION:
+            raise top["version"].error(
+                f"unsupported policy version (this egress-audit reads version {POLICY_VERSION})"
+            )
+        clusters = tuple(self._cluster(node) for node in _optional_sequence(top.get("clusters")))
+        disabled: list[str] = []
+        overrides: dict[str, dict[str, Override]] = {}
+        if "rules" in top:
+            disabled, overrides = self._rules(top["rules"], allow_enabled=True)
+        suppressions = tuple(
+            self._suppression(node) for node in _optional_sequence(top.get("suppressions"))
         )
-    clusters = tuple(_cluster(node) for node in _optional_sequence(top.get("clusters")))
-    disabled, overrides = _rules(top["rules"], allow_enabled=True) if "rules" in top else ([], {})
-    return Policy(
-        source=source,
-        clusters=clusters,
-        disabled_rules=frozenset(disabled),
-        rule_overrides=overrides,
-    )
+        return Policy(
+            source=source,
+            clusters=clusters,
+            disabled_rules=frozenset(disabled),
+            rule_overrides=overrides,
+            suppressions=suppressions,
+            rule_mentions=tuple(self.mentions),
+            warnings=tuple(self.warnings),
+        )
+
+    def _cluster(self, node: YNode) -> ClusterPolicy:
+        entry = node.mapping(_CLUSTER_KEYS)
+        if "match" not in entry:
+            raise node.error("missing key 'match' (id, resource_group or tags)")
+        match = entry["match"].mapping(_MATCH_KEYS)
+        if not match:
+            raise entry["match"].error("give at least one of: id, resource_group, tags")
+        tags = {}
+        if "tags" in match:
+            for key, value in match["tags"].mapping().items():
+                tags[key] = str(value.scalar())
+        selector = ClusterSelector(
+            id_glob=match["id"].string() if "id" in match else None,
+            resource_group_glob=(
+                match["resource_group"].string() if "resource_group" in match else None
+            ),
+            tags=tags,
+        )
+        workloads: list[Workload] = []
+        for item in _optional_sequence(entry.get("workloads")):
+            workloads.extend(self._workloads(item))
+        if "manifests" in entry:
+            workloads.extend(self._manifest_workloads(entry["manifests"]))
+        outbound = entry.get("allowed_outbound_types")
+        egress = entry.get("allowed_egress")
+        return ClusterPolicy(
+            selector=selector,
+            workloads=tuple(workloads),
+            allowed_outbound_types=None if outbound is None else self._outbound_types(outbound),
+            allowed_egress=None
+            if egress is None
+            else tuple(_network(i) for i in egress.sequence()),
+            rule_overrides=(
+                self._rules(entry["rules"], allow_enabled=False)[1] if "rules" in entry else {}
+            ),
+            location=SourceLocation(node.source, node.line),
+            outbound_types_location=(
+                None if outbound is None else SourceLocation(outbound.source, outbound.line)
+            ),
+            allowed_egress_location=(
+                None if egress is None else SourceLocation(egress.source, egress.line)
+            ),
+        )
+
+    def _outbound_types(self, node: YNode) -> tuple[str, ...]:
+        known = {t.lower() for t in KNOWN_OUTBOUND_TYPES}
+        for item in node.sequence():
+            value = item.string()
+            if value.lower() not in known:
+                self.warnings.append(
+                    f"{item.source}:{item.line}: {item.path}: {value!r} is not an outbound type "
+                    f"AKS documents ({', '.join(KNOWN_OUTBOUND_TYPES)}); no cluster will match it"
+                )
+        return node.strings()
+
+    def _workloads(self, node: YNode) -> list[Workload]:
+        """A declared workload, plus those read from the manifests it lists."""
+        entry = node.mapping(_WORKLOAD_KEYS)
+        if "name" not in entry:
+            raise node.error("missing key 'name'")
+        name = entry["name"].string()
+        idle = entry.get("max_idle_seconds")
+        peak = entry.get("peak_connections_per_node")
+        found = []
+        if idle is not None or peak is not None or "manifests" not in entry:
+            found.append(
+                Workload(
+                    name=name,
+                    max_idle_seconds=None if idle is None else idle.integer(minimum=1),
+                    peak_connections_per_node=None if peak is None else peak.integer(minimum=1),
+                    location=SourceLocation(node.source, (idle or peak or node).line),
+                    peak_location=None if peak is None else SourceLocation(peak.source, peak.line),
+                )
+            )
+        if "manifests" in entry:
+            found.extend(self._manifest_workloads(entry["manifests"]))
+        return found
+
+    def _manifest_workloads(self, node: YNode) -> list[Workload]:
+        items = [node] if _is_scalar(node) else _optional_sequence(node)
+        found: list[Workload] = []
+        for item in items:
+            relative = item.string()
+            path = self.base_dir / relative
+            if not path.exists():
+                raise item.error(
+                    f"no such file or folder: {relative} (manifest paths are relative to the "
+                    "policy file's folder)"
+                )
+            resolved = path.resolve()
+            if resolved not in self._manifests:
+                read = manifests.read([path])
+                self._manifests[resolved] = read
+                self.warnings.extend(read.warnings)
+            found.extend(self._manifests[resolved].workloads)
+        return found
+
+    def _rules(
+        self, node: YNode, *, allow_enabled: bool
+    ) -> tuple[list[str], dict[str, dict[str, Override]]]:
+        """`RULE_ID: {enabled: bool, <parameter>: value, ...}` → disabled IDs and overrides."""
+        disabled = []
+        overrides: dict[str, dict[str, Override]] = {}
+        for rule_id, settings in node.mapping().items():
+            key = rule_id.strip().upper()
+            self.mentions.append(
+                RuleMention(key, settings.path, SourceLocation(node.source, node.key_line(rule_id)))
+            )
+            params: dict[str, Override] = {}
+            for name, value in _optional_mapping(settings).items():
+                if name == "enabled":
+                    if not allow_enabled:
+                        raise value.error("rules are enabled or disabled globally, not per cluster")
+                    if not value.boolean():
+                        disabled.append(key)
+                    continue
+                params[name] = Override(
+                    value.scalar(), SourceLocation(value.source, value.line), value.path
+                )
+            if params:
+                overrides[key] = params
+        return disabled, overrides
+
+    def _suppression(self, node: YNode) -> Suppression:
+        entry = node.mapping(_SUPPRESSION_KEYS)
+        for key in _SUPPRESSION_KEYS:
+            if key not in entry:
+                why = " (say why the finding is accepted)" if key == "justification" else ""
+                raise node.error(f"missing key {key!r}{why}")
+        rule = entry["rule"]
+        rule_id = rule.string().strip().upper()
+        self.mentions.append(
+            RuleMention(rule_id, rule.path, SourceLocation(rule.source, rule.line))
+        )
+        return Suppression(
+            rule_id=rule_id,
+            resource_glob=entry["resource"].string().strip(),
+            justification=entry["justification"].string().strip(),
+            expires=entry["expires"].date().isoformat(),
+            location=SourceLocation(node.source, node.line),
+        )
 
 
 def _optional_sequence(node: YNode | None) -> list[YNode]:
@@ -180,46 +393,12 @@ def _optional_sequence(node: YNode | None) -> list[YNode]:
     return list(node.sequence())
 
 
-def _cluster(node: YNode) -> ClusterPolicy:
-    entry = node.mapping(_CLUSTER_KEYS)
-    if "match" not in entry:
-        raise node.error("missing key 'match' (id, resource_group or tags)")
-    match = entry["match"].mapping(_MATCH_KEYS)
-    if not match:
-        raise entry["match"].error("give at least one of: id, resource_group, tags")
-    tags = {}
-    if "tags" in match:
-        for key, value in match["tags"].mapping().items():
-            tags[key] = str(value.scalar())
-    selector = ClusterSelector(
-        id_glob=match["id"].string() if "id" in match else None,
-        resource_group_glob=match["resource_group"].string() if "resource_group" in match else None,
-        tags=tags,
-    )
-    outbound = entry.get("allowed_outbound_types")
-    egress = entry.get("allowed_egress")
-    return ClusterPolicy(
-        selector=selector,
-        workloads=tuple(_workload(item) for item in _optional_sequence(entry.get("workloads"))),
-        allowed_outbound_types=None if outbound is None else outbound.strings(),
-        allowed_egress=None if egress is None else tuple(_network(i) for i in egress.sequence()),
-        rule_overrides=_rules(entry["rules"], allow_enabled=False)[1] if "rules" in entry else {},
-        location=SourceLocation(node.source, node.line),
-    )
+def _optional_mapping(node: YNode) -> dict[str, YNode]:
+    return {} if node.is_null() else node.mapping()
 
 
-def _workload(node: YNode) -> Workload:
-    entry = node.mapping(_WORKLOAD_KEYS)
-    if "name" not in entry:
-        raise node.error("missing key 'name'")
-    idle = entry.get("max_idle_seconds")
-    peak = entry.get("peak_connections_per_node")
-    return Workload(
-        name=entry["name"].string(),
-        max_idle_seconds=None if idle is None else idle.integer(minimum=1),
-        peak_connections_per_node=None if peak is None else peak.integer(minimum=1),
-        location=SourceLocation(node.source, (idle or node).line),
-    )
+def _is_scalar(node: YNode) -> bool:
+    return isinstance(node.node, yaml.ScalarNode) and not node.is_null()
 
 
 def _network(node: YNode) -> Network:
@@ -228,22 +407,3 @@ def _network(node: YNode) -> Network:
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise node.error(f"{text!r} is not an IP address or CIDR") from None
-
-
-def _rules(node: YNode, *, allow_enabled: bool) -> tuple[list[str], dict[str, dict[str, Override]]]:
-    """`RULE_ID: {enabled: bool, <parameter>: value, ...}` → disabled IDs and overrides."""
-    disabled = []
-    overrides: dict[str, dict[str, Override]] = {}
-    for rule_id, settings in node.mapping().items():
-        params: dict[str, Override] = {}
-        for name, value in settings.mapping().items():
-            if name == "enabled":
-                if not allow_enabled:
-                    raise value.error("rules are enabled or disabled globally, not per cluster")
-                if not value.boolean():
-                    disabled.append(rule_id.upper())
-                continue
-            params[name] = Override(value.scalar(), SourceLocation(value.source, value.line))
-        if params:
-            overrides[rule_id.upper()] = params
-    return disabled, overrides

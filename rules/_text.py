@@ -18,6 +18,18 @@ SOURCES = {
     "AKS-UPD": "https://learn.microsoft.com/azure/aks/update-azure-cni",
     "GH-4859": "https://github.com/Azure/AKS/issues/4859",
     "PIP": "https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses",
+    "LB-OUT": "https://learn.microsoft.com/azure/load-balancer/load-balancer-outbound-connections",
+    "AKS-LB": "https://learn.microsoft.com/azure/aks/load-balancer-standard",
+    "AKS-BLB": "https://learn.microsoft.com/azure/aks/upgrade-basic-load-balancer-on-aks",
+    "GH-RN": "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+    "AKS-AUTH": "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
+    "TS-51": "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/vmextensionerror-k8sapiserverconnfail",
+    "AKS-CNI": "https://learn.microsoft.com/azure/aks/concepts-network-cni-overview",
+    "AKS-LEG": "https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni",
+    "AKS-OVL": "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay",
+    "AKS-STOP": "https://learn.microsoft.com/azure/aks/start-stop-cluster",
+    "SDK": "https://pypi.org/project/azure-mgmt-containerservice/",
+    "SARIF": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html",
 }
 
 

@@ -1,0 +1,89 @@
+"""Node counts and load balancer outbound addresses, as the capacity rules count them."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Iterable
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool, PublicIp, PublicIpPrefix
+
+LB_SNAT_PORTS_PER_IP = 64_000  # [AKS-LBCFG]: 64,000 SNAT ports per load balancer frontend IP
+DEFAULT_SURGE_NODES = 1  # [AKS-LBCFG]: "AKS defaults to one buffer node for upgrade operations"
+
+
+def is_stopped(power_state: str | None) -> bool:
+    return (power_state or "").lower() == "stopped"
+
+
+def node_ceiling(pool: NodePool) -> int | None:
+    """The most nodes a pool can run: its autoscaler maximum, else its fixed count."""
+    if pool.auto_scaling and pool.max_count is not None:
+        return pool.max_count
+    return pool.count
+
+
+def surge_nodes(pool: NodePool, nodes: int, default: int = DEFAULT_SURGE_NODES) -> int:
+    """Extra nodes an upgrade adds: `maxSurge` as a count ("3") or a percentage of the pool
+    ("33%", rounded up, as AKS does); unset or unreadable → the documented one node."""
+    text = (pool.max_surge or "").strip()
+    try:
+        if text.endswith("%"):
+            return math.ceil(float(text[:-1]) * nodes / 100)
+        if text:
+            return int(text)
+    except ValueError:
+        pass
+    return default
+
+
+def round_up_to_8(value: int) -> int:
+    """Allocated outbound ports must be a multiple of 8 [AKS-LBCFG]."""
+    return -(-value // 8) * 8
+
+
+def lb_outbound_ip_ids(cluster: Cluster) -> tuple[str, ...]:
+    """The cluster load balancer's effective outbound IPs and its outbound prefixes."""
+    profile = cluster.load_balancer_profile
+    if profile is None:
+        return ()
+    unique = {
+        arm.key(i): i for i in (*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids)
+    }
+    return tuple(unique[k] for k in sorted(unique))
+
+
+def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
+    """How many IPv4 frontend addresses these public IPs and prefixes give; None when a
+    prefix's size is unknown (not in the snapshot). A public IP counts as one address even
+    unread: it can only be one."""
+    total = 0
+    for resource_id in ids:
+        payload = graph.get(resource_id)
+        if isinstance(payload, PublicIp):
+            total += 0 if (payload.version or "").lower() == "ipv6" else 1
+        elif isinstance(payload, PublicIpPrefix):
+            size = _prefix_size(payload)
+            if size is None:
+                return None
+            total += size
+        elif arm.parse(resource_id).resource_type == "microsoft.network/publicipaddresses":
+            total += 1
+        else:
+            return None
+    return total
+
+
+def _prefix_size(prefix: PublicIpPrefix) -> int | None:
+    if (prefix.version or "").lower() == "ipv6":
+        return 0
+    if prefix.ip_prefix:
+        try:
+            return ipaddress.ip_network(prefix.ip_prefix, strict=False).num_addresses
+        except ValueError:
+            return None
+    if prefix.prefix_length is not None:
+        return int(2 ** (32 - prefix.prefix_length))
+    return None

@@ -1,0 +1,134 @@
+"""API001 authorized-ranges-miss-egress-ip: API server authorized ranges cover the egress IPs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._text import source_link, urls
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# [AKS-AUTH]: "0.0.0.0/32" in the ranges allows the load balancer's outbound IPs.
+LB_OUTBOUND_MARKER = ipaddress.ip_network("0.0.0.0/32")
+
+META = RuleMeta(
+    id="API001",
+    name="authorized-ranges-miss-egress-ip",
+    title="API server authorized IP ranges include every egress IP of the cluster's node pools",
+    severity=Severity.HIGH,
+    description=(
+        "The cluster restricts its public API server to authorized IP ranges, but a node pool "
+        "egresses from a public IP outside them: its nodes cannot reach the API server, and "
+        "new nodes fail to provision."
+    ),
+    help_markdown=(
+        "With authorized IP ranges, the API server accepts only the listed ranges; AKS asks to "
+        "include the cluster's egress IP — firewall, NAT gateway or load balancer, whatever "
+        f"the outbound type gives ({source_link('AKS-AUTH')}). In a cluster that is neither "
+        "private nor API-server-VNet-integrated, node → API server traffic leaves through "
+        f"the outbound path ({source_link('AKS-OT')}), so a pool whose egress IP is not "
+        "covered loses the API server and its new nodes fail with `K8SAPIServerConnFail` "
+        f"({source_link('TS-51')}). Changing the outbound type or the NAT gateway's IPs "
+        "changes the egress IP: add the new range first.\n\n"
+        "egress-audit checks the real egress of every node pool (and of its pod subnet) "
+        "against the ranges; a pool whose egress addresses are unknown (a virtual appliance, "
+        "default outbound access, an unread public IP) is not judged. `0.0.0.0/32` in the "
+        "ranges stands for the load balancer's outbound IPs ([AKS-AUTH])."
+    ),
+    remediation=(
+        "az aks update -g <resource group> -n <cluster> --api-server-authorized-ip-ranges "
+        "<current ranges>,<egress CIDR>"
+    ),
+    sources=urls("AKS-AUTH", "AKS-OT", "TS-51"),
+    tags=("security", "reliability", "networking", "egress", "api-server"),
+    precision="high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster in graph.clusters():
+        access = cluster.api_server_access
+        if access is None or access.private_cluster or access.vnet_integration:
+            continue
+        ranges = _networks(access.authorized_ip_ranges)
+        if not ranges:
+            continue  # no restriction (or none readable): every source is allowed
+        uncovered: dict[str, list[str]] = {}
+        hops: list[str] = []
+        for pool in graph.pools(cluster):
+            for side, path in (("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))):
+                for cidr in _uncovered(path, ranges):
+                    uncovered.setdefault(cidr, []).append(f"{pool.name} ({side})")
+                    hops.extend(h for h in (path.hops if path else ()) if h not in hops)
+        if not uncovered:
+            continue
+        missing = sorted(uncovered, key=_sort_key)
+        where = "; ".join(f"{cidr} from {', '.join(uncovered[cidr])}" for cidr in missing)
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=cluster.id,
+            message=(
+                f"Cluster {cluster.name} allows its API server only from "
+                f"{', '.join(access.authorized_ip_ranges)}, but its node pools egress from "
+                f"{', '.join(missing)} outside those ranges: {where}."
+            ),
+            observed=f"egress {', '.join(missing)} not in authorizedIPRanges",
+            expected="every egress IP of the cluster inside authorizedIPRanges",
+            evidence=(cluster.id, *hops),
+            remediation=_remediation(cluster, access.authorized_ip_ranges, missing),
+            details={"uncoveredEgress": ", ".join(missing)},
+        )
+
+
+def _uncovered(path: EgressPath | None, ranges: list[Network]) -> list[str]:
+    if path is None or path.public_ips is None:
+        return []  # unknown addresses are not judged
+    lb_allowed = path.kind is EgressKind.LOAD_BALANCER and LB_OUTBOUND_MARKER in ranges
+    found = []
+    for cidr in path.public_ips:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        if lb_allowed or any(_within(network, r) for r in ranges):
+            continue
+        found.append(cidr)
+    return found
+
+
+def _within(network: Network, allowed: Network) -> bool:
+    if network.version != allowed.version:
+        return False
+    return network.subnet_of(allowed)  # type: ignore[arg-type]  # same version checked above
+
+
+def _networks(ranges: tuple[str, ...]) -> list[Network]:
+    parsed = []
+    for text in ranges:
+        try:
+            parsed.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            continue  # an unreadable range allows nothing we can reason about
+    return parsed
+
+
+def _sort_key(cidr: str) -> tuple[int, int, int]:
+    network = ipaddress.ip_network(cidr, strict=False)
+    return network.version, int(network.network_address), network.prefixlen
+
+
+def _remediation(cluster: Cluster, current: tuple[str, ...], missing: list[str]) -> str:
+    ranges = ",".join([*current, *(m for m in missing if m not in current)])
+    return (
+        f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+        f"--api-server-authorized-ip-ranges {ranges}"
+    )
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,149 @@
+"""LB002 lb-snat-capacity: the load balancer's SNAT ports cover every node plus surge nodes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster
+from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._nodes import (
+    DEFAULT_SURGE_NODES,
+    LB_SNAT_PORTS_PER_IP,
+    ipv4_address_count,
+    is_stopped,
+    lb_outbound_ip_ids,
+    node_ceiling,
+    surge_nodes,
+)
+from rules._text import source_link, urls
+
+MAX_MANAGED_OUTBOUND_IPS = 100  # [SDK]: managedOutboundIPs.count 1–100
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    ports_per_ip: int = LB_SNAT_PORTS_PER_IP
+    default_surge_nodes: int = DEFAULT_SURGE_NODES
+
+
+META = RuleMeta(
+    id="LB002",
+    name="lb-snat-capacity",
+    title="The load balancer's outbound IPs hold enough SNAT ports for every node plus surge",
+    severity=Severity.HIGH,
+    description=(
+        "Allocated outbound ports per node times the most nodes the cluster can run (autoscaler "
+        "maximum plus upgrade surge) exceed the 64,000 SNAT ports each outbound IP provides: "
+        "nodes added by scaling or upgrades get no ports."
+    ),
+    help_markdown=(
+        "Each load balancer frontend IP provides 64,000 SNAT ports, and with an explicit "
+        "`allocatedOutboundPorts` every node takes that many "
+        f"({source_link('AKS-LBCFG')}). The cluster fits only while "
+        "`ports per node × (maximum nodes + surge nodes) ≤ 64,000 × outbound IPs`; AKS asks to "
+        "count the autoscaler's `maxCount` and the nodes `maxSurge` adds during upgrades, one "
+        "buffer node by default.\n\n"
+        "How egress-audit counts: per running node pool, `maxCount` when the autoscaler is on, "
+        "else `count`; plus its surge (`maxSurge` as a number, or a percentage of those nodes "
+        "rounded up; unset means one node), summed over the pools because an upgrade can "
+        "surge each of them. Outbound IPs are the load balancer's effective outbound IPs plus "
+        "the addresses of its outbound prefixes. A stopped cluster is not judged (LIFE001 "
+        "reports it) and a stopped pool holds no nodes. With the default port allocation "
+        "(0) Azure shrinks the ports per node instead; LB001 reports that.\n\n"
+        "Fix it with more outbound IPs (up to 100 managed) or by moving egress to a NAT "
+        f"gateway ({source_link('AKS-OT')})."
+    ),
+    remediation=(
+        "az aks update -g <resource group> -n <cluster> "
+        "--load-balancer-managed-outbound-ip-count <IPs needed>"
+    ),
+    sources=urls("AKS-LBCFG", "AKS-OT"),
+    tags=("reliability", "networking", "egress", "load-balancer", "snat", "capacity"),
+    precision="high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster in graph.clusters():
+        if (cluster.outbound_type or "").lower() != "loadbalancer" or is_stopped(
+            cluster.power_state
+        ):
+            continue
+        profile = cluster.load_balancer_profile
+        ports = None if profile is None else profile.allocated_outbound_ports
+        if not ports:
+            continue  # default allocation: LB001
+        config = policy.config(META.id, Config, cluster)
+        ip_ids = lb_outbound_ip_ids(cluster)
+        ips = ipv4_address_count(graph, ip_ids) if ip_ids else None
+        if not ips and profile is not None and not ip_ids:
+            ips = profile.managed_outbound_ip_count
+        nodes = _nodes(graph, cluster, config)
+        if not ips or nodes is None:
+            continue  # an unknown prefix size or node count is not judged
+        maximum, surge = nodes
+        needed = ports * (maximum + surge)
+        available = config.ports_per_ip * ips
+        if needed <= available:
+            continue
+        ips_needed = math.ceil(needed / config.ports_per_ip)
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=cluster.id,
+            message=(
+                f"Cluster {cluster.name} needs {needed:,} SNAT ports ({ports:,} per node × "
+                f"{maximum} nodes + {surge} surge), but its {ips} outbound "
+                f"IP{'s' if ips != 1 else ''} provide {available:,}."
+            ),
+            observed=f"{available:,} SNAT ports from {ips} outbound IPs",
+            expected=f"at least {needed:,} SNAT ports ({ips_needed} outbound IPs)",
+            evidence=(cluster.id, *ip_ids),
+            remediation=_remediation(cluster, maximum + surge, ips_needed, config),
+            details={
+                "allocatedOutboundPorts": str(ports),
+                "maximumNodes": str(maximum),
+                "surgeNodes": str(surge),
+                "outboundIps": str(ips),
+            },
+        )
+
+
+def _nodes(graph: EgressGraph, cluster: Cluster, config: Config) -> tuple[int, int] | None:
+    maximum = surge = 0
+    for pool in graph.pools(cluster):
+        if is_stopped(pool.power_state):
+            continue
+        ceiling = node_ceiling(pool)
+        if ceiling is None:
+            return None
+        maximum += ceiling
+        surge += surge_nodes(pool, ceiling, config.default_surge_nodes)
+    return maximum, surge
+
+
+def _remediation(cluster: Cluster, nodes: int, ips_needed: int, config: Config) -> str:
+    profile = cluster.load_balancer_profile
+    byo = profile is not None and bool(profile.outbound_ip_ids or profile.outbound_prefix_ids)
+    base = f"az aks update -g {cluster.resource_group} -n {cluster.name}"
+    if byo:
+        return (
+            f"Give the load balancer {ips_needed} outbound IPs in all: {base} "
+            "--load-balancer-outbound-ips <public IP IDs> (or a larger "
+            "--load-balancer-outbound-ip-prefixes), or move egress to a NAT gateway"
+        )
+    if ips_needed > MAX_MANAGED_OUTBOUND_IPS:
+        # More than the managed maximum: fewer ports per node on 100 IPs (a multiple of 8).
+        ports = (config.ports_per_ip * MAX_MANAGED_OUTBOUND_IPS // nodes) // 8 * 8
+        return (
+            f"{base} --load-balancer-managed-outbound-ip-count {MAX_MANAGED_OUTBOUND_IPS} "
+            f"--load-balancer-outbound-ports {ports} (or move egress to a NAT gateway)"
+        )
+    return f"{base} --load-balancer-managed-outbound-ip-count {ips_needed}"
+
+
+RULE = Rule(META, check, Config)

@@ -1,0 +1,80 @@
+"""META001 outbound-type-unknown-value: the outbound type is one of the stable API's values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.graph.estate import EgressGraph
+from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._text import source_link, urls
+
+# The stable API's OutboundType enum [SDK] (azure-mgmt-containerservice 41.8.0).
+STABLE_OUTBOUND_TYPES = (
+    "loadBalancer",
+    "userDefinedRouting",
+    "managedNATGateway",
+    "userAssignedNATGateway",
+    "none",
+)
+# Values documented as preview [AKS-OT], [AKS-NAT].
+PREVIEW_OUTBOUND_TYPES = ("managedNATGatewayV2", "block")
+
+META = RuleMeta(
+    id="META001",
+    name="outbound-type-unknown-value",
+    title="The cluster's outbound type is a value of the stable AKS API",
+    severity=Severity.INFO,
+    description=(
+        "The cluster's outboundType is not in the stable API's enum (a preview value such as "
+        "managedNATGatewayV2 or block, or one egress-audit does not know): preview behaviour "
+        "can change, and rules keyed on the outbound type may not judge it."
+    ),
+    help_markdown=(
+        "The stable AKS API knows the outbound types `loadBalancer`, `userDefinedRouting`, "
+        f"`managedNATGateway`, `userAssignedNATGateway` and `none` ({source_link('SDK')}). "
+        "`managedNATGatewayV2` and `block` are preview values "
+        f"({source_link('AKS-OT')}, {source_link('AKS-NAT')}); the field is an open enum, so "
+        "newer values can appear at any time.\n\n"
+        "egress-audit still follows every node pool's subnet to its effective egress, but "
+        "rules that depend on what the outbound type promises skip a value they do not know. "
+        "Review the cluster by hand and check that egress-audit is up to date."
+    ),
+    remediation=(
+        "az aks show -g <resource group> -n <cluster> --query networkProfile.outboundType"
+    ),
+    sources=urls("SDK", "AKS-OT", "AKS-NAT"),
+    tags=("reliability", "networking", "egress"),
+    precision="very-high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    stable = {t.lower() for t in STABLE_OUTBOUND_TYPES}
+    preview = {t.lower() for t in PREVIEW_OUTBOUND_TYPES}
+    for cluster in graph.clusters():
+        value = cluster.outbound_type
+        if value is None or value.lower() in stable:
+            continue
+        kind = (
+            "a preview value" if value.lower() in preview else "a value egress-audit does not know"
+        )
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=cluster.id,
+            message=(
+                f"Cluster {cluster.name} has outbound type {value}, {kind}, outside the stable "
+                "API's enum."
+            ),
+            observed=f"outboundType={value}",
+            expected=f"one of {', '.join(STABLE_OUTBOUND_TYPES)}",
+            evidence=(cluster.id,),
+            remediation=(
+                f"az aks show -g {cluster.resource_group} -n {cluster.name} "
+                "--query networkProfile.outboundType"
+            ),
+        )
+
+
+RULE = Rule(META, check)
