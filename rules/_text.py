@@ -9,23 +9,41 @@ SOURCES = {
     "NAT-OV": "https://learn.microsoft.com/azure/nat-gateway/nat-overview",
     "NAT-RES": "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource",
     "NAT-TSC": "https://learn.microsoft.com/azure/nat-gateway/troubleshoot-nat-connectivity",
+    "NAT-TS": "https://learn.microsoft.com/azure/nat-gateway/troubleshoot-nat",
+    "NAT-SKU": "https://learn.microsoft.com/azure/nat-gateway/nat-sku",
+    "NAT-FAQ": "https://learn.microsoft.com/azure/nat-gateway/faq",
+    "NAT-DES": "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-design",
+    "NAT-SNAT": "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-snat",
+    "NAT-AZ": "https://learn.microsoft.com/azure/nat-gateway/nat-availability-zones",
+    "DOA": "https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access",
+    "DOA-BLOG": "https://techcommunity.microsoft.com/t5/azure-networking-blog/private-subnets-by-default-in-azure-virtual-networks-what/ba-p/4513778",
+    "UDR": "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview",
+    "LB-OUT": "https://learn.microsoft.com/azure/load-balancer/load-balancer-outbound-connections",
+    "FW-NAT": "https://learn.microsoft.com/azure/firewall/integrate-with-nat-gateway",
     "AKS-NAT": "https://learn.microsoft.com/azure/aks/nat-gateway",
     "AKS-OT": "https://learn.microsoft.com/azure/aks/egress-outboundtype",
     "AKS-DOA": "https://learn.microsoft.com/azure/aks/egress-outboundtype",
     "AKS-KA": "https://learn.microsoft.com/azure/aks/improve-network-fault-tolerance-in-aks-using-tcp-keepalive",
     "AKS-LBCFG": "https://learn.microsoft.com/azure/aks/configure-load-balancer-standard",
+    "AKS-UDR": "https://learn.microsoft.com/azure/aks/egress-udr",
+    "AKS-FQDN": "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress",
+    "AKS-AUTH": "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
+    "AKS-LEG": "https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni",
+    "AKS-PODSUB": "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-pod-subnet",
+    "AKS-NPIP": "https://learn.microsoft.com/azure/aks/use-node-public-ips",
+    "AKS-ZR": "https://learn.microsoft.com/azure/aks/reliability-zone-resiliency-recommendations",
+    "AKS-LARGE": "https://learn.microsoft.com/azure/aks/best-practices-performance-scale-large",
     "AKS-KUBENET": "https://learn.microsoft.com/azure/aks/configure-kubenet",
     "AKS-UPD": "https://learn.microsoft.com/azure/aks/update-azure-cni",
     "GH-4859": "https://github.com/Azure/AKS/issues/4859",
+    "GH-2710": "https://github.com/Azure/AKS/issues/2710",
+    "ACN-3204": "https://github.com/Azure/azure-container-networking/issues/3204",
     "PIP": "https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses",
-    "LB-OUT": "https://learn.microsoft.com/azure/load-balancer/load-balancer-outbound-connections",
     "AKS-LB": "https://learn.microsoft.com/azure/aks/load-balancer-standard",
     "AKS-BLB": "https://learn.microsoft.com/azure/aks/upgrade-basic-load-balancer-on-aks",
     "GH-RN": "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
-    "AKS-AUTH": "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
     "TS-51": "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/vmextensionerror-k8sapiserverconnfail",
     "AKS-CNI": "https://learn.microsoft.com/azure/aks/concepts-network-cni-overview",
-    "AKS-LEG": "https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni",
     "AKS-OVL": "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay",
     "AKS-STOP": "https://learn.microsoft.com/azure/aks/start-stop-cluster",
     "SDK": "https://pypi.org/project/azure-mgmt-containerservice/",
@@ -43,6 +61,10 @@ def source_link(key: str) -> str:
 
 def pool_label(cluster: Cluster, pool: NodePool) -> str:
     return f"Node pool {pool.name} of cluster {cluster.name}"
+
+
+def pod_label(cluster: Cluster, pool: NodePool) -> str:
+    return f"Pods of node pool {pool.name} of cluster {cluster.name}"
 
 
 def subnet_label(subnet: Subnet) -> str:

@@ -9,9 +9,8 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._egress import NAT_OUTBOUND_TYPES
 from rules._text import pool_label, source_link, subnet_label, urls
-
-NAT_OUTBOUND_TYPES = {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
 
 META = RuleMeta(
     id="EGR001",

@@ -246,19 +246,46 @@ def public_ip(
 
 
 def public_ip_prefix(
-    name: str, cidr: str, *, sku: str = "Standard", rg: str = RG, sub: str = SUB
+    name: str,
+    cidr: str,
+    *,
+    sku: str = "Standard",
+    rg: str = RG,
+    sub: str = SUB,
+    zones: tuple[str, ...] = (),
+    **extra_properties: Any,
 ) -> dict[str, Any]:
-    return _row(
+    row = _row(
         prefix_id(name, rg, sub),
         "microsoft.network/publicipprefixes",
         {
             "ipPrefix": cidr,
             "prefixLength": int(cidr.split("/")[1]),
-            "publicIPAddressVersion": "IPv4",
+            "publicIPAddressVersion": "IPv6" if ":" in cidr else "IPv4",
             "provisioningState": "Succeeded",
+            **extra_properties,
         },
         sku={"name": sku, "tier": "Regional"},
     )
+    row["zones"] = list(zones)
+    return row
+
+
+def refs(*ids: str) -> list[dict[str, str]]:
+    """A list of `{"id": ...}` references, the wire shape of e.g. `publicIpAddressesV6`."""
+    return [{"id": i} for i in ids]
+
+
+def autoscale(min_count: int, max_count: int, max_surge: str | None = None) -> dict[str, Any]:
+    """Agent pool profile keys of an autoscaled pool (pass as `**b.autoscale(...)`)."""
+    keys: dict[str, Any] = {
+        "enableAutoScaling": True,
+        "minCount": min_count,
+        "maxCount": max_count,
+    }
+    if max_surge is not None:
+        keys["upgradeSettings"] = {"maxSurge": max_surge}
+    return keys
 
 
 def route_table(

@@ -53,6 +53,47 @@ def test_nat007_where_the_nat_keeps_the_default(demo: dict[str, Any]) -> None:
     ]
 
 
+# The egress-path (EGR002–EGR009) and NAT gateway (NAT001–NAT012 but NAT007) rules.
+PATH_AND_NAT_RULES = {
+    *(f"EGR00{i}" for i in range(2, 10)),
+    *(f"NAT0{i:02d}" for i in range(1, 13) if i != 7),
+}
+NETWORK = "providers/Microsoft.Network"
+
+
+def test_path_and_nat_rules_fire_only_where_the_demo_builds_the_flaw(
+    demo: dict[str, Any],
+) -> None:
+    found = sorted(
+        (f["ruleId"], f["resourceId"], f["severity"])
+        for f in demo["findings"]
+        if f["ruleId"] in PATH_AND_NAT_RULES
+    )
+    analytics = f"{PROD}/rg-analytics-prod"
+    podsubnet = f"{PROD}/rg-podsubnet-prod/{AKS}/aks-podsubnet-prod/agentPools"
+    assert found == [
+        ("EGR002", f"{podsubnet}/ledger", "medium"),
+        ("EGR002", f"{podsubnet}/system", "medium"),
+        ("EGR003", f"{analytics}/{AKS}/aks-analytics/agentPools/spark", "medium"),
+        ("EGR003", f"{analytics}/{AKS}/aks-analytics/agentPools/system", "medium"),
+        (
+            "EGR004",
+            f"{PROD}/rg-data-prod/{NETWORK}/virtualNetworks/vnet-spoke-data/subnets/snet-aks-nodes",
+            "medium",
+        ),
+        ("EGR007", f"{PROD}/rg-checkout-prod/{AKS}/aks-checkout-prod/agentPools/batch", "high"),
+        ("EGR009", f"{NONPROD}/rg-edge-nonprod/{AKS}/aks-edge-nonprod/agentPools/edge", "medium"),
+        (
+            "NAT001",
+            f"{NONPROD}/rg-reporting-nonprod/{NETWORK}/natGateways/ng-reporting-egress",
+            "critical",
+        ),
+        ("NAT004", f"{PROD}/rg-checkout-prod/{NETWORK}/natGateways/ng-checkout-egress", "medium"),
+        ("NAT006", f"{analytics}/{NETWORK}/natGateways/ng-analytics-egress", "low"),
+        ("NAT010", f"{analytics}/{NETWORK}/natGateways/ng-analytics-egress", "info"),
+    ]
+
+
 def test_out_of_scope_prefix_is_unknown_not_missing(demo: dict[str, Any]) -> None:
     integration = next(c for c in demo["clusters"] if c["name"] == "aks-integration-prod")
     for pool in integration["nodePools"]:

@@ -23,7 +23,9 @@ NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
 NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
 AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 
-_APPLIANCE_HOPS = {"virtualappliance", "virtualapplianceecmp"}
+APPLIANCE_HOPS = frozenset({"virtualappliance", "virtualapplianceecmp"})
+# Next hops of a 0.0.0.0/0 route that take precedence over a NAT gateway [NAT-OV].
+OVERRIDING_HOPS = APPLIANCE_HOPS | {"virtualnetworkgateway"}
 
 
 def resolve(
@@ -94,9 +96,9 @@ def _default_route_path(
         return None
     hop_type = (route.next_hop_type or "").lower()
     hops = (*hops, table.id)
-    if hop_type in _APPLIANCE_HOPS and route.next_hop_ip:
+    if hop_type in APPLIANCE_HOPS and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
-    if hop_type in _APPLIANCE_HOPS or hop_type == "virtualnetworkgateway":
+    if hop_type in OVERRIDING_HOPS:
         appliance = hop_type != "virtualnetworkgateway"
         target = "a virtual appliance" if appliance else "the VNet gateway"
         return EgressPath(

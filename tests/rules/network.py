@@ -26,3 +26,44 @@ def network(*rows: dict[str, Any]) -> b.Estate:
         b.public_ip("pip", "20.0.0.1"),
         *rows,
     )
+
+
+def add_subnets(estate: b.Estate, *subnets: dict[str, Any]) -> b.Estate:
+    """Add subnets to the shared VNet `vnet` of an estate built by `network`."""
+    vnet = next(r for r in estate.rows if r["id"] == b.vnet_id("vnet"))
+    vnet["properties"]["subnets"].extend(subnets)
+    return estate
+
+
+def managed_nat_cluster(
+    name: str,
+    pools: list[dict[str, Any]],
+    *,
+    profile: dict[str, Any] | None = None,
+    ips: int = 1,
+    **nat: Any,
+) -> list[dict[str, Any]]:
+    """A managedNATGateway cluster with what AKS creates in its node resource group: the
+    `aks-vnet-*` VNet with `aks-subnet`, the NAT gateway `aks-nat-gateway` and its IPs."""
+    group = f"MC_{b.RG}_{name}_westeurope"
+    subnet = b.subnet_id(f"aks-vnet-{name}", "aks-subnet", rg=group)
+    nat_id = b.nat_id("aks-nat-gateway", rg=group)
+    addresses = [
+        b.public_ip(f"{name}-ip{i}", f"20.9.{len(name)}.{i + 1}", rg=group) for i in range(ips)
+    ]
+    return [
+        b.vnet(
+            f"aks-vnet-{name}",
+            [b.subnet("aks-subnet", f"aks-vnet-{name}", "10.224.0.0/16", nat=nat_id, rg=group)],
+            rg=group,
+        ),
+        b.nat(
+            "aks-nat-gateway",
+            ips=tuple(row["id"] for row in addresses),
+            subnets=(subnet,),
+            rg=group,
+            **nat,
+        ),
+        *addresses,
+        b.cluster(name, pools, outbound_type="managedNATGateway", nat_gateway_profile=profile),
+    ]

@@ -1,0 +1,233 @@
+"""Egress facts several rules share: outbound-type families, qualifying default routes, node
+counts, AKS-managed NAT gateways, the subnets node pools use, and the commands that fix them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+
+from auditor import arm
+from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
+from auditor.model import EgressKind, EgressPath
+
+# [AKS-OT], [AKS-NAT]: outbound types whose egress is a NAT gateway (V2 is the preview value).
+NAT_OUTBOUND_TYPES = frozenset(
+    {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
+)
+MANAGED_NAT_OUTBOUND_TYPES = frozenset({"managednatgateway", "managednatgatewayv2"})
+# [AKS-OT]: `none` and `block` build no egress on purpose (network-isolated clusters).
+ISOLATED_OUTBOUND_TYPES = frozenset({"none", "block"})
+
+
+def outbound(cluster: Cluster) -> str:
+    return (cluster.outbound_type or "").lower()
+
+
+def is_nat_outbound(cluster: Cluster) -> bool:
+    return outbound(cluster) in NAT_OUTBOUND_TYPES
+
+
+def is_managed_nat(cluster: Cluster) -> bool:
+    return outbound(cluster) in MANAGED_NAT_OUTBOUND_TYPES
+
+
+def is_isolated(cluster: Cluster) -> bool:
+    return outbound(cluster) in ISOLATED_OUTBOUND_TYPES
+
+
+def hop(route: Route) -> str:
+    return (route.next_hop_type or "").lower()
+
+
+# -- node counts -----------------------------------------------------------------------------
+
+
+def nodes(pool: NodePool) -> int:
+    """The nodes a pool can run: its autoscaler maximum, else its fixed count."""
+    if pool.auto_scaling and pool.max_count is not None:
+        return pool.max_count
+    return pool.count or 0
+
+
+def surge_nodes(pool: NodePool, base: int, default_max_surge: str) -> int:
+    """Extra nodes during an upgrade: `maxSurge` as a count or a percentage of the pool, rounded
+    up ([AKS-LBCFG] sizing counts them); an unreadable value falls back to the default."""
+    for text in (pool.max_surge, default_max_surge):
+        surge = _parse_surge(text, base)
+        if surge is not None:
+            return surge
+    return 0
+
+
+def _parse_surge(text: str | None, base: int) -> int | None:
+    value = (text or "").strip()
+    try:
+        if value.endswith("%"):
+            share = Fraction(value[:-1]) * base / 100
+            return max(0, -(-share.numerator // share.denominator))
+        return max(0, int(value)) if value else None
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+# -- subnets and NAT gateways ----------------------------------------------------------------
+
+
+def pool_subnets(graph: EgressGraph) -> list[tuple[Subnet, list[tuple[Cluster, NodePool]]]]:
+    """Every readable subnet that nodes or pods of a node pool sit in, with those pools (this
+    also finds the AKS-managed subnet, which pools reference only through the cluster)."""
+    found: dict[str, tuple[Subnet, list[tuple[Cluster, NodePool]]]] = {}
+    for cluster, pool in graph.node_pools():
+        subnets = {
+            arm.key(subnet.id): subnet
+            for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool))
+            if isinstance(subnet, Subnet)
+        }
+        for key, subnet in subnets.items():
+            found.setdefault(key, (subnet, []))[1].append((cluster, pool))
+    return [found[key] for key in sorted(found)]
+
+
+def default_route(graph: EgressGraph, subnet: Subnet) -> tuple[RouteTable | None, Route | None]:
+    """The subnet's route table and its 0.0.0.0/0 route; (None, None) when the table is unread."""
+    table = graph.get(subnet.route_table_id)
+    if not isinstance(table, RouteTable):
+        return None, None
+    return table, table.default_route()
+
+
+def managed_nat_owners(graph: EgressGraph) -> dict[str, Cluster]:
+    """AKS-managed NAT gateways (key → owning cluster): AKS creates them in the node resource
+    group of a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
+    groups = {
+        (cluster.subscription_id.lower(), cluster.node_resource_group.lower()): cluster
+        for cluster in graph.clusters()
+        if is_managed_nat(cluster) and cluster.node_resource_group
+    }
+    owners = {}
+    for nat in graph.all(NatGateway):
+        owner = groups.get((nat.subscription_id.lower(), nat.resource_group.lower()))
+        if owner is not None:
+            owners[arm.key(nat.id)] = owner
+    return owners
+
+
+def workload_path(graph: EgressGraph, pool: NodePool) -> EgressPath:
+    """Where a pool's workloads leave: the pod subnet's path when there is one, else the node's."""
+    return graph.pod_egress(pool) or graph.egress(pool)
+
+
+def pools_by_workload_nat(graph: EgressGraph) -> dict[str, list[tuple[Cluster, NodePool]]]:
+    """NAT gateway key → the pools whose workloads egress through it."""
+    index: dict[str, list[tuple[Cluster, NodePool]]] = defaultdict(list)
+    for cluster, pool in graph.node_pools():
+        path = workload_path(graph, pool)
+        if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
+            index[arm.key(path.device_id)].append((cluster, pool))
+    return index
+
+
+def scope_cluster(clusters: Iterable[Cluster]) -> Cluster | None:
+    """The cluster whose policy thresholds judge a shared resource: the only cluster it serves;
+    a resource serving none or several clusters is judged by the global thresholds."""
+    distinct = {arm.key(cluster.id): cluster for cluster in clusters}
+    return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
+def served_clusters(graph: EgressGraph, nat: NatGateway) -> list[Cluster]:
+    return [graph.cluster_of(pool) for pool in graph.pools_behind_nat(nat)]
+
+
+# -- pod subnets -----------------------------------------------------------------------------
+
+POD_GAP_KINDS = frozenset({EgressKind.DEFAULT_OUTBOUND, EgressKind.NONE, EgressKind.LOAD_BALANCER})
+
+
+def pod_subnet_missing_nat(
+    graph: EgressGraph, cluster: Cluster, pool: NodePool
+) -> tuple[Subnet, EgressPath, str | None] | None:
+    """EGR002's condition: the pool's nodes egress by NAT (subnet or outbound type) but its
+    separate pod subnet has no NAT gateway and no route to an appliance. Returns the pod
+    subnet, its path and the node subnet's NAT gateway ID (when known)."""
+    pod_subnet = graph.pod_subnet(pool)
+    path = graph.pod_egress(pool)
+    if not isinstance(pod_subnet, Subnet) or path is None or path.kind not in POD_GAP_KINDS:
+        return None  # no pod subnet, an unread one, or one with explicit (or unknown) egress
+    node_subnet = graph.node_subnet(pool)
+    node_nat = graph.subnet_nat_gateway_id(node_subnet) if isinstance(node_subnet, Subnet) else None
+    if node_nat is None and not is_nat_outbound(cluster):
+        return None
+    return pod_subnet, path, node_nat
+
+
+def judged_paths(
+    graph: EgressGraph, cluster: Cluster, pool: NodePool
+) -> Iterator[tuple[str, EgressPath]]:
+    """The node path (key "") and, when EGR002 does not already report it, the path of a
+    separate pod subnet (key "pods"): pods there keep their own IP up to the internet
+    ([AKS-PODSUB]; contested by [ACN-3204])."""
+    yield "", graph.egress(pool)
+    pod_path = graph.pod_egress(pool)
+    if pod_path is not None and pod_subnet_missing_nat(graph, cluster, pool) is None:
+        yield "pods", pod_path
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def subnet_update(subnet: Subnet, options: str) -> str:
+    vnet = arm.parse(subnet.vnet_id)
+    return (
+        f"az network vnet subnet update -g {vnet.resource_group} --vnet-name {vnet.name} "
+        f"-n {subnet.name} {options}"
+    )
+
+
+def name_or_id(resource_group: str, resource_id: str) -> str:
+    """How a CLI argument names a resource: by name in the command's own resource group, else
+    by full ID."""
+    parts = arm.parse(resource_id)
+    return parts.name if parts.resource_group.lower() == resource_group.lower() else resource_id
+
+
+def cluster_nat_ids(graph: EgressGraph, cluster: Cluster) -> list[str]:
+    """NAT gateways on the cluster's node subnets, to suggest for the subnets that lack one."""
+    ids = {
+        arm.key(nat_id): nat_id
+        for pool in graph.pools(cluster)
+        if isinstance(subnet := graph.node_subnet(pool), Subnet)
+        and (nat_id := graph.subnet_nat_gateway_id(subnet))
+    }
+    return [ids[key] for key in sorted(ids)]
+
+
+def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
+    """The next-hop IP another node subnet of the cluster routes 0.0.0.0/0 to, if any."""
+    for pool in graph.pools(cluster):
+        subnet = graph.node_subnet(pool)
+        if isinstance(subnet, Subnet):
+            _, route = default_route(graph, subnet)
+            if route is not None and hop(route) in OVERRIDING_HOPS and route.next_hop_ip:
+                return route.next_hop_ip
+    return None
+
+
+def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet) -> str:
+    """The command that gives a subnet the cluster's intended explicit egress: a 0.0.0.0/0
+    route to its firewall for userDefinedRouting, else the cluster's NAT gateway."""
+    if outbound(cluster) == "userdefinedrouting":
+        firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
+        vnet = arm.parse(subnet.vnet_id)
+        name = f"rt-{subnet.name}"
+        return (
+            f"az network route-table create -g {vnet.resource_group} -n {name} && "
+            f"az network route-table route create -g {vnet.resource_group} --route-table-name "
+            f"{name} -n default --address-prefix 0.0.0.0/0 --next-hop-type VirtualAppliance "
+            f"--next-hop-ip-address {firewall_ip} && "
+            + subnet_update(subnet, f"--route-table {name}")
+        )
+    nats = cluster_nat_ids(graph, cluster)
+    return subnet_update(subnet, f"--nat-gateway {nats[0] if nats else '<NAT gateway ID>'}")

@@ -1,0 +1,95 @@
+"""EGR003 nat-overrides-declared-lb-outbound: a NAT gateway silently replaces the load balancer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool, Subnet
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._egress import outbound, subnet_update
+from rules._text import pool_label, source_link, urls
+
+META = RuleMeta(
+    id="EGR003",
+    name="nat-overrides-declared-lb-outbound",
+    title="A loadBalancer-outbound cluster egresses through its load balancer, not a NAT gateway",
+    severity=Severity.MEDIUM,
+    description=(
+        "The cluster's outbound type is loadBalancer, but a node pool's subnet has a NAT gateway, "
+        "which takes precedence: the pool egresses from the NAT gateway's IPs, not from the "
+        "load balancer's effective outbound IPs the cluster reports."
+    ),
+    help_markdown=(
+        "A NAT gateway precedes load balancer outbound rules for outbound-originated flows "
+        f"({source_link('NAT-OV')}, {source_link('NAT-DES')}). AKS documents attaching a NAT "
+        "gateway to the node subnet as one way to move egress off the load balancer "
+        f"({source_link('AKS-NAT')}), so it changes egress while `outboundType` still says "
+        "`loadBalancer`. Allowlists and API server authorized IP ranges built from "
+        "`loadBalancerProfile.effectiveOutboundIPs` are then wrong, and the load balancer's "
+        "outbound IPs cost money without carrying traffic.\n\n"
+        "Fix it by declaring what is true (`userAssignedNATGateway`), or by detaching the NAT "
+        "gateway if the load balancer is the intended egress."
+    ),
+    remediation=(
+        "az aks update -g <resource group> -n <cluster> --outbound-type userAssignedNATGateway, "
+        "or detach the NAT gateway: az network vnet subnet update -g <vnet resource group> "
+        "--vnet-name <vnet> -n <subnet> --remove natGateway"
+    ),
+    sources=urls("NAT-OV", "NAT-DES", "AKS-NAT"),
+    tags=("security", "networking", "egress", "nat-gateway", "load-balancer"),
+    precision="high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster in graph.clusters():
+        if outbound(cluster) != "loadbalancer":
+            continue
+        lb_ips = _load_balancer_ips(graph, cluster)
+        for pool in graph.pools(cluster):
+            path = graph.egress(pool)
+            subnet = graph.node_subnet(pool)
+            # Only a NAT gateway that really carries the traffic: an unread hop is unknown and a
+            # 0.0.0.0/0 route to an appliance overrides both (EGR004 reports that).
+            if path.kind is not EgressKind.NAT_GATEWAY or not isinstance(subnet, Subnet):
+                continue
+            yield Finding(
+                rule_id=META.id,
+                severity=META.severity,
+                resource_id=pool.id,
+                message=(
+                    f"{pool_label(cluster, pool)} egresses through {path.describe()}, not through "
+                    f"the load balancer outbound rules ({lb_ips}) the cluster's outbound type "
+                    f"{cluster.outbound_type} declares: the NAT gateway on subnet "
+                    f"{arm.parse(subnet.vnet_id).name}/{subnet.name} takes precedence."
+                ),
+                observed=f"egress through NAT gateway {path.device_id}",
+                expected="egress through the load balancer outbound rules, or a NAT outbound type",
+                evidence=(cluster.id, pool.id, *path.hops),
+                remediation=_remediation(cluster, pool, subnet, path),
+            )
+
+
+def _load_balancer_ips(graph: EgressGraph, cluster: Cluster) -> str:
+    profile = cluster.load_balancer_profile
+    if profile is None:
+        return "none listed"
+    cidrs, unknown = graph.cidrs((*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids))
+    text = ", ".join(cidrs) or "none listed"
+    return f"{text}, and unread addresses" if unknown else text
+
+
+def _remediation(cluster: Cluster, pool: NodePool, subnet: Subnet, path: EgressPath) -> str:
+    # The AKS-managed VNet (no vnetSubnetID) takes the managed NAT gateway instead [AKS-NAT].
+    target = "managedNATGateway" if pool.vnet_subnet_id is None else "userAssignedNATGateway"
+    return (
+        f"az aks update -g {cluster.resource_group} -n {cluster.name} --outbound-type {target} "
+        f"(then update allowlists to {', '.join(path.public_ips or ()) or 'the NAT gateway IPs'}); "
+        f"or detach the NAT gateway: {subnet_update(subnet, '--remove natGateway')}"
+    )
+
+
+RULE = Rule(META, check)

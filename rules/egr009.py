@@ -1,0 +1,100 @@
+"""EGR009 node-public-ip-egress: every node of a pool has its own public IP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool, Subnet
+from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._text import pool_label, source_link, urls
+
+META = RuleMeta(
+    id="EGR009",
+    name="node-public-ip-egress",
+    title="Node pools egress through a shared, predictable path instead of per-node public IPs",
+    severity=Severity.MEDIUM,
+    description=(
+        "A node pool gives every node its own instance-level public IP (enableNodePublicIP): "
+        "nodes egress from many addresses with a fixed 4-minute idle timeout and are reachable "
+        "from the internet."
+    ),
+    help_markdown=(
+        "With `enableNodePublicIP` each node egresses through its own instance-level public IP "
+        f"unless a NAT gateway or a 0.0.0.0/0 route takes precedence ({source_link('LB-OUT')}, "
+        f"{source_link('AKS-NPIP')}). Its idle timeout for outbound-originated flows is fixed at "
+        f"4 minutes ({source_link('PIP')}). Without `nodePublicIPPrefixID` the addresses come "
+        "from no prefix and cannot be predicted or allowlisted; API server authorized IP ranges "
+        f"must then include the pool's prefix ({source_link('AKS-AUTH')}).\n\n"
+        "Node public IPs are set when a pool is created, so the fix is a new pool: without node "
+        "public IPs behind the subnet's NAT gateway, or at least with a public IP prefix."
+    ),
+    remediation=(
+        "az aks nodepool add -g <resource group> --cluster-name <cluster> -n <new pool> "
+        "--vnet-subnet-id <subnet with a NAT gateway>, then az aks nodepool delete -g "
+        "<resource group> --cluster-name <cluster> -n <pool>"
+    ),
+    sources=urls("LB-OUT", "AKS-NPIP", "PIP", "AKS-AUTH"),
+    tags=("security", "networking", "egress", "node-public-ip"),
+    precision="very-high",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster, pool in graph.node_pools():
+        if not pool.enable_node_public_ip:
+            continue
+        path = graph.egress(pool)
+        prefix = pool.node_public_ip_prefix_id
+        if path.kind is EgressKind.NODE_PUBLIC_IP:
+            where = f"egresses through {path.describe()}"
+        else:
+            where = f"gives every node a public IP, although it egresses through {path.describe()}"
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=pool.id,
+            message=(
+                f"{pool_label(cluster, pool)} {where}."
+                + (
+                    f" Its nodes get addresses from public IP prefix {arm.parse(prefix).name}."
+                    if prefix
+                    else " No nodePublicIPPrefixID is set: the addresses are unpredictable and "
+                    "cannot be allowlisted."
+                )
+            ),
+            observed="enableNodePublicIP=true"
+            + ("" if prefix else " without nodePublicIPPrefixID"),
+            expected="no node public IPs; egress through a NAT gateway or firewall",
+            evidence=(cluster.id, pool.id, *((prefix,) if prefix else ())),
+            remediation=_remediation(graph, cluster, pool),
+        )
+
+
+def _remediation(graph: EgressGraph, cluster: Cluster, pool: NodePool) -> str:
+    subnet = graph.node_subnet(pool)
+    subnet_arg = (
+        f" --vnet-subnet-id {subnet.id}"
+        if isinstance(subnet, Subnet) and graph.subnet_nat_gateway_id(subnet)
+        else " --vnet-subnet-id <subnet with a NAT gateway>"
+    )
+    add = (
+        f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
+        "-n <new pool>"
+    )
+    delete = (
+        f"az aks nodepool delete -g {cluster.resource_group} --cluster-name {cluster.name} "
+        f"-n {pool.name}"
+    )
+    fix = f"{add}{subnet_arg}, then {delete}"
+    if not pool.node_public_ip_prefix_id:
+        fix += (
+            f"; if node public IPs are required: {add} --enable-node-public-ip "
+            "--node-public-ip-prefix-id <public IP prefix ID>"
+        )
+    return fix
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,126 @@
+"""NAT008 idle-timeout-regression-after-lb-to-nat: egress moved to a NAT gateway with a shorter
+idle timeout than the load balancer's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._egress import managed_nat_owners, workload_path
+from rules._text import source_link, urls
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """NAT008 parameters, overridable under `rules: NAT008:` in the policy file."""
+
+    # [AKS-LBCFG], [SDK]: AKS sets the load balancer outbound rule's idle timeout to 30 minutes
+    # when `loadBalancerProfile.idleTimeoutInMinutes` is not given.
+    aks_lb_default_idle_minutes: int = 30
+
+
+META = RuleMeta(
+    id="NAT008",
+    name="idle-timeout-regression-after-lb-to-nat",
+    title="Egress through a NAT gateway keeps the idle timeout workloads had on the load balancer",
+    severity=Severity.MEDIUM,
+    description=(
+        "The cluster has a load balancer profile whose outbound idle timeout (AKS default 30 "
+        "minutes) is longer than the idle timeout of the NAT gateway its workloads now egress "
+        "through (default 4 minutes): connections that survived idle periods before are now "
+        "silently dropped."
+    ),
+    help_markdown=(
+        "AKS sets the load balancer outbound rule's idle timeout to 30 minutes "
+        f"({source_link('AKS-LBCFG')}); a NAT gateway defaults to 4 ({source_link('NAT-RES')}). "
+        "After moving egress from the load balancer to a NAT gateway (an outbound-type "
+        f"migration, {source_link('AKS-OT')}, or a NAT gateway attached to the node subnet) "
+        "flows idle between the two timeouts are dropped without notice; the next packet gets a "
+        "reset.\n\n"
+        "A `loadBalancerProfile` left on the cluster is the evidence of that history; without "
+        "an explicit `idleTimeoutInMinutes` it held the AKS default (parameter "
+        "`aks_lb_default_idle_minutes`). A cluster without the profile is not judged. Prefer "
+        "keepalives shorter than the NAT timeout (see NAT007); raise the NAT timeout only if "
+        f"unavoidable ({source_link('NAT-TSC')})."
+    ),
+    remediation=(
+        "Set TCP keepalives below the NAT gateway's idle timeout in the workloads; last resort "
+        "az network nat gateway update -g <resource group> -n <NAT gateway> --idle-timeout "
+        "<load balancer minutes>"
+    ),
+    sources=urls("AKS-LBCFG", "NAT-RES", "AKS-OT", "NAT-TSC"),
+    tags=("reliability", "networking", "nat-gateway", "idle-timeout", "migration"),
+    precision="medium",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    owners = managed_nat_owners(graph)
+    for cluster in graph.clusters():
+        profile = cluster.load_balancer_profile
+        if profile is None:
+            continue  # no load balancer history to regress from
+        config = policy.config(META.id, Config, cluster)
+        lb_minutes = profile.idle_timeout_minutes or config.aks_lb_default_idle_minutes
+        shorter: dict[str, EgressPath] = {}
+        pools: list[str] = []
+        for pool in graph.pools(cluster):
+            path = workload_path(graph, pool)  # workloads run in pods
+            minutes = path.idle_timeout_minutes
+            if path.kind is not EgressKind.NAT_GATEWAY or not path.device_id or minutes is None:
+                continue
+            if minutes < lb_minutes:
+                shorter.setdefault(arm.key(path.device_id), path)
+                pools.append(pool.name)
+        if not shorter:
+            continue
+        paths = [shorter[key] for key in sorted(shorter)]
+        nats = ", ".join(
+            f"{arm.parse(p.device_id or '').name} ({p.idle_timeout_minutes} min)" for p in paths
+        )
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=cluster.id,
+            message=(
+                f"Cluster {cluster.name}'s load balancer profile keeps idle flows for "
+                f"{lb_minutes} minutes, but node pools {', '.join(pools)} now egress through "
+                f"NAT gateway {nats}: flows idle longer than that are silently dropped."
+            ),
+            observed=f"NAT idle timeout {min(p.idle_timeout_minutes or 0 for p in paths)} min",
+            expected=f"{lb_minutes} min as on the load balancer, or keepalives below the NAT's",
+            evidence=(cluster.id, *(p.device_id or "" for p in paths)),
+            remediation=_remediation(cluster, paths, lb_minutes, owners),
+        )
+
+
+def _remediation(
+    cluster: Cluster, paths: list[EgressPath], lb_minutes: int, owners: dict[str, Cluster]
+) -> str:
+    keepalive = min(p.idle_timeout_minutes or 4 for p in paths) * 60
+    commands = []
+    for path in paths:
+        device = path.device_id or ""
+        if arm.key(device) in owners:
+            commands.append(
+                f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+                f"--nat-gateway-idle-timeout {lb_minutes}"
+            )
+        else:
+            nat = arm.parse(device)
+            commands.append(
+                f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
+                f"--idle-timeout {lb_minutes}"
+            )
+    return (
+        f"Set TCP keepalives below {keepalive} s in the workloads (see NAT007); last resort: "
+        + " && ".join(commands)
+    )
+
+
+RULE = Rule(META, check, Config)

@@ -1,0 +1,93 @@
+"""NAT012 standardv2-with-lb-ipv6-outbound: a StandardV2 NAT gateway disrupts IPv6 egress that
+still relies on load balancer outbound rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor import arm
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import NatGateway, Subnet
+from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._text import source_link, urls
+
+META = RuleMeta(
+    id="NAT012",
+    name="standardv2-with-lb-ipv6-outbound",
+    title=(
+        "Dual-stack clusters do not combine a StandardV2 NAT gateway with IPv6 egress through "
+        "load balancer outbound rules"
+    ),
+    severity=Severity.MEDIUM,
+    description=(
+        "A dual-stack cluster's node subnet has a StandardV2 NAT gateway with no IPv6 address, "
+        "so the cluster's IPv6 egress relies on load balancer outbound rules, which a "
+        "StandardV2 NAT gateway is known to disrupt."
+    ),
+    help_markdown=(
+        "A Standard NAT gateway has no IPv6: dual-stack egress is the NAT gateway for IPv4 and "
+        f"load balancer outbound rules for IPv6 ({source_link('NAT-FAQ')}). StandardV2 supports "
+        "IPv6, but a known issue is that it disrupts IPv6 outbound connectivity through load "
+        f"balancer outbound rules ({source_link('NAT-SKU')}, {source_link('NAT-OV')}).\n\n"
+        "Give the StandardV2 NAT gateway IPv6 public IPs or prefixes so that IPv6 leaves "
+        "through it, or keep a Standard NAT gateway for IPv4 with the load balancer for IPv6."
+    ),
+    remediation=(
+        "Attach a StandardV2 IPv6 public IP or prefix to the NAT gateway "
+        "(publicIpAddressesV6 / publicIpPrefixesV6), or use a Standard NAT gateway for IPv4 "
+        "and the load balancer for IPv6"
+    ),
+    sources=urls("NAT-FAQ", "NAT-SKU", "NAT-OV"),
+    tags=("reliability", "networking", "nat-gateway", "ipv6"),
+    precision="medium",
+)
+
+
+def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+    for cluster in graph.clusters():
+        if "ipv6" not in {family.lower() for family in cluster.ip_families}:
+            continue
+        nats: dict[str, NatGateway] = {}
+        pools: list[str] = []
+        for pool in graph.pools(cluster):
+            subnet = graph.node_subnet(pool)
+            nat = (
+                graph.get(graph.subnet_nat_gateway_id(subnet))
+                if isinstance(subnet, Subnet)
+                else None
+            )
+            # Unread subnets and NAT gateways are unknown; a NAT gateway with IPv6 addresses
+            # carries the IPv6 egress itself.
+            if not isinstance(nat, NatGateway) or (nat.sku or "").lower() != "standardv2":
+                continue
+            if nat.public_ip_v6_ids or nat.public_ip_prefix_v6_ids:
+                continue
+            nats.setdefault(arm.key(nat.id), nat)
+            pools.append(pool.name)
+        if not nats:
+            continue
+        found = [nats[key] for key in sorted(nats)]
+        yield Finding(
+            rule_id=META.id,
+            severity=META.severity,
+            resource_id=cluster.id,
+            message=(
+                f"Dual-stack cluster {cluster.name} (ipFamilies {', '.join(cluster.ip_families)}) "
+                f"has StandardV2 NAT gateway {', '.join(n.name for n in found)} without IPv6 "
+                f"addresses on the subnet of node pools {', '.join(pools)}: their IPv6 egress "
+                "relies on load balancer outbound rules, which StandardV2 disrupts."
+            ),
+            observed="StandardV2 NAT gateway without IPv6 addresses; IPv6 via load balancer",
+            expected="IPv6 public IPs on the StandardV2 NAT gateway, or a Standard NAT gateway",
+            evidence=(cluster.id, *(n.id for n in found)),
+            remediation="; ".join(
+                f"az network public-ip create -g {n.resource_group} -n pip6-{n.name} "
+                f"--sku StandardV2 --version IPv6 --allocation-method Static, then attach it to "
+                f"NAT gateway {n.name} as an IPv6 address (publicIpAddressesV6)"
+                for n in found
+            ),
+        )
+
+
+RULE = Rule(META, check)

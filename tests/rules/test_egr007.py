@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from auditor.model import Severity
+from rules import egr007
+from tests import estate_builder as b
+from tests.rules.cases import Case, findings_for, run_case
+from tests.rules.network import BARE, GOOD, NAT, PRIVATE, add_subnets, network
+
+FIREWALLED = b.subnet_id("vnet", "firewalled")
+
+
+def _estate(*rows: dict) -> b.Estate:
+    return add_subnets(
+        network(b.route_table("fw", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]), *rows),
+        b.subnet("firewalled", "vnet", "10.4.0.0/16", route_table=b.route_table_id("fw")),
+    )
+
+
+CASES = [
+    Case(
+        "a NAT cluster's pool outside the NAT subnet",
+        _estate(
+            b.cluster(
+                "aks",
+                [
+                    b.pool("sys", GOOD),
+                    b.pool("batch", BARE),
+                    b.pool("locked", PRIVATE),
+                    b.pool("far", b.subnet_id("elsewhere", "s", rg="rg-x")),
+                ],
+            )
+        ),
+        fails={b.pool_id("aks", "batch")},
+        # private is EGR008's; an unread subnet is unknown, not missing
+        passes={b.pool_id("aks", "sys"), b.pool_id("aks", "locked"), b.pool_id("aks", "far")},
+        severities={b.pool_id("aks", "batch"): Severity.HIGH},
+    ),
+    Case(
+        "load balancer outbound rules and node public IPs are explicit",
+        _estate(
+            b.public_ip("lb", "20.0.0.5"),
+            b.cluster(
+                "aks",
+                [b.pool("sys", BARE), b.pool("pip", BARE, node_public_ip=True)],
+                outbound_type="loadBalancer",
+                load_balancer_profile={"effectiveOutboundIPs": [{"id": b.pip_id("lb")}]},
+            ),
+        ),
+        passes={b.pool_id("aks", "sys"), b.pool_id("aks", "pip")},
+    ),
+    Case(
+        "outbound type none still leaves by default outbound access on a public subnet",
+        _estate(b.cluster("aks", [b.pool("sys", BARE)], outbound_type="none")),
+        fails={b.pool_id("aks", "sys")},
+    ),
+    Case(
+        "pods of a firewalled pool in a subnet without egress (medium, contested)",
+        _estate(
+            b.cluster(
+                "aks",
+                [b.pool("sys", FIREWALLED, pod_subnet=BARE)],
+                outbound_type="userDefinedRouting",
+                plugin_mode=None,
+            )
+        ),
+        fails={b.pool_id("aks", "sys")},
+        severities={b.pool_id("aks", "sys"): Severity.MEDIUM},
+    ),
+    Case(
+        "pods next to NAT nodes are EGR002's",
+        _estate(b.cluster("aks", [b.pool("sys", GOOD, pod_subnet=BARE)], plugin_mode=None)),
+        passes={b.pool_id("aks", "sys")},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_cases(case: Case) -> None:
+    run_case(egr007.RULE, case)
+
+
+def test_node_fix_attaches_the_cluster_nat_and_makes_the_subnet_private() -> None:
+    (finding,) = findings_for(egr007.RULE, CASES[0])
+    assert finding.key == ""
+    assert finding.remediation == (
+        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT} "
+        f"&& az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare "
+        "--default-outbound-access false"
+    )
+
+
+def test_pod_finding_has_its_own_key_and_routes_to_the_cluster_firewall() -> None:
+    (finding,) = findings_for(egr007.RULE, CASES[3])
+    assert finding.key == "pods"
+    assert finding.message.startswith("Pods of node pool sys of cluster aks egress from subnet")
+    assert "--next-hop-ip-address 10.100.0.4" in finding.remediation

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from auditor.model import Severity
+from rules import egr008
+from tests import estate_builder as b
+from tests.rules.cases import Case, findings_for, run_case
+from tests.rules.network import BARE, GOOD, NAT, PRIVATE, add_subnets, network
+
+FIREWALLED = b.subnet_id("vnet", "firewalled")
+
+
+def _estate(*rows: dict) -> b.Estate:
+    return add_subnets(
+        network(b.route_table("fw", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]), *rows),
+        b.subnet("firewalled", "vnet", "10.4.0.0/16", route_table=b.route_table_id("fw")),
+    )
+
+
+CASES = [
+    Case(
+        "a private subnet with no explicit egress",
+        _estate(
+            b.cluster(
+                "aks",
+                [
+                    b.pool("sys", GOOD),
+                    b.pool("locked", PRIVATE),
+                    b.pool("open", BARE),
+                    b.pool("far", b.subnet_id("elsewhere", "s", rg="rg-x")),
+                ],
+            )
+        ),
+        fails={b.pool_id("aks", "locked")},
+        passes={b.pool_id("aks", "sys"), b.pool_id("aks", "open"), b.pool_id("aks", "far")},
+        severities={b.pool_id("aks", "locked"): Severity.CRITICAL},
+    ),
+    *(
+        Case(
+            f"network-isolated by design with outbound type {outbound}",
+            _estate(b.cluster("aks", [b.pool("sys", PRIVATE)], outbound_type=outbound)),
+            fails={b.pool_id("aks", "sys")},
+            severities={b.pool_id("aks", "sys"): Severity.INFO},
+        )
+        for outbound in ("none", "block")
+    ),
+    Case(
+        "load balancer outbound rules still egress from a private subnet",
+        _estate(
+            b.public_ip("lb", "20.0.0.5"),
+            b.cluster(
+                "aks",
+                [b.pool("sys", PRIVATE)],
+                outbound_type="loadBalancer",
+                load_balancer_profile={"effectiveOutboundIPs": [{"id": b.pip_id("lb")}]},
+            ),
+        ),
+        passes={b.pool_id("aks", "sys")},
+    ),
+    Case(
+        "pods of a firewalled pool in a private subnet (high, contested)",
+        _estate(
+            b.cluster(
+                "aks",
+                [b.pool("sys", FIREWALLED, pod_subnet=PRIVATE)],
+                outbound_type="userDefinedRouting",
+                plugin_mode=None,
+            )
+        ),
+        fails={b.pool_id("aks", "sys")},
+        severities={b.pool_id("aks", "sys"): Severity.HIGH},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_cases(case: Case) -> None:
+    run_case(egr008.RULE, case)
+
+
+def test_fix_attaches_the_cluster_nat_gateway() -> None:
+    (finding,) = findings_for(egr008.RULE, CASES[0])
+    assert finding.remediation == (
+        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n private --nat-gateway {NAT}"
+    )
+
+
+def test_isolated_fix_says_nothing_is_needed() -> None:
+    (finding,) = findings_for(egr008.RULE, CASES[1])
+    assert finding.remediation.startswith("Nothing to do for a network-isolated cluster")
+    (pods,) = findings_for(egr008.RULE, CASES[4])
+    assert pods.key == "pods"
