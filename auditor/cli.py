@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from auditor import __version__, engine
+from auditor import __version__, cli_sarif, engine
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
 from auditor.atomic import write_text_atomic
@@ -95,6 +95,7 @@ def _audit_parser() -> argparse.ArgumentParser:
         help="report format (default: text)",
     )
     _add_output(parser)
+    cli_sarif.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
@@ -109,14 +110,17 @@ def _audit_parser() -> argparse.ArgumentParser:
 
 def _audit_command(argv: list[str]) -> int:
     args = _audit_parser().parse_args(argv)
+    sarif = cli_sarif.request(args)
     snap = _load_estate(args)
     policy = _load_policy(args.policy, demo=args.demo)
     from rules.registry import BUILTIN
 
     policy.check_rules({rule.meta.id: rule.config for rule in BUILTIN})
     result = engine.audit(snap, policy, BUILTIN)
-    text = renderer(Format(args.format))(result)
-    _write(text, args.output)
+    if sarif is not None:
+        cli_sarif.write(result, sarif, _write)
+    else:
+        _write(renderer(Format(args.format))(result), args.output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     return int(exit_code(result, args.fail_on))
