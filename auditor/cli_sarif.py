@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         type=Path,
         help="write the upload as egress-audit-1.sarif, egress-audit-2.sarif, … (needed when "
-        "more than 20 subscriptions or 25,000 results per subscription exceed one file)",
+        "GitHub's limits of 20 subscriptions or 10 MB compressed per file need several)",
     )
     group.add_argument(
         "--sarif-previous",

@@ -17,96 +17,33 @@ shared/docs/sarif-github.md §5–6. In short:
 
 from __future__ import annotations
 
-import functools
 import json
-import posixpath
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PureWindowsPath
 from typing import Any
-from urllib.parse import quote
 
 from auditor import arm
 from auditor.errors import UsageError
-from auditor.model import Finding, RuleMeta, Severity, SourceLocation, Suppression
+from auditor.model import CollectionError, Finding, Suppression
 from auditor.result import AuditResult
 from reports import sarif_split
 from reports.sarif_baseline import Baseline
+from reports.sarif_location import artifact, repo_relative_uri
+from reports.sarif_rules import (
+    LEVEL,
+    POLICY_WARNING,
+    READ_FAIL,
+    RULE_FAIL,
+    UNKNOWN_RESOURCES,
+    driver,
+    rules,
+)
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-TOOL_NAME = "egress-audit"
-# TODO(lead): the project's public home page once it has one.
-INFORMATION_URI = "https://github.com/egress-audit/egress-audit"
 CATEGORY_PREFIX = "egress-audit"
-SYNTHETIC_ROOT = "azure"
-
-LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
-PROBLEM_SEVERITY = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "recommendation",
-    Severity.INFO: "recommendation",
-}
-# GitHub reads >9.0 as critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. Info has none: a
-# rule whose default severity is info is not a security problem, and "0.0" would only be
-# read as "no security severity" anyway, so the property is left out.
-SECURITY_SEVERITY = {
-    Severity.CRITICAL: "9.5",
-    Severity.HIGH: "8.0",
-    Severity.MEDIUM: "5.5",
-    Severity.LOW: "2.0",
-}
-MAX_DESCRIPTION = 1024  # GitHub: shortDescription/fullDescription text
-MAX_RULE_NAME = 255
-MAX_TAGS = 20
-
-# Notification descriptors (declared in tool.driver.notifications, referenced by id).
-READ_FAIL = "EA-READ-FAIL"
-RULE_FAIL = "EA-RULE-FAIL"
-RESULTS_CUT = "EA-RESULTS-CUT"
-UNKNOWN_RESOURCES = "EA-UNKNOWN-RESOURCES"
-POLICY_WARNING = "EA-POLICY-WARNING"
-NOTIFICATIONS = {
-    READ_FAIL: (
-        "A subscription or scope could not be read.",
-        "Collection failed for a subscription or scope after retries. The subscription has no "
-        "run in this file, so uploading it leaves its open alerts as they were; the audit "
-        "exits 4 (partial).",
-    ),
-    RULE_FAIL: (
-        "A rule raised an error.",
-        "A rule failed while checking the estate; its results are missing from every run until "
-        "it runs again. The audit exits 4 (partial).",
-    ),
-    RESULTS_CUT: (
-        "A run had more results than GitHub accepts.",
-        "GitHub takes at most 25,000 results per run and 10 MB per compressed file; the run "
-        "keeps its highest-severity results and says how many were cut.",
-    ),
-    UNKNOWN_RESOURCES: (
-        "Referenced resources are not in the snapshot.",
-        "Resources on an egress path are out of scope or unreadable; paths through them are "
-        "reported as unknown, never as missing.",
-    ),
-    POLICY_WARNING: (
-        "A policy entry matches nothing.",
-        "A cluster entry of the policy file matches no cluster of the estate.",
-    ),
-}
-
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")  # RFC 3986 unreserved: nothing to encode
 
 
 class TooManyFiles(UsageError):
@@ -172,11 +109,11 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
 
     Empty when no subscription was fully read: there is nothing that can be uploaded safely.
     """
-    rules = _rules(result)
-    rule_index = {rule.id: index for index, rule in enumerate(rules)}
-    driver = _driver(result, rules)
+    listed = rules(result)
+    rule_index = {rule.id: index for index, rule in enumerate(listed)}
+    tool = driver(result, listed)
     runs = [
-        _run(result, subscription, findings, driver, rule_index, options)
+        _run(result, subscription, findings, tool, rule_index, options)
         for subscription, findings in _subscription_findings(result).items()
     ]
     if options.full:
@@ -198,109 +135,6 @@ def empty_log(result: AuditResult) -> dict[str, Any]:
 
 def _log(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": list(runs)}
-
-
-# --- rules -------------------------------------------------------------------------------------
-
-
-def _rules(result: AuditResult) -> list[RuleMeta]:
-    """Every rule the audit ran, plus a stand-in for a finding whose rule is not listed."""
-    rules = list(result.rules)
-    known = {rule.id for rule in rules}
-    missing = sorted({f.rule_id for f in result.findings} - known)
-    return rules + [_stand_in_rule(rule_id, result.findings) for rule_id in missing]
-
-
-def _stand_in_rule(rule_id: str, findings: Iterable[Finding]) -> RuleMeta:
-    severity = max((f.severity for f in findings if f.rule_id == rule_id), key=lambda s: s.rank)
-    text = f"Findings of {rule_id}, a rule this report has no description of."
-    return RuleMeta(
-        id=rule_id,
-        name=rule_id.lower(),
-        title=f"{rule_id} holds",
-        severity=severity,
-        description=text,
-        help_markdown=text,
-        remediation="See the message of each result.",
-        sources=(),
-        tags=("egress",),
-        precision="medium",
-    )
-
-
-def _driver(result: AuditResult, rules: Sequence[RuleMeta]) -> dict[str, Any]:
-    return {
-        "name": TOOL_NAME,
-        "semanticVersion": result.tool_version,
-        "informationUri": INFORMATION_URI,
-        "rules": [_rule_descriptor(rule) for rule in rules],
-        "notifications": [
-            {
-                "id": key,
-                "shortDescription": {"text": short},
-                "fullDescription": {"text": full},
-                "help": {"text": full},
-            }
-            for key, (short, full) in sorted(NOTIFICATIONS.items())
-        ],
-    }
-
-
-def _rule_descriptor(rule: RuleMeta) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "tags": list(dict.fromkeys(rule.tags))[:MAX_TAGS],
-        "precision": rule.precision,
-        "problem.severity": PROBLEM_SEVERITY[rule.severity],
-    }
-    # Only security rules carry a security severity: GitHub treats every rule that has one as
-    # a security rule (shown as critical/high/medium/low instead of error/warning/note).
-    if "security" in rule.tags and rule.severity in SECURITY_SEVERITY:
-        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
-    descriptor: dict[str, Any] = {
-        "id": rule.id,
-        "name": rule.name[:MAX_RULE_NAME],
-        "shortDescription": {"text": _clip(rule.title)},
-        "fullDescription": {"text": _clip(rule.description)},
-        "defaultConfiguration": {"level": LEVEL[rule.severity]},
-        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
-        "properties": properties,
-    }
-    if rule.sources:
-        descriptor["helpUri"] = rule.sources[0]
-    return descriptor
-
-
-def _help_markdown(rule: RuleMeta) -> str:
-    fence = "`" * max(3, _longest_backtick_run(rule.remediation) + 1)
-    parts = [
-        rule.description,
-        "**Why**",
-        rule.help_markdown,
-        "**Remediation**",
-        f"{fence}sh\n{rule.remediation}\n{fence}",
-    ]
-    if rule.sources:
-        parts += ["**Sources**", "\n".join(f"- <{url}>" for url in rule.sources)]
-    return "\n\n".join(parts)
-
-
-def _help_text(rule: RuleMeta) -> str:
-    parts = [
-        rule.description,
-        "Why: " + _LINK.sub(r"\1 (\2)", rule.help_markdown),
-        f"Remediation: {rule.remediation}",
-    ]
-    if rule.sources:
-        parts.append("Sources: " + " ".join(rule.sources))
-    return "\n\n".join(parts)
-
-
-def _longest_backtick_run(text: str) -> int:
-    return max((len(run) for run in re.findall(r"`+", text)), default=0)
-
-
-def _clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -325,7 +159,7 @@ def _run(
     result: AuditResult,
     subscription: str,
     findings: Sequence[Finding],
-    driver: Mapping[str, Any],
+    tool: Mapping[str, Any],
     rule_index: Mapping[str, int],
     options: Options,
 ) -> dict[str, Any]:
@@ -349,7 +183,7 @@ def _run(
     if configuration:
         invocation["toolConfigurationNotifications"] = configuration
     return {
-        "tool": {"driver": driver},
+        "tool": {"driver": tool},
         "automationDetails": {"id": automation_id},
         "invocations": [invocation],
         "results": results,
@@ -424,7 +258,7 @@ def _unknown_ids(result: AuditResult, subscription: str) -> list[str]:
     return sorted(found, key=arm.key)
 
 
-def _collection_error_properties(error: Any) -> dict[str, Any]:
+def _collection_error_properties(error: CollectionError) -> dict[str, Any]:
     return {
         "scope": error.scope,
         "status": error.status,
@@ -527,46 +361,3 @@ def _suppression(suppression: Suppression) -> dict[str, Any]:
                 }
             }
     return entry
-
-
-def artifact(resource_id: str, location: SourceLocation | None) -> tuple[str, int]:
-    """The URI and line of a result: the file it was declared in when that is a repository-
-    relative path, else the synthetic path of the resource at line 1."""
-    if location is not None:
-        uri = repo_relative_uri(location.path)
-        if uri is not None:
-            return uri, max(1, location.line)
-    return resource_uri(resource_id), 1
-
-
-def resource_uri(resource_id: str) -> str:
-    """`azure/subscriptions/<sub>/resourcegroups/<rg>/providers/…`, lower-cased (ARM IDs are
-    case-insensitive and GitHub needs a stable path), every segment percent-encoded."""
-    segments = [s for s in arm.key(resource_id).split("/") if s]
-    return (
-        "/".join([SYNTHETIC_ROOT, *(_segment(s) for s in segments)])
-        if segments
-        else (f"{SYNTHETIC_ROOT}/unknown")
-    )
-
-
-def repo_relative_uri(path: str) -> str | None:
-    """A relative URI for a file path, or None when it is absolute or leaves the repository
-    (GitHub rejects scheme URIs and cannot place paths outside the checkout; an absolute path
-    would also make the report depend on the machine)."""
-    text = path.replace("\\", "/")
-    if not text or text.startswith("/") or PureWindowsPath(path).drive:
-        return None
-    normal = posixpath.normpath(text)
-    if normal == "." or normal.startswith("../") or normal == "..":
-        return None
-    return "/".join(_segment(s) for s in normal.split("/"))
-
-
-@functools.lru_cache(maxsize=65536)  # IDs repeat most segments: subscriptions, groups
-def _segment(segment: str) -> str:
-    if _PLAIN_SEGMENT.fullmatch(segment) and set(segment) != {"."}:
-        return segment
-    encoded = quote(segment, safe="")
-    # "." and ".." are path steps, not names: encode them so the path stays where it is.
-    return encoded.replace(".", "%2E") if set(encoded) == {"."} else encoded

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reports.sarif_rules import RESULTS_CUT
+
 Run = dict[str, Any]
 MakeLog = Callable[[Sequence[Mapping[str, Any]]], dict[str, Any]]
-
-RESULTS_CUT = "EA-RESULTS-CUT"
 
 
 @dataclass(frozen=True, slots=True)

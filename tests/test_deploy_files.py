@@ -165,3 +165,13 @@ def test_cronjob_is_non_root_with_a_read_only_root_and_keeps_reports() -> None:
     volumes = {v["name"]: v for v in pod["volumes"]}
     claim = volumes["reports"]["persistentVolumeClaim"]["claimName"]
     assert claim == _manifests()["PersistentVolumeClaim"]["metadata"]["name"]
+
+
+def test_policy_in_the_configmap_is_valid() -> None:
+    from auditor import policy
+
+    configmap = _manifests()["ConfigMap"]
+    parsed = policy.parse(configmap["data"]["egress-audit.yaml"], "configmap.yaml")
+    (entry,) = parsed.clusters
+    assert entry.selector.resource_group_glob == "rg-payments-*"
+    assert [str(n) for n in entry.allowed_egress or ()] == ["20.61.16.0/28"]

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
-from reports import sarif
+from reports import sarif, sarif_location
 from tests import estate_builder as b
 from tests.reports import estates as e
 from tests.reports.sarif_checks import check_relative_uri, check_upload, check_valid
@@ -413,7 +413,7 @@ def test_fingerprints_stay_when_order_and_casing_change() -> None:
     ],
 )
 def test_resource_uri_is_relative_lower_case_and_encoded(resource_id: str, uri: str) -> None:
-    assert sarif.resource_uri(resource_id) == uri
+    assert sarif_location.resource_uri(resource_id) == uri
     check_relative_uri(uri)
 
 
@@ -431,7 +431,7 @@ def test_resource_uri_is_relative_lower_case_and_encoded(resource_id: str, uri: 
     ],
 )
 def test_file_locations_are_repository_relative(path: str, uri: str | None) -> None:
-    assert sarif.repo_relative_uri(path) == uri
+    assert sarif_location.repo_relative_uri(path) == uri
     if uri is not None:
         check_relative_uri(uri)
 
@@ -440,12 +440,12 @@ def test_absolute_policy_path_falls_back_to_the_resource_path() -> None:
     resource = b.cluster_id("aks", "rg-app", S1)
     from auditor.model import SourceLocation
 
-    assert sarif.artifact(resource, SourceLocation("/etc/egress-audit.yaml", 7)) == (
+    assert sarif_location.artifact(resource, SourceLocation("/etc/egress-audit.yaml", 7)) == (
         f"azure/subscriptions/{S1}/resourcegroups/rg-app/providers/"
         "microsoft.containerservice/managedclusters/aks",
         1,
     )
-    assert sarif.artifact(resource, SourceLocation("policy.yaml", 0)) == ("policy.yaml", 1)
+    assert sarif_location.artifact(resource, SourceLocation("policy.yaml", 0)) == ("policy.yaml", 1)
 
 
 def test_long_rule_descriptions_are_clipped_to_github_limits() -> None:
@@ -456,3 +456,20 @@ def test_long_rule_descriptions_are_clipped_to_github_limits() -> None:
     rule = document["runs"][0]["tool"]["driver"]["rules"][0]
     assert len(rule["shortDescription"]["text"]) == 1024
     assert rule["fullDescription"]["text"].endswith("…")
+
+
+def test_every_format_has_a_renderer(demo: tuple[dict[str, Any], str]) -> None:
+    from reports import Format, renderer
+
+    result = e.audit(e.estate(e.site(S1, kubenet=True)))
+    for fmt in Format:
+        assert renderer(fmt)(result).endswith("\n"), fmt
+
+
+def test_first_sentence_of_every_message_names_the_resource(
+    demo: tuple[dict[str, Any], str],
+) -> None:
+    for run in demo[0]["runs"]:
+        for result in run["results"]:
+            first = result["message"]["text"].split(". ")[0]
+            assert result["properties"]["resourceName"] in first, first
