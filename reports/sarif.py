@@ -111,9 +111,16 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
     """
     listed = rules(result)
     rule_index = {rule.id: index for index, rule in enumerate(listed)}
-    tool = driver(result, listed)
+    shared = _Shared(
+        tool=driver(result, listed),
+        rule_index=rule_index,
+        failures=_failure_notifications(result, rule_index),
+        configuration=[_notification(POLICY_WARNING, "warning", w) for w in result.warnings],
+        unknown=_unknown_ids(result),
+        options=options,
+    )
     runs = [
-        _run(result, subscription, findings, tool, rule_index, options)
+        _run(result, subscription, findings, shared)
         for subscription, findings in _subscription_findings(result).items()
     ]
     if options.full:
@@ -155,35 +162,42 @@ def _subscription_findings(result: AuditResult) -> dict[str, list[Finding]]:
     return grouped
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every run of one audit has in common (computed once, not per subscription)."""
+
+    tool: Mapping[str, Any]
+    rule_index: Mapping[str, int]
+    failures: Sequence[Mapping[str, Any]]
+    configuration: Sequence[Mapping[str, Any]]
+    unknown: Mapping[str, Sequence[str]]
+    options: Options
+
+
 def _run(
-    result: AuditResult,
-    subscription: str,
-    findings: Sequence[Finding],
-    tool: Mapping[str, Any],
-    rule_index: Mapping[str, int],
-    options: Options,
+    result: AuditResult, subscription: str, findings: Sequence[Finding], shared: _Shared
 ) -> dict[str, Any]:
     automation_id = f"{CATEGORY_PREFIX}/{subscription}/"
+    full = shared.options.full
     fingerprints = [finding.fingerprint for finding in findings]
     hashes = _line_hashes(fingerprints)
     results = [
-        _result(finding, rule_index, fingerprints[i], hashes[i], options.full)
+        _result(finding, shared.rule_index, fingerprints[i], hashes[i], full)
         for i, finding in enumerate(findings)
-        if options.full or finding.suppression is None
+        if full or finding.suppression is None
     ]
-    if options.previous is not None:
-        results = options.previous.apply(
-            automation_id, results, rule_index, include_absent=options.full
+    if shared.options.previous is not None:
+        results = shared.options.previous.apply(
+            automation_id, results, shared.rule_index, include_absent=full
         )
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    execution = _execution_notifications(result, subscription, rule_index)
-    configuration = [_notification(POLICY_WARNING, "warning", text) for text in result.warnings]
+    execution = [*shared.failures, *_unknown_notification(subscription, shared.unknown)]
     if execution:
         invocation["toolExecutionNotifications"] = execution
-    if configuration:
-        invocation["toolConfigurationNotifications"] = configuration
+    if shared.configuration:
+        invocation["toolConfigurationNotifications"] = list(shared.configuration)
     return {
-        "tool": {"driver": tool},
+        "tool": {"driver": shared.tool},
         "automationDetails": {"id": automation_id},
         "invocations": [invocation],
         "results": results,
@@ -207,9 +221,10 @@ def _line_hashes(fingerprints: Sequence[str]) -> list[str]:
     return hashes
 
 
-def _execution_notifications(
-    result: AuditResult, subscription: str, rule_index: Mapping[str, int]
+def _failure_notifications(
+    result: AuditResult, rule_index: Mapping[str, int]
 ) -> list[dict[str, Any]]:
+    """Scopes that could not be read and rules that failed: in every run that is written."""
     notifications = []
     for error in result.collection_errors:
         status = f" (HTTP {error.status})" if error.status else ""
@@ -232,30 +247,32 @@ def _execution_notifications(
                 "index": rule_index[rule_error.rule_id],
             }
         notifications.append(notification)
-    unknown = _unknown_ids(result, subscription)
-    if unknown:
-        text = (
-            f"{len(unknown)} resources that clusters of subscription {subscription} route "
-            "through are not in the snapshot (out of scope or unreadable); their egress "
-            "paths are reported as unknown, never as missing."
-        )
-        notifications.append(
-            _notification(UNKNOWN_RESOURCES, "warning", text, {"resourceIds": unknown})
-        )
     return notifications
 
 
-def _unknown_ids(result: AuditResult, subscription: str) -> list[str]:
-    found = {
-        unknown
-        for cluster in result.clusters
-        if cluster.subscription_id.lower() == subscription
-        for pool in cluster.pools
-        for path in (pool.egress, pool.pod_egress)
-        if path is not None
-        for unknown in path.unknown_ids
-    }
-    return sorted(found, key=arm.key)
+def _unknown_notification(
+    subscription: str, unknown: Mapping[str, Sequence[str]]
+) -> list[dict[str, Any]]:
+    ids = unknown.get(subscription)
+    if not ids:
+        return []
+    text = (
+        f"{len(ids)} resources that clusters of subscription {subscription} route through are "
+        "not in the snapshot (out of scope or unreadable); their egress paths are reported as "
+        "unknown, never as missing."
+    )
+    return [_notification(UNKNOWN_RESOURCES, "warning", text, {"resourceIds": list(ids)})]
+
+
+def _unknown_ids(result: AuditResult) -> dict[str, list[str]]:
+    """Per subscription, the unread resources its clusters' egress paths run through."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for cluster in result.clusters:
+        for pool in cluster.pools:
+            for path in (pool.egress, pool.pod_egress):
+                if path is not None:
+                    found[cluster.subscription_id.lower()].update(path.unknown_ids)
+    return {sub: sorted(ids, key=arm.key) for sub, ids in found.items() if ids}
 
 
 def _collection_error_properties(error: CollectionError) -> dict[str, Any]:
