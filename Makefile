@@ -27,6 +27,7 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+	bash ci/validate-sarif.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

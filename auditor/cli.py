@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from auditor import __version__, engine
+from auditor import __version__, cli_sarif, engine
 from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
@@ -107,14 +107,8 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _audit_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="Audit the egress of AKS estates: every node pool to the IPs it leaves from.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+def _add_report_flags(parser: argparse.ArgumentParser, judged: str) -> None:
+    """The estate, policy and report flags of the commands that audit (default and drift)."""
     _add_estate_source(parser)
     parser.add_argument(
         "--policy", metavar="FILE", type=Path, help="policy file (egress-audit.yaml)"
@@ -126,15 +120,27 @@ def _audit_parser() -> argparse.ArgumentParser:
         help="report format (default: text)",
     )
     _add_output(parser)
+    cli_sarif.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         default=Severity.INFO.value,
         metavar="SEVERITY",
-        help="exit 1 when an active finding is at or above this severity: "
+        help=f"exit 1 when {judged} is at or above this severity: "
         + ", ".join(FAIL_ON_CHOICES)
         + " (default: info)",
     )
+
+
+def _audit_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Audit the egress of AKS estates: every node pool to the IPs it leaves from.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_report_flags(parser, "an active finding")
     _add_baseline(parser, required=False)
     return parser
 
@@ -151,6 +157,7 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     then (with --update-baseline) the next baseline."""
     if args.update_baseline and args.baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
+    sarif = cli_sarif.request(args)
     policy = _load_policy(args.policy, demo=args.demo)
     from rules.registry import DRIFT, all_rules
 
@@ -173,8 +180,10 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
 
         found, errors = drift.detect(baseline, snap, policy, DRIFT, graph)
         result = drift.with_drift(result, found, errors, DRIFT, policy, baseline)
-    text = renderer(Format(args.format))(result)
-    _write(text, args.output)
+    if sarif is not None:
+        cli_sarif.write(result, sarif, _write)
+    else:
+        _write(renderer(Format(args.format))(result), args.output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
@@ -309,24 +318,7 @@ def _drift_command(argv: list[str]) -> int:
         epilog=EPILOG.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_estate_source(parser)
-    parser.add_argument(
-        "--policy", metavar="FILE", type=Path, help="policy file (egress-audit.yaml)"
-    )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in Format],
-        default=Format.TEXT.value,
-        help="report format (default: text)",
-    )
-    _add_output(parser)
-    parser.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default=Severity.INFO.value,
-        metavar="SEVERITY",
-        help="exit 1 when a drift finding is at or above this severity (default: info)",
-    )
+    _add_report_flags(parser, "a drift finding")
     _add_baseline(parser, required=True)
     return _audit(parser.parse_args(argv), ())
 

@@ -11,6 +11,8 @@ from auditor.result import AuditResult
 class Format(Enum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
 
 
 def renderer(fmt: Format) -> Callable[[AuditResult], str]:
@@ -24,3 +26,11 @@ def renderer(fmt: Format) -> Callable[[AuditResult], str]:
             from reports import json
 
             return json.render
+        case Format.SARIF:
+            from reports import sarif
+
+            return sarif.render
+        case Format.MARKDOWN:
+            from reports import markdown
+
+            return markdown.render

@@ -1,0 +1,257 @@
+"""Markdown for a GitHub job summary (`>> "$GITHUB_STEP_SUMMARY"`).
+
+Order of importance, since a summary is read top-down and must stay under 1 MiB (GitHub refuses
+a larger one): what could not be audited, the findings by severity, the top findings with their
+fix, then every node pool's egress IPs (the list a payment provider allowlists). Only that last
+table grows with the estate; when the budget runs out it ends with a note saying how many rows
+were left out. Every name from the estate is escaped: a resource name is data, not markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from auditor import arm
+from auditor.model import EgressKind, EgressPath, Finding, Severity
+from auditor.result import AuditResult, ClusterEgress, PoolEgress
+
+# GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
+MAX_BYTES = 1024 * 1024 - 4096
+TOP_FINDINGS = 20
+MAX_LISTED = 20  # unknown resources, collection errors
+MAX_MESSAGE = 1000
+
+# Characters that start inline markup anywhere in a line; `(` only matters after `]`.
+_MARKUP = re.compile(r"([\\`*_\[\]#|~<>])")
+_ORDINAL = re.compile(r"(\d+)[.)](?=\s|$)")
+_SEVERITY_MARK = {
+    Severity.CRITICAL: "🟥",
+    Severity.HIGH: "🟧",
+    Severity.MEDIUM: "🟨",
+    Severity.LOW: "🟦",
+    Severity.INFO: "⬜",
+}
+_PATH_LABEL = {
+    EgressKind.UDR_APPLIANCE: "route to virtual appliance",
+    EgressKind.UDR_GATEWAY: "route to VNet gateway",
+    EgressKind.NAT_GATEWAY: "NAT gateway",
+    EgressKind.NODE_PUBLIC_IP: "node public IPs",
+    EgressKind.LOAD_BALANCER: "load balancer outbound",
+    EgressKind.DEFAULT_OUTBOUND: "default outbound access",
+    EgressKind.BLACKHOLE: "blackhole route",
+    EgressKind.NONE: "no egress",
+    EgressKind.UNKNOWN: "unknown",
+}
+
+
+def render(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
+    head = [
+        *_title(result),
+        *_gaps(result),
+        *_counts(result),
+        *_top_findings(result),
+    ]
+    text = "\n".join(head) + "\n"
+    budget = max_bytes - len(text.encode("utf-8"))
+    return text + _egress_table(result, budget)
+
+
+def escape(text: str) -> str:
+    """Inline Markdown for text from the estate: markup characters and HTML neutralised, one
+    line (a newline would end a table row), and nothing that opens a block at a line start."""
+    flat = _MARKUP.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;"))
+    if flat[:1] in ("-", "+", "="):
+        return "\\" + flat
+    ordinal = _ORDINAL.match(flat)
+    if ordinal:  # "1." or "1)" would start a numbered list
+        return f"{ordinal.group(1)}\\{flat[ordinal.end(1) :]}"
+    return flat
+
+
+def code(text: str) -> str:
+    """A code span that survives backticks in the text (for list items, not table cells:
+    GFM splits a table row on `|` even inside code)."""
+    flat = " ".join(text.split())
+    ticks = "`" * (max((len(r) for r in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def _title(result: AuditResult) -> list[str]:
+    active = result.active_findings
+    status = f"{len(active)} findings"
+    if result.is_partial:
+        status = f"partial audit, {status}"
+    pools = sum(len(c.pools) for c in result.clusters)
+    return [
+        f"## egress-audit: {status}",
+        "",
+        f"{len(result.clusters)} clusters · {pools} node pools · "
+        f"{len(result.subscriptions)} subscriptions · source {escape(result.source)} · "
+        f"read {escape(result.collected_at)} · egress-audit {escape(result.tool_version)}",
+        "",
+    ]
+
+
+def _gaps(result: AuditResult) -> list[str]:
+    lines: list[str] = []
+    if result.collection_errors:
+        lines += [
+            "> [!CAUTION]",
+            f"> **Not audited: {len(result.collection_errors)} scopes could not be read.** "
+            "Their clusters are missing from this report and their alerts were left as they "
+            "were.",
+            "",
+            "| Scope | HTTP status | Subscriptions | Error |",
+            "| --- | --- | --- | --- |",
+        ]
+        for error in result.collection_errors[:MAX_LISTED]:
+            subscriptions = ", ".join(escape(s) for s in error.subscriptions) or "–"
+            lines.append(
+                f"| {escape(error.scope)} | {error.status or '–'} | {subscriptions} | "
+                f"{escape(error.message)} |"
+            )
+        lines += _more(len(result.collection_errors), MAX_LISTED, "scopes")
+        lines.append("")
+    if result.rule_errors:
+        lines += ["> [!CAUTION]", "> **Rules that failed** (their findings are missing):"]
+        lines += [f"> - {escape(e.rule_id)}: {escape(e.message)}" for e in result.rule_errors]
+        lines.append("")
+    if result.unknown_ids:
+        lines += [
+            "> [!WARNING]",
+            f"> **Unknown hops: {len(result.unknown_ids)} referenced resources are not in the "
+            "snapshot** (out of scope or unreadable). Egress paths through them are unknown, "
+            "not missing:",
+        ]
+        lines += [f"> - {escape(i)}" for i in result.unknown_ids[:MAX_LISTED]]
+        lines += [f"> {line}" for line in _more(len(result.unknown_ids), MAX_LISTED, "resources")]
+        lines.append("")
+    if result.warnings:
+        lines += ["**Policy warnings**", ""]
+        lines += [f"- {escape(w)}" for w in result.warnings[:MAX_LISTED]]
+        lines += _more(len(result.warnings), MAX_LISTED, "warnings")
+        lines.append("")
+    return lines
+
+
+def _more(total: int, shown: int, what: str) -> list[str]:
+    return [f"*… and {total - shown} more {what} (see the JSON report).*"] if total > shown else []
+
+
+def _counts(result: AuditResult) -> list[str]:
+    active = result.active_findings
+    suppressed = len(result.findings) - len(active)
+    lines = ["### Findings by severity", "", "| Severity | Findings |", "| --- | ---: |"]
+    for severity in reversed(Severity):
+        count = sum(1 for f in active if f.severity is severity)
+        lines.append(f"| {_SEVERITY_MARK[severity]} {severity.value} | {count} |")
+    lines += ["", f"Suppressed by the policy file: {suppressed}.", ""]
+    return lines
+
+
+def _top_findings(result: AuditResult) -> list[str]:
+    active = result.active_findings  # already sorted, highest severity first
+    if not active:
+        return []
+    shown = active[:TOP_FINDINGS]
+    title = "### Top findings" if len(active) > len(shown) else "### Findings"
+    lines = [title, ""]
+    if len(active) > len(shown):
+        lines += [f"The first {len(shown)} of {len(active)}, highest severity first.", ""]
+    for number, finding in enumerate(shown, start=1):
+        lines += _finding(number, finding)
+    return lines
+
+
+def _finding(number: int, finding: Finding) -> list[str]:
+    message = finding.message
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    lines = [
+        f"{number}. {_SEVERITY_MARK[finding.severity]} **{finding.severity.value.upper()}** "
+        f"{finding.rule_id} · {escape(_short_name(finding.resource_id))}  ",
+        f"   {escape(message)}  ",
+        f"   Resource: {code(finding.resource_id)}  ",
+    ]
+    if finding.location is not None:
+        where = f"{finding.location.path}:{finding.location.line}"
+        lines.append(f"   Declared at: {code(where)}  ")
+    if finding.remediation:
+        lines.append(f"   Fix: {code(finding.remediation)}")
+    else:
+        lines[-1] = lines[-1].rstrip()
+    lines.append("")
+    return lines
+
+
+def _short_name(resource_id: str) -> str:
+    """`cluster/pool` for a node pool, the name otherwise."""
+    segments = [s for s in resource_id.split("/") if s]
+    lowered = [s.lower() for s in segments]
+    if "agentpools" in lowered and len(segments) >= 3:
+        return f"{segments[-3]}/{segments[-1]}"
+    return arm.parse(resource_id).name or resource_id
+
+
+def _egress_table(result: AuditResult, budget: int) -> str:
+    header = [
+        "### Egress IPs",
+        "",
+        "Where each node pool's traffic leaves from: the addresses a destination allowlists. "
+        "*unknown* means a hop on the path could not be read.",
+        "",
+        "| Cluster | Resource group | Node pool | Traffic | Path | Egress IPs / prefixes |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    if not result.clusters:
+        return "### Egress IPs\n\nNo clusters in the audited scope.\n"
+    rows = list(_rows(result.clusters))
+    text = "\n".join(header) + "\n"
+    used = len(text.encode("utf-8"))
+    for index, row in enumerate(rows):
+        line = row + "\n"
+        size = len(line.encode("utf-8"))
+        if used + size > budget - 512:  # room for the note
+            left = len(rows) - index
+            note = (
+                f"\n*… {left} more rows left out: a job summary is limited to 1 MiB. "
+                "The JSON report lists every node pool.*\n"
+            )
+            return text + note
+        text += line
+        used += size
+    return text
+
+
+def _rows(clusters: Iterable[ClusterEgress]) -> Iterable[str]:
+    for cluster in clusters:
+        for pool in cluster.pools:
+            yield _row(cluster, pool, "nodes", pool.egress)
+            if pool.pod_egress is not None:
+                yield _row(cluster, pool, "pods", pool.pod_egress)
+
+
+def _row(cluster: ClusterEgress, pool: PoolEgress, traffic: str, path: EgressPath) -> str:
+    return (
+        f"| {escape(cluster.name)} | {escape(cluster.resource_group)} | {escape(pool.name)} | "
+        f"{traffic} | {escape(_path(path))} | {_ips(path)} |"
+    )
+
+
+def _path(path: EgressPath) -> str:
+    label = _PATH_LABEL[path.kind]
+    if path.device_id:
+        return f"{label} {arm.parse(path.device_id).name}"
+    if path.kind is EgressKind.UDR_APPLIANCE and path.next_hop_ip:
+        return f"{label} {path.next_hop_ip}"
+    return label
+
+
+def _ips(path: EgressPath) -> str:
+    if path.public_ips is None:
+        return "*unknown*"
+    if not path.public_ips:
+        return "none"
+    return ", ".join(escape(ip) for ip in path.public_ips)

@@ -1,0 +1,59 @@
+"""Where a SARIF result points: a repository-relative, scheme-less, percent-encoded URI that
+GitHub accepts (shared/docs/sarif-github.md §1.2, §5)."""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from pathlib import PureWindowsPath
+from urllib.parse import quote
+
+from auditor import arm
+from auditor.model import SourceLocation
+
+SYNTHETIC_ROOT = "azure"
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")  # RFC 3986 unreserved: nothing to encode
+
+
+def artifact(resource_id: str, location: SourceLocation | None) -> tuple[str, int]:
+    """The URI and line of a result: the file it was declared in when that is a repository-
+    relative path, else the synthetic path of the resource at line 1."""
+    if location is not None:
+        uri = repo_relative_uri(location.path)
+        if uri is not None:
+            return uri, max(1, location.line)
+    return resource_uri(resource_id), 1
+
+
+def resource_uri(resource_id: str) -> str:
+    """`azure/subscriptions/<sub>/resourcegroups/<rg>/providers/…`, lower-cased (ARM IDs are
+    case-insensitive and GitHub needs a stable path), every segment percent-encoded."""
+    segments = [s for s in arm.key(resource_id).split("/") if s]
+    return (
+        "/".join([SYNTHETIC_ROOT, *(_segment(s) for s in segments)])
+        if segments
+        else (f"{SYNTHETIC_ROOT}/unknown")
+    )
+
+
+def repo_relative_uri(path: str) -> str | None:
+    """A relative URI for a file path, or None when it is absolute or leaves the repository
+    (GitHub rejects scheme URIs and cannot place paths outside the checkout; an absolute path
+    would also make the report depend on the machine)."""
+    text = path.replace("\\", "/")
+    if not text or text.startswith("/") or PureWindowsPath(path).drive:
+        return None
+    normal = posixpath.normpath(text)
+    if normal == "." or normal.startswith("../") or normal == "..":
+        return None
+    return "/".join(_segment(s) for s in normal.split("/"))
+
+
+@functools.lru_cache(maxsize=65536)  # IDs repeat most segments: subscriptions, groups
+def _segment(segment: str) -> str:
+    if _PLAIN_SEGMENT.fullmatch(segment) and set(segment) != {"."}:
+        return segment
+    encoded = quote(segment, safe="")
+    # "." and ".." are path steps, not names: encode them so the path stays where it is.
+    return encoded.replace(".", "%2E") if set(encoded) == {"."} else encoded

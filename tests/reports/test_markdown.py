@@ -1,0 +1,162 @@
+"""The Markdown job summary: gaps first, counts, top findings with fixes, every pool's egress
+IPs; escaped names; never over GitHub's 1 MiB."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from contextlib import redirect_stdout
+
+import pytest
+
+from auditor.cli import main
+from auditor.model import CollectionError, Finding, RuleError, Severity
+from reports import markdown
+from tests import estate_builder as b
+from tests.reports import estates as e
+
+S1, S2 = e.sub(1), e.sub(2)
+
+
+@pytest.fixture(scope="module")
+def demo() -> str:
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        assert main(["--demo", "--format", "markdown"]) == 1
+    return buffer.getvalue()
+
+
+def test_demo_counts_and_egress_rows(demo: str) -> None:
+    assert demo.startswith("## egress-audit: 20 findings\n")
+    assert "| 🟧 high | 4 |" in demo
+    assert "| 🟨 medium | 11 |" in demo
+    assert "Suppressed by the policy file: 1." in demo
+    assert (
+        "| aks-payments-prod | rg-payments-prod | payments | nodes | "
+        "NAT gateway ng-payments-egress | 20.61.16.0/28 |"
+    ) in demo
+    assert (
+        "| aks-podsubnet-prod | rg-podsubnet-prod | ledger | pods | default outbound access "
+        "| *unknown* |"
+    ) in demo
+    assert (
+        "| aks-reporting-nonprod | rg-reporting-nonprod | reports | nodes | "
+        "NAT gateway ng-reporting-egress | none |"
+    ) in demo
+    assert demo.count("\n| aks-") == 27  # 25 node pools + 2 pod subnets
+
+
+def test_demo_findings_carry_their_fix(demo: str) -> None:
+    assert (
+        ". 🟧 **HIGH** EGR001 · aks-checkout-prod/batch  \n"
+        "   Node pool batch of cluster aks-checkout-prod sits in subnet"
+    ) in demo
+    assert (
+        "   Fix: `az aks update -g rg-legacy-nonprod -n aks-legacy-kubenet --network-plugin "
+        "azure --network-plugin-mode overlay`"
+    ) in demo
+    assert "   Declared at: `auditor/demo/egress-audit.yaml:11`  " in demo
+
+
+def test_demo_states_the_unknown_hop_before_the_findings(demo: str) -> None:
+    unknown = demo.index("**Unknown hops: 1 referenced resources are not in the snapshot**")
+    assert unknown < demo.index("### Findings by severity")
+    assert (
+        "> - /subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-ipam-prod/"
+        "providers/Microsoft.Network/publicIPPrefixes/pipp-integration-egress"
+    ) in demo
+
+
+def test_failed_scopes_come_first() -> None:
+    error = CollectionError(f"/subscriptions/{S2}", 403, "AuthorizationFailed", (S2,))
+    result = e.audit(e.estate(e.site(S1, kubenet=True)), errors=[error])
+    result = dataclasses.replace(result, rule_errors=(RuleError("NAT007", "KeyError: 'x'"),))
+    text = markdown.render(result)
+    assert text.startswith("## egress-audit: partial audit, 1 findings\n")
+    lines = text.splitlines()
+    caution = lines.index("> [!CAUTION]")
+    assert lines[caution + 1] == (
+        "> **Not audited: 1 scopes could not be read.** Their clusters are missing from this "
+        "report and their alerts were left as they were."
+    )
+    assert f"| /subscriptions/{S2} | 403 | {S2} | AuthorizationFailed |" in lines
+    assert "> - NAT007: KeyError: 'x'" in lines
+    assert caution < lines.index("### Findings by severity")
+
+
+def test_top_findings_stop_at_twenty() -> None:
+    result = e.audit(e.estate(e.site(S1)))
+    cluster = b.cluster_id("aks", "rg-app", S1)
+    findings = tuple(
+        Finding("NET001", Severity.LOW, f"{cluster}/agentPools/p{i:02d}", f"Pool p{i:02d}.")
+        for i in range(25)
+    )
+    text = markdown.render(dataclasses.replace(result, findings=findings))
+    assert "### Top findings\n\nThe first 20 of 25, highest severity first." in text
+    assert "20. ⬜" not in text
+    assert "20. 🟦 **LOW** NET001 · aks/p19" in text
+    assert "aks/p20" not in text
+
+
+def test_suppressed_count() -> None:
+    result = e.suppress(
+        e.audit(e.estate(e.site(S1, kubenet=True, bare_pool=True))),
+        b.pool_id("aks", "batch", "rg-app", S1),
+        "accepted",
+    )
+    text = markdown.render(result)
+    assert "Suppressed by the policy file: 1." in text
+    assert "| 🟧 high | 1 |" in text
+    assert "aks/batch" not in text.split("### Egress IPs")[0]
+
+
+def test_names_are_escaped() -> None:
+    est = e.estate(e.site(S1, name="aks_*prod*", rg="rg-[x]", kubenet=True))
+    text = markdown.render(e.audit(est))
+    assert "| aks\\_\\*prod\\* | rg-\\[x\\] | system | nodes |" in text
+    assert "2. 🟧 **HIGH** NET001 · aks\\_\\*prod\\*-kubenet" not in text
+    assert "1. 🟧 **HIGH** NET001 · aks\\_\\*prod\\*-kubenet  " in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("a|b", "a\\|b"),
+        ("<script>alert(1)</script>", "\\<script\\>alert(1)\\</script\\>"),
+        ("R&D", "R&amp;D"),
+        ("two\nlines", "two lines"),
+        ("- not a list", "\\- not a list"),
+        ("1. not a list", "1\\. not a list"),
+        ("`code`", "\\`code\\`"),
+        ("[link](x)", "\\[link\\](x)"),
+        ("20.61.16.0/28", "20.61.16.0/28"),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert markdown.escape(raw) == escaped
+
+
+def test_code_span_survives_backticks() -> None:
+    assert markdown.code("a `b` c") == "``a `b` c``"
+    assert markdown.code("`edge`") == "`` `edge` ``"
+    assert markdown.code("plain") == "`plain`"
+
+
+def test_large_estate_is_truncated_under_the_limit() -> None:
+    est = e.estate(*(e.site(e.sub(n)) for n in range(1, 41)))
+    result = e.audit(est)
+    full = markdown.render(result)
+    assert full.count("\n| aks | rg-app | system | nodes |") == 40
+    limit = len(full.encode()) - 1000
+    text = markdown.render(result, max_bytes=limit)
+    assert len(text.encode()) <= limit
+    shown = text.count("\n| aks | rg-app | system | nodes |")
+    assert 0 < shown < 40
+    assert text.endswith(
+        f"*… {40 - shown} more rows left out: a job summary is limited to 1 MiB. "
+        "The JSON report lists every node pool.*\n"
+    )
+
+
+def test_default_limit_is_below_one_mebibyte() -> None:
+    assert markdown.MAX_BYTES < 1024 * 1024
