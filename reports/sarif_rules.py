@@ -11,8 +11,6 @@ from auditor.model import Finding, RuleMeta, Severity
 from auditor.result import AuditResult
 
 TOOL_NAME = "egress-audit"
-# TODO(lead): the project's public home page once it has one.
-INFORMATION_URI = "https://github.com/egress-audit/egress-audit"
 
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -109,7 +107,6 @@ def driver(result: AuditResult, listed: Sequence[RuleMeta]) -> dict[str, Any]:
     return {
         "name": TOOL_NAME,
         "semanticVersion": result.tool_version,
-        "informationUri": INFORMATION_URI,
         "rules": [_rule_descriptor(rule) for rule in listed],
         "notifications": [
             {
