@@ -11,6 +11,7 @@ from auditor.result import AuditResult
 class Format(Enum):
     TEXT = "text"
     JSON = "json"
+    HTML = "html"
 
 
 def renderer(fmt: Format) -> Callable[[AuditResult], str]:
@@ -24,3 +25,7 @@ def renderer(fmt: Format) -> Callable[[AuditResult], str]:
             from reports import json
 
             return json.render
+        case Format.HTML:
+            from reports import html
+
+            return html.render
