@@ -56,7 +56,6 @@ _CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
 
 @dataclass(frozen=True, slots=True)
 class FindingRow:
-    index: int
     finding: Finding
     label: str
     type_label: str
@@ -107,7 +106,7 @@ class Bar:
 def render(result: AuditResult) -> str:
     css, script = _asset("report.css"), _asset("report.js")
     rules = {rule.id: rule for rule in result.rules}
-    rows = [_row(i, f, rules.get(f.rule_id)) for i, f in enumerate(result.findings)]
+    rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
     active = [r for r in rows if r.finding.suppression is None]
     clusters = _clusters(result, active)
     context = {
@@ -181,10 +180,9 @@ def _csp(css: str, script: str) -> str:
     )
 
 
-def _row(index: int, finding: Finding, rule: RuleMeta | None) -> FindingRow:
+def _row(finding: Finding, rule: RuleMeta | None) -> FindingRow:
     parts = finding.parts
     return FindingRow(
-        index=index,
         finding=finding,
         label=resource_label(finding.resource_id),
         type_label=_TYPE_LABELS.get(parts.resource_type, parts.resource_type or "resource"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 from auditor import engine
 from auditor import policy as policy_module
 from auditor.model import CollectionError, Finding, RuleError, Severity, Suppression
 from auditor.result import AuditResult
+from reports import html
 from rules.registry import BUILTIN
 from tests import estate_builder as b
 
@@ -158,3 +160,10 @@ def large_estate(clusters: int) -> b.Estate:
             )
     estate.rows.extend(rows)  # built fresh here: no copy needed
     return estate
+
+
+@cache
+def large_report(clusters: int = 5000) -> tuple[AuditResult, str]:
+    """The audit and HTML report of `large_estate`, built once per test run."""
+    result = engine.audit(large_estate(clusters).snapshot(), policy_module.EMPTY, BUILTIN)
+    return result, html.render(result)

@@ -57,8 +57,10 @@
     var help = document.querySelector("#rule-" + CSS.escape(slot.getAttribute("data-rule")) + " .help");
     if (help) {
       var copy = help.cloneNode(true);
-      var description = copy.querySelector(".desc");
-      if (description) { description.remove(); }  // the row already says why
+      // The row already says why and gives the filled-in command.
+      Array.prototype.forEach.call(copy.querySelectorAll(".desc, .remediation"), function (el) {
+        el.remove();
+      });
       slot.appendChild(copy);
     }
   }, true);
