@@ -420,3 +420,10 @@ def test_five_thousand_clusters_stay_under_25_mb() -> None:
     assert text.count('<details class="cluster') == 5000
     assert " open>" not in text.split('id="clusters"')[1].split('id="rules"')[0]
     assert text.count('<tr class="finding"') == len(result.active_findings) == 1000
+
+
+def test_any_scope_shape_is_shown() -> None:
+    scope = {"subscriptions": ["s-1", "s-2"], "managementGroups": "mg-<root>", "limit": 5}
+    result = dataclasses.replace(_demo_result(), scope=scope)
+    codes = parse(html.render(result)).find("div", class_="scope").find_all("code")
+    assert [c.text for c in codes] == ["5", "mg-<root>", "s-1", "s-2"]

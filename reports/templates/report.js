@@ -19,6 +19,7 @@
   // Copy buttons: the clipboard API where allowed, else a selection and execCommand.
   function flash(button, text) {
     button.textContent = text;
+    button.setAttribute("data-copied", text === "Copied" ? "yes" : "no");
     window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
   }
   function copyBySelection(node, button) {
