@@ -252,7 +252,7 @@ def test_readable_without_javascript(browser: Browser, demo_report: Path) -> Non
     try:
         opened = _open(context, demo_report)
         page = opened.page
-        assert not page.locator("#f-sev").is_visible()
+        assert page.locator(".filters:visible").count() == 0
         assert len(_visible_rows(page)) == 5
         assert page.locator("button.copy").count() == 0
         card = page.locator(
@@ -271,7 +271,8 @@ def test_print_media_hides_the_controls(context: BrowserContext, demo_report: Pa
     opened = _open(context, demo_report)
     page = opened.page
     page.emulate_media(media="print")
-    assert not page.locator(".filters").is_visible()
+    assert page.locator(".filters").count() == 2
+    assert page.locator(".filters:visible").count() == 0
     assert not page.locator("button.copy").first.is_visible()
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("details.rule[open]").count() == 3  # collapsed sections print open
@@ -310,4 +311,7 @@ def test_five_thousand_clusters_page_through(context: BrowserContext, tmp_path: 
     page.select_option("#f-rule", "NET001")
     assert page.locator("#p-info").inner_text() == f"Showing 1–100 of 500 (filtered from {total})"
     assert page.locator("details.cluster[open]").count() == 0
+    page.fill("#c-text", "AKS-APP-00008")
+    assert page.locator("details.cluster:visible bdi.cname").all_inner_texts() == ["aks-app-00008"]
+    assert page.locator("#c-info").inner_text() == "1 of 5000 clusters"
     opened.assert_clean()

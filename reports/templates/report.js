@@ -68,12 +68,29 @@
 
   // Cluster cards: expand or collapse all.
   function setAll(open) {
-    Array.prototype.forEach.call(document.querySelectorAll("details.cluster"), function (d) { d.open = open; });
+    Array.prototype.forEach.call(document.querySelectorAll("details.cluster:not([hidden])"), function (d) {
+      d.open = open;
+    });
   }
   var openAll = document.getElementById("open-all");
   var closeAll = document.getElementById("close-all");
   if (openAll) { openAll.addEventListener("click", function () { setAll(true); }); }
   if (closeAll) { closeAll.addEventListener("click", function () { setAll(false); }); }
+  var clusterText = document.getElementById("c-text");
+  if (clusterText) {
+    var cards = Array.prototype.slice.call(document.querySelectorAll("details.cluster"));
+    clusterText.addEventListener("input", function () {
+      var text = clusterText.value.trim().toLowerCase();
+      var count = 0;
+      cards.forEach(function (card) {
+        if (card._text === undefined) { card._text = card.textContent.toLowerCase(); }
+        card.hidden = text !== "" && card._text.indexOf(text) < 0;
+        if (!card.hidden) { count += 1; }
+      });
+      document.getElementById("c-info").textContent =
+        text ? count + " of " + cards.length + " clusters" : "";
+    });
+  }
 
   // Findings: filter, sort and paginate the rows rendered in the markup.
   var table = document.getElementById("findings-table");
