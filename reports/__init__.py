@@ -13,6 +13,7 @@ class Format(Enum):
     JSON = "json"
     SARIF = "sarif"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 def renderer(fmt: Format) -> Callable[[AuditResult], str]:
@@ -34,3 +35,7 @@ def renderer(fmt: Format) -> Callable[[AuditResult], str]:
             from reports import markdown
 
             return markdown.render
+        case Format.HTML:
+            from reports import html
+
+            return html.render

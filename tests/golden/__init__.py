@@ -20,6 +20,7 @@ DIR = Path(__file__).resolve().parent
 GOLDENS: dict[str, tuple[str, ...]] = {
     "demo.sarif": ("--demo", "--format", "sarif"),
     "demo.md": ("--demo", "--format", "markdown"),
+    "demo.html": ("--demo", "--format", "html"),
 }
 
 

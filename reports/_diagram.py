@@ -1,0 +1,202 @@
+"""The layout of one egress path drawn as boxes and arrows, for the HTML report's inline SVG.
+
+This module only measures and places: it returns plain text and numbers, and the template
+draws them (so every name goes through the template's autoescaping). Boxes run left to right:
+node pools → subnet → route table / NAT gateway → firewall / load balancer / node IPs → the
+public addresses. A hop that is not in the snapshot is drawn as an `unknown` box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor import arm
+from auditor.model import EgressKind, EgressPath
+
+BOX_WIDTH = 190
+GAP = 34
+MARGIN = 4
+LINE = 16
+CHARS = 23  # what fits on one line of a box at the report's font size
+MAX_LINES = 5
+
+_ADDRESS_TYPES = {"microsoft.network/publicipaddresses", "microsoft.network/publicipprefixes"}
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    x: int
+    kind: str  # the CSS class: pool, subnet, route, nat, fw, lb, nodeip, ips, warn, danger, …
+    title: str
+    lines: tuple[str, ...]
+    tip: str  # the full text when a line had to be shortened, else ""
+    primary: int  # lines before this index are names (bold); the rest are notes
+
+
+@dataclass(frozen=True, slots=True)
+class Arrow:
+    x1: int
+    x2: int
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    width: int
+    height: int
+    box_width: int
+    box_height: int
+    mid: int  # the y of the arrows
+    boxes: tuple[Box, ...]
+    arrows: tuple[Arrow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    kind: str
+    title: str
+    lines: tuple[str, ...]
+    full: tuple[str, ...] = ()  # every item, when `lines` shows only the first few
+    primary: int = 1
+
+
+def draw(path: EgressPath, pools: Sequence[str], *, pods: bool) -> Diagram:
+    steps = [_pools_step(pools, pods=pods), *_hop_steps(path), *_tail_steps(path)]
+    height = 30 + LINE * max(2, *(len(s.lines) for s in steps)) + 4
+    boxes = []
+    for index, step in enumerate(steps):
+        lines, tip = _fit(step.lines, step.full)
+        x = MARGIN + index * (BOX_WIDTH + GAP)
+        boxes.append(Box(x, step.kind, step.title, lines, tip, step.primary))
+    arrows = tuple(Arrow(b.x + BOX_WIDTH, b.x + BOX_WIDTH + GAP) for b in boxes[:-1])
+    width = 2 * MARGIN + len(boxes) * BOX_WIDTH + (len(boxes) - 1) * GAP
+    return Diagram(
+        width, height + 2 * MARGIN, BOX_WIDTH, height, MARGIN + height // 2, tuple(boxes), arrows
+    )
+
+
+def _pools_step(pools: Sequence[str], *, pods: bool) -> _Step:
+    if pods:
+        title = "PODS OF NODE POOL" if len(pools) == 1 else "PODS OF NODE POOLS"
+    else:
+        title = "NODE POOL" if len(pools) == 1 else "NODE POOLS"
+    return _Step("pool", title, _capped(pools), tuple(pools), MAX_LINES)
+
+
+def _hop_steps(path: EgressPath) -> list[_Step]:
+    unknown = {arm.key(u) for u in path.unknown_ids}
+    hops = path.hops or path.unknown_ids  # an unread subnet is the only hop, and unknown
+    steps = []
+    for hop in hops:
+        parts = arm.parse(hop)
+        kind = parts.resource_type
+        if kind in _ADDRESS_TYPES:
+            continue  # addresses are drawn together in the last box
+        if arm.key(hop) in unknown:
+            title = _TITLES.get(kind, "RESOURCE")
+            steps.append(
+                _Step("unknown", f"{title} · NOT READ", (_name(hop), "not in the snapshot"))
+            )
+        elif kind == "microsoft.network/virtualnetworks/subnets":
+            vnet = hop.rstrip("/").split("/")[-3]
+            steps.append(_Step("subnet", "SUBNET", (parts.name, f"in {vnet}")))
+        elif kind == "microsoft.network/routetables":
+            steps.append(_Step(_route_class(path), "ROUTE TABLE", (parts.name, _route(path))))
+        elif kind == "microsoft.network/natgateways":
+            steps.append(_Step("nat", "NAT GATEWAY", (parts.name, _idle(path))))
+        else:
+            steps.append(_Step("other", _TITLES.get(kind, "RESOURCE"), (parts.name,)))
+    return steps
+
+
+def _tail_steps(path: EgressPath) -> list[_Step]:
+    steps = []
+    match path.kind:
+        case EgressKind.UDR_APPLIANCE:
+            hop = path.next_hop_ip or "?"
+            steps.append(_Step("fw", "FIREWALL / APPLIANCE", (hop, "virtual appliance")))
+        case EgressKind.UDR_GATEWAY:
+            steps.append(_Step("fw", "VNET GATEWAY", ("virtual network", "gateway"), (), 2))
+        case EgressKind.LOAD_BALANCER:
+            steps.append(_Step("lb", "LOAD BALANCER", ("outbound rules", _idle(path)), (), 1))
+        case EgressKind.NODE_PUBLIC_IP:
+            steps.append(_Step("nodeip", "NODE PUBLIC IPS", ("one IP per node", _idle(path))))
+        case EgressKind.DEFAULT_OUTBOUND:
+            steps.append(
+                _Step("warn", "DEFAULT OUTBOUND", ("implicit Azure IP", "that can change"))
+            )
+        case EgressKind.BLACKHOLE:
+            return [_Step("danger", "DROPPED", ("0.0.0.0/0 → None", "no internet egress"))]
+        case EgressKind.NONE:
+            return [_Step("danger", "NO EGRESS", ("private subnet", "no outbound path"))]
+        case EgressKind.UNKNOWN:
+            return [_Step("unknown", "EGRESS", ("unknown", "a hop was not read"))]
+        case EgressKind.NAT_GATEWAY:
+            pass
+    addresses = [u for u in path.unknown_ids if arm.parse(u).resource_type in _ADDRESS_TYPES]
+    if path.public_ips:
+        ips = path.public_ips
+        steps.append(_Step("ips", "PUBLIC IPS", _capped(ips), ips, MAX_LINES))
+    elif addresses:
+        names = _names(addresses)
+        steps.append(_Step("unknown", "PUBLIC IPS · NOT READ", _capped(names), tuple(names)))
+    elif path.public_ips == () and path.kind in (EgressKind.NAT_GATEWAY, EgressKind.LOAD_BALANCER):
+        steps.append(_Step("danger", "PUBLIC IPS", ("none attached", "no internet egress")))
+    elif path.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY):
+        steps.append(_Step("beyond", "EGRESS IPS", ("decided beyond", "the next hop"), (), 0))
+    elif path.kind is EgressKind.NODE_PUBLIC_IP:
+        steps.append(_Step("beyond", "PUBLIC IPS", ("one per node,", "not predictable"), (), 0))
+    return steps
+
+
+_TITLES = {
+    "microsoft.network/virtualnetworks/subnets": "SUBNET",
+    "microsoft.network/virtualnetworks": "VIRTUAL NETWORK",
+    "microsoft.network/routetables": "ROUTE TABLE",
+    "microsoft.network/natgateways": "NAT GATEWAY",
+    "microsoft.network/loadbalancers": "LOAD BALANCER",
+    "microsoft.network/publicipaddresses": "PUBLIC IP",
+    "microsoft.network/publicipprefixes": "PUBLIC IP PREFIX",
+}
+
+
+def _route(path: EgressPath) -> str:
+    match path.kind:
+        case EgressKind.UDR_APPLIANCE:
+            return "0.0.0.0/0 → appliance"
+        case EgressKind.UDR_GATEWAY:
+            return "0.0.0.0/0 → gateway"
+        case EgressKind.BLACKHOLE:
+            return "0.0.0.0/0 → None"
+        case _:
+            return "no 0.0.0.0/0 override"
+
+
+def _route_class(path: EgressPath) -> str:
+    return "danger" if path.kind is EgressKind.BLACKHOLE else "route"
+
+
+def _idle(path: EgressPath) -> str:
+    minutes = path.idle_timeout_minutes
+    return "" if minutes is None else f"idle {minutes} min"
+
+
+def _name(resource_id: str) -> str:
+    return arm.parse(resource_id).name or resource_id
+
+
+def _names(resource_ids: Sequence[str]) -> list[str]:
+    return [_name(r) for r in resource_ids]
+
+
+def _capped(items: Sequence[str]) -> tuple[str, ...]:
+    if len(items) <= MAX_LINES - 1:
+        return tuple(items)
+    return (*items[: MAX_LINES - 2], f"+{len(items) - (MAX_LINES - 2)} more")
+
+
+def _fit(lines: tuple[str, ...], full: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    fitted = tuple(line if len(line) <= CHARS else line[: CHARS - 1] + "…" for line in lines)
+    if fitted == lines and (not full or full == lines):
+        return fitted, ""
+    return fitted, "\n".join(full or lines)

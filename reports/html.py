@@ -1,0 +1,340 @@
+"""The HTML report: one self-contained file, offline, escaped, readable without JavaScript.
+
+Jinja2 renders reports/templates/report.html.j2 with autoescaping and StrictUndefined; the
+stylesheet and script are inlined and allowed by their SHA-256 in a Content-Security-Policy that
+forbids every other source, so the page can make no request at all. This module only turns an
+AuditResult into plain view objects the template reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import jinja2
+from markupsafe import Markup
+
+from auditor import arm
+from auditor.model import EgressKind, EgressPath, Finding, RuleMeta, Severity
+from auditor.result import AuditResult, ClusterEgress
+from reports import _diagram, _markdown
+
+SEVERITIES = tuple(reversed(Severity))  # critical first
+DRIFT_PREFIX = "DRF"
+OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
+
+KIND_LABELS = {
+    EgressKind.NAT_GATEWAY: "NAT gateway",
+    EgressKind.LOAD_BALANCER: "Load balancer",
+    EgressKind.NODE_PUBLIC_IP: "Node public IPs",
+    EgressKind.UDR_APPLIANCE: "Route to firewall / appliance",
+    EgressKind.UDR_GATEWAY: "Route to VNet gateway",
+    EgressKind.DEFAULT_OUTBOUND: "Default outbound access",
+    EgressKind.BLACKHOLE: "Dropped (route to None)",
+    EgressKind.NONE: "No egress",
+    EgressKind.UNKNOWN: "Unknown",
+}
+
+_TYPE_LABELS = {
+    "microsoft.containerservice/managedclusters": "cluster",
+    "microsoft.containerservice/managedclusters/agentpools": "node pool",
+    "microsoft.network/virtualnetworks/subnets": "subnet",
+    "microsoft.network/virtualnetworks": "virtual network",
+    "microsoft.network/natgateways": "NAT gateway",
+    "microsoft.network/publicipaddresses": "public IP",
+    "microsoft.network/publicipprefixes": "public IP prefix",
+    "microsoft.network/routetables": "route table",
+    "microsoft.network/loadbalancers": "load balancer",
+}
+_CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    finding: Finding
+    label: str
+    type_label: str
+    subscription: str
+    rule: RuleMeta | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathView:
+    pools: tuple[str, ...]
+    pods: bool
+    text: str
+    reason: str
+    unknown: bool
+    diagram: _diagram.Diagram
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    index: int
+    cluster: ClusterEgress
+    plugin: str
+    stopped: bool
+    paths: tuple[PathView, ...]
+    counts: tuple[tuple[str, int], ...]
+    findings: tuple[FindingRow, ...]
+    unknown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPool:
+    cluster: str
+    pool: str
+    pods: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    key: str
+    label: str
+    count: int
+    percent: str  # the bar's length against the longest
+    extra: str = ""
+    tone: str = ""  # a CSS class colouring the bar: a severity or an egress kind
+
+
+def render(result: AuditResult) -> str:
+    css, script = _asset("report.css"), _asset("report.js")
+    rules = {rule.id: rule for rule in result.rules}
+    rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
+    active = [r for r in rows if r.finding.suppression is None]
+    clusters = _clusters(result, active)
+    context = {
+        "r": result,
+        "css": Markup(css),  # noqa: S704 — our own static file, never data
+        "script": Markup(script),  # noqa: S704 — our own static file, never data
+        "csp": _csp(css, script),
+        "severities": [s.value for s in SEVERITIES],
+        "severity_counts": Counter(r.finding.severity.value for r in active),
+        "active": active,
+        "suppressed": [r for r in rows if r.finding.suppression is not None],
+        "drift": [r for r in rows if r.finding.rule_id.startswith(DRIFT_PREFIX)],
+        "clusters": clusters,
+        "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,
+        "by_rule": _by_rule(result, active),
+        "by_kind": _by_kind(result),
+        "by_subscription": _by_subscription(result, active),
+        "unknown_pools": _unknown_pools(result),
+        "rule_ids": sorted({r.finding.rule_id for r in active}),
+        "subscriptions": sorted({r.subscription for r in active if r.subscription}),
+        "pool_count": sum(len(c.pools) for c in result.clusters),
+        "kind_labels": {kind.value: label for kind, label in KIND_LABELS.items()},
+        "help": {rule.id: _markdown.render(rule.help_markdown) for rule in result.rules},
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_show_bidi_controls,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["plural"] = plural
+    return environment
+
+
+# Bidirectional embedding, override and isolate controls: invisible, they would reorder the
+# text after them (a name can make a message read backwards, as in "Trojan Source" attacks).
+_BIDI_CONTROLS = {
+    code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def _show_bidi_controls(value: object) -> object:
+    """Every value the template prints from the estate shows such controls as visible text."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(_BIDI_CONTROLS)
+    return value
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("reports").joinpath("templates", name).read_text("utf-8").strip()
+
+
+def _csp(css: str, script: str) -> str:
+    def digest(text: str) -> str:
+        return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+    return (
+        "default-src 'none'; "
+        f"style-src 'sha256-{digest(css)}'; "
+        f"script-src 'sha256-{digest(script)}'; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _row(finding: Finding, rule: RuleMeta | None) -> FindingRow:
+    parts = finding.parts
+    return FindingRow(
+        finding=finding,
+        label=resource_label(finding.resource_id),
+        type_label=_TYPE_LABELS.get(parts.resource_type, parts.resource_type or "resource"),
+        subscription=parts.subscription_id.lower(),
+        rule=rule,
+    )
+
+
+def resource_label(resource_id: str) -> str:
+    """A short name: `cluster › pool` for node pools, the resource's own name otherwise."""
+    segments = [s for s in resource_id.split("/") if s]
+    lowered = [s.lower() for s in segments]
+    if len(segments) >= 3 and lowered[-2] == "agentpools":
+        return f"{segments[-3]} › {segments[-1]}"
+    return segments[-1] if segments else resource_id
+
+
+def _cluster_keys(finding: Finding) -> set[str]:
+    """The clusters a finding concerns: from its resource ID or the IDs in its evidence."""
+    keys = set()
+    for resource_id in (finding.resource_id, *finding.evidence):
+        key = arm.key(resource_id)
+        start = key.find(_CLUSTER_MARKER)
+        if start >= 0:
+            end = key.find("/", start + len(_CLUSTER_MARKER))
+            keys.add(key if end < 0 else key[:end])
+    return keys
+
+
+def _clusters(result: AuditResult, active: list[FindingRow]) -> list[ClusterView]:
+    by_cluster: dict[str, list[FindingRow]] = defaultdict(list)
+    for row in active:
+        for key in _cluster_keys(row.finding):
+            by_cluster[key].append(row)
+    views = []
+    for index, cluster in enumerate(result.clusters):
+        rows = by_cluster.get(arm.key(cluster.id), [])
+        counts = Counter(r.finding.severity.value for r in rows)
+        paths = _paths(cluster)
+        views.append(
+            ClusterView(
+                index=index,
+                cluster=cluster,
+                plugin=" ".join(
+                    p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p
+                ),
+                stopped=(cluster.power_state or "").lower() == "stopped",
+                paths=paths,
+                counts=tuple((s.value, counts[s.value]) for s in SEVERITIES if counts[s.value]),
+                findings=tuple(rows),
+                unknown=any(p.unknown for p in paths),
+            )
+        )
+    return views
+
+
+def _paths(cluster: ClusterEgress) -> tuple[PathView, ...]:
+    """One drawing per distinct path: pools sharing a subnet share their egress."""
+    groups: dict[tuple[EgressPath, bool], list[str]] = {}
+    for pool in cluster.pools:
+        groups.setdefault((pool.egress, False), []).append(pool.name)
+        if pool.pod_egress is not None:
+            groups.setdefault((pool.pod_egress, True), []).append(pool.name)
+    return tuple(
+        PathView(
+            pools=tuple(names),
+            pods=pods,
+            text=path.describe(),
+            reason=path.reason,
+            unknown=_is_unknown(path),
+            diagram=_diagram.draw(path, names, pods=pods),
+        )
+        for (path, pods), names in groups.items()
+    )
+
+
+def _is_unknown(path: EgressPath) -> bool:
+    return path.is_unknown or bool(path.unknown_ids)
+
+
+def _unknown_pools(result: AuditResult) -> list[UnknownPool]:
+    found = []
+    for cluster in result.clusters:
+        for pool in cluster.pools:
+            for path, pods in ((pool.egress, False), (pool.pod_egress, True)):
+                if path is not None and _is_unknown(path):
+                    found.append(UnknownPool(cluster.name, pool.name, pods, path.describe()))
+    return found
+
+
+def _bars(items: Iterable[tuple[str, str, int, str, str]]) -> list[Bar]:
+    listed = list(items)
+    top = max((count for _, _, count, _, _ in listed), default=0) or 1
+    return [
+        Bar(key, label, count, f"{max(1.0, 100 * count / top):.1f}%", extra, tone)
+        for key, label, count, extra, tone in listed
+    ]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _by_rule(result: AuditResult, active: list[FindingRow]) -> list[Bar]:
+    counts = Counter(r.finding.rule_id for r in active)
+    rules = {rule.id: rule for rule in result.rules}
+    ordered = sorted(counts, key=lambda rule_id: (-counts[rule_id], rule_id))
+    return _bars(
+        (
+            rule_id,
+            rules[rule_id].title if rule_id in rules else "",
+            counts[rule_id],
+            "",
+            rules[rule_id].severity.value if rule_id in rules else "",
+        )
+        for rule_id in ordered
+    )
+
+
+def _by_kind(result: AuditResult) -> list[Bar]:
+    clusters: Counter[EgressKind] = Counter()
+    pools: Counter[EgressKind] = Counter()
+    for cluster in result.clusters:
+        kinds = [p.egress.kind for p in cluster.pools]
+        pools.update(kinds)
+        clusters.update(set(kinds))
+    return _bars(
+        (
+            kind.value,
+            KIND_LABELS[kind],
+            clusters[kind],
+            plural(pools[kind], "node pool"),
+            kind.value,
+        )
+        for kind in EgressKind
+        if clusters[kind]
+    )
+
+
+def _by_subscription(result: AuditResult, active: list[FindingRow]) -> list[Bar]:
+    clusters = Counter(c.subscription_id.lower() for c in result.clusters)
+    pools: Counter[str] = Counter()
+    for cluster in result.clusters:
+        pools[cluster.subscription_id.lower()] += len(cluster.pools)
+    findings = Counter(r.subscription for r in active)
+    return _bars(
+        (
+            sub,
+            "",
+            clusters[sub],
+            f"{plural(pools[sub], 'node pool')} · {plural(findings[sub], 'active finding')}",
+            "",
+        )
+        for sub in result.subscriptions
+    )
