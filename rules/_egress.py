@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from fractions import Fraction
 
 from auditor import arm
 from auditor.graph.egress import OVERRIDING_HOPS
@@ -40,37 +39,6 @@ def is_isolated(cluster: Cluster) -> bool:
 
 def hop(route: Route) -> str:
     return (route.next_hop_type or "").lower()
-
-
-# -- node counts -----------------------------------------------------------------------------
-
-
-def nodes(pool: NodePool) -> int:
-    """The nodes a pool can run: its autoscaler maximum, else its fixed count."""
-    if pool.auto_scaling and pool.max_count is not None:
-        return pool.max_count
-    return pool.count or 0
-
-
-def surge_nodes(pool: NodePool, base: int, default_max_surge: str) -> int:
-    """Extra nodes during an upgrade: `maxSurge` as a count or a percentage of the pool, rounded
-    up ([AKS-LBCFG] sizing counts them); an unreadable value falls back to the default."""
-    for text in (pool.max_surge, default_max_surge):
-        surge = _parse_surge(text, base)
-        if surge is not None:
-            return surge
-    return 0
-
-
-def _parse_surge(text: str | None, base: int) -> int | None:
-    value = (text or "").strip()
-    try:
-        if value.endswith("%"):
-            share = Fraction(value[:-1]) * base / 100
-            return max(0, -(-share.numerator // share.denominator))
-        return max(0, int(value)) if value else None
-    except (ValueError, ZeroDivisionError):
-        return None
 
 
 # -- subnets and NAT gateways ----------------------------------------------------------------

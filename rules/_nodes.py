@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 from collections.abc import Iterable
+from fractions import Fraction
 
 from auditor import arm
 from auditor.graph.estate import EgressGraph
@@ -25,18 +25,31 @@ def node_ceiling(pool: NodePool) -> int | None:
     return pool.count
 
 
-def surge_nodes(pool: NodePool, nodes: int, default: int = DEFAULT_SURGE_NODES) -> int:
+def nodes(pool: NodePool) -> int:
+    """The nodes a pool can run: its autoscaler maximum, else its fixed count (0 if unset)."""
+    return node_ceiling(pool) or 0
+
+
+def surge_nodes(pool: NodePool, base: int, default_max_surge: str = "1") -> int:
     """Extra nodes an upgrade adds: `maxSurge` as a count ("3") or a percentage of the pool
-    ("33%", rounded up, as AKS does); unset or unreadable → the documented one node."""
-    text = (pool.max_surge or "").strip()
+    ("33%", rounded up, as AKS does); unset or unreadable → `default_max_surge` (the documented
+    one buffer node [AKS-LBCFG] unless a rule says otherwise)."""
+    for text in (pool.max_surge, default_max_surge):
+        surge = _parse_surge(text, base)
+        if surge is not None:
+            return surge
+    return 0
+
+
+def _parse_surge(text: str | None, base: int) -> int | None:
+    value = (text or "").strip()
     try:
-        if text.endswith("%"):
-            return math.ceil(float(text[:-1]) * nodes / 100)
-        if text:
-            return int(text)
-    except ValueError:
-        pass
-    return default
+        if value.endswith("%"):
+            share = Fraction(value[:-1]) * base / 100
+            return max(0, -(-share.numerator // share.denominator))
+        return max(0, int(value)) if value else None
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def round_up_to_8(value: int) -> int:

@@ -122,7 +122,7 @@ def _nodes(graph: EgressGraph, cluster: Cluster, config: Config) -> tuple[int, i
         if ceiling is None:
             return None
         maximum += ceiling
-        surge += surge_nodes(pool, ceiling, config.default_surge_nodes)
+        surge += surge_nodes(pool, ceiling, str(config.default_surge_nodes))
     return maximum, surge
 
 

@@ -11,13 +11,8 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy, Workload
-from rules._egress import (
-    name_or_id,
-    nodes,
-    pools_by_workload_nat,
-    scope_cluster,
-    surge_nodes,
-)
+from rules._egress import name_or_id, pools_by_workload_nat, scope_cluster
+from rules._nodes import nodes, surge_nodes
 from rules._text import source_link, urls
 
 MAX_ADDRESSES = 16  # [NAT-RES]: public IPv4 addresses (IPs and prefixes) per NAT gateway

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from auditor.graph.estate import EgressGraph
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import is_managed_nat, nodes
+from rules._egress import is_managed_nat
+from rules._nodes import nodes
 from rules._text import source_link, urls
 
 

@@ -8,7 +8,7 @@ from auditor import policy as policy_module
 from auditor.errors import InputError
 from auditor.model import Severity
 from rules import nat009
-from rules._egress import surge_nodes
+from rules._nodes import surge_nodes
 from rules.registry import BUILTIN
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
