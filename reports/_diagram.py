@@ -4,6 +4,12 @@ This module only measures and places: it returns plain text and numbers, and the
 draws them (so every name goes through the template's autoescaping). Boxes run left to right:
 node pools → subnet → route table / NAT gateway → firewall / load balancer / node IPs → the
 public addresses. A hop that is not in the snapshot is drawn as an `unknown` box.
+
+A drawing has two parts. Its *frame* (the boxes, their titles and the arrows) is the same for
+every path of the same shape, so a report draws each distinct frame once and every drawing
+refers to it (`<use>`); only the names in the boxes (`Box.texts`) are drawn per path. This keeps
+a report of thousands of clusters small. The frame is painted with SVG presentation attributes
+(`PAINT`), never with style rules: a `<use>` copy is outside the document's selectors.
 """
 
 from __future__ import annotations
@@ -20,18 +26,74 @@ MARGIN = 4
 LINE = 16
 CHARS = 23  # what fits on one line of a box at the report's font size
 MAX_LINES = 5
+INSET = 12  # from a box's left edge to its text
+TITLE_Y = MARGIN + 19  # the baseline of a box's title
+LINE_Y = MARGIN + 38  # the baseline of a box's first line; each further one is LINE lower
 
 _ADDRESS_TYPES = {"microsoft.network/publicipaddresses", "microsoft.network/publicipprefixes"}
 
 
 @dataclass(frozen=True, slots=True)
+class Paint:
+    fill: str
+    stroke: str
+    width: str = "1.5"
+    dash: str = ""
+    title: str = "#64748b"  # the colour of the box's title
+
+
+# How each kind of box is painted (its `kind`); `other` for anything else.
+PAINT = {
+    "pool": Paint("#eef2ff", "#6366f1"),
+    "subnet": Paint("#f0f9ff", "#0284c7"),
+    "route": Paint("#f5f3ff", "#7c3aed"),
+    "nat": Paint("#ecfdf5", "#059669"),
+    "fw": Paint("#fff7ed", "#ea580c"),
+    "lb": Paint("#ecfeff", "#0891b2"),
+    "nodeip": Paint("#fdf4ff", "#c026d3"),
+    "ips": Paint("#dcfce7", "#15803d", "2"),
+    "warn": Paint("#fffbeb", "#d97706", "2"),
+    "danger": Paint("#fef2f2", "#dc2626", "2", title="#b91c1c"),
+    "unknown": Paint("#f8fafc", "#b45309", "2", "6 4", title="#b45309"),
+    "beyond": Paint("#f8fafc", "#94a3b8", dash="3 3"),
+    "other": Paint("#fff", "#94a3b8"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One line of a box, placed: `style` is its CSS class (`s` a note, `m` an address)."""
+
+    x: int
+    y: int
+    style: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Box:
     x: int
-    kind: str  # the CSS class: pool, subnet, route, nat, fw, lb, nodeip, ips, warn, danger, …
+    kind: str  # the paint: pool, subnet, route, nat, fw, lb, nodeip, ips, warn, danger, …
     title: str
     lines: tuple[str, ...]
     tip: str  # the full text when a line had to be shortened, else ""
     primary: int  # lines before this index are names (bold); the rest are notes
+
+    @property
+    def paint(self) -> Paint:
+        return PAINT.get(self.kind, PAINT["other"])
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return tuple(
+            Text(self.x + INSET, LINE_Y + index * LINE, self._style(index), line)
+            for index, line in enumerate(self.lines)
+        )
+
+    def _style(self, index: int) -> str:
+        if self.kind == "ips":
+            return "m"
+        return "s" if index >= self.primary else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +111,20 @@ class Diagram:
     mid: int  # the y of the arrows
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
+
+    top = MARGIN  # the y of every box
+    title_y = TITLE_Y
+    inset = INSET
+
+    @property
+    def frame(self) -> tuple[object, ...]:
+        """What the drawing shares with every drawing of the same shape (see the docstring)."""
+        return (
+            self.width,
+            self.height,
+            self.box_height,
+            *((b.x, b.kind, b.title) for b in self.boxes),
+        )
 
 
 @dataclass(frozen=True, slots=True)

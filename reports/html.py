@@ -71,6 +71,7 @@ class PathView:
     reason: str
     unknown: bool
     diagram: _diagram.Diagram
+    frame: int  # the index of the drawing's frame among the report's distinct frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ def render(result: AuditResult) -> str:
     rules = {rule.id: rule for rule in result.rules}
     rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
     active = [r for r in rows if r.finding.suppression is None]
-    clusters = _clusters(result, active)
+    frames = _Frames()
+    clusters = _clusters(result, active, frames)
     context = {
         "r": result,
         "css": Markup(css),  # noqa: S704 — our own static file, never data
@@ -120,6 +122,7 @@ def render(result: AuditResult) -> str:
         "suppressed": [r for r in rows if r.finding.suppression is not None],
         "drift": [r for r in rows if r.finding.rule_id.startswith(DRIFT_PREFIX)],
         "clusters": clusters,
+        "frames": frames.drawings,
         "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,
         "by_rule": _by_rule(result, active),
         "by_kind": _by_kind(result),
@@ -212,7 +215,22 @@ def _cluster_keys(finding: Finding) -> set[str]:
     return keys
 
 
-def _clusters(result: AuditResult, active: list[FindingRow]) -> list[ClusterView]:
+class _Frames:
+    """The distinct frames of the report's drawings, each drawn once (see reports/_diagram.py)."""
+
+    def __init__(self) -> None:
+        self.drawings: list[_diagram.Diagram] = []
+        self._index: dict[tuple[object, ...], int] = {}
+
+    def index(self, drawing: _diagram.Diagram) -> int:
+        key = drawing.frame
+        if key not in self._index:
+            self._index[key] = len(self.drawings)
+            self.drawings.append(drawing)
+        return self._index[key]
+
+
+def _clusters(result: AuditResult, active: list[FindingRow], frames: _Frames) -> list[ClusterView]:
     by_cluster: dict[str, list[FindingRow]] = defaultdict(list)
     for row in active:
         for key in _cluster_keys(row.finding):
@@ -221,7 +239,7 @@ def _clusters(result: AuditResult, active: list[FindingRow]) -> list[ClusterView
     for index, cluster in enumerate(result.clusters):
         rows = by_cluster.get(arm.key(cluster.id), [])
         counts = Counter(r.finding.severity.value for r in rows)
-        paths = _paths(cluster)
+        paths = _paths(cluster, frames)
         views.append(
             ClusterView(
                 index=index,
@@ -239,24 +257,28 @@ def _clusters(result: AuditResult, active: list[FindingRow]) -> list[ClusterView
     return views
 
 
-def _paths(cluster: ClusterEgress) -> tuple[PathView, ...]:
+def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
     """One drawing per distinct path: pools sharing a subnet share their egress."""
     groups: dict[tuple[EgressPath, bool], list[str]] = {}
     for pool in cluster.pools:
         groups.setdefault((pool.egress, False), []).append(pool.name)
         if pool.pod_egress is not None:
             groups.setdefault((pool.pod_egress, True), []).append(pool.name)
-    return tuple(
-        PathView(
-            pools=tuple(names),
-            pods=pods,
-            text=path.describe(),
-            reason=path.reason,
-            unknown=_is_unknown(path),
-            diagram=_diagram.draw(path, names, pods=pods),
+    views = []
+    for (path, pods), names in groups.items():
+        drawing = _diagram.draw(path, names, pods=pods)
+        views.append(
+            PathView(
+                pools=tuple(names),
+                pods=pods,
+                text=path.describe(),
+                reason=path.reason,
+                unknown=_is_unknown(path),
+                diagram=drawing,
+                frame=frames.index(drawing),
+            )
         )
-        for (path, pods), names in groups.items()
-    )
+    return tuple(views)
 
 
 def _is_unknown(path: EgressPath) -> bool:

@@ -7,11 +7,15 @@ from functools import cache
 
 from auditor import engine
 from auditor import policy as policy_module
-from auditor.model import CollectionError, Finding, RuleError, Severity, Suppression
+from auditor.model import CollectionError, Finding, Rule, RuleError, Severity, Suppression
 from auditor.result import AuditResult
 from reports import html
 from rules.registry import BUILTIN
 from tests import estate_builder as b
+
+# Like the other reporter tests, these need findings of known IDs and severities, not the whole
+# catalogue: a new rule must not change what they expect.
+from tests.reports.estates import RULES
 
 # Names as they would reach the report from a tampered or unusual estate. Names with a `/`
 # cannot be part of an ARM ID, so they are the display names of rows whose IDs use the
@@ -64,7 +68,7 @@ def hostile_estate() -> b.Estate:
 def hostile_result() -> AuditResult:
     """The hostile estate's audit, plus every other kind of text a report shows: collection and
     rule errors, warnings, a baseline with drift, a suppressed finding."""
-    result = engine.audit(hostile_estate().snapshot(), policy_module.EMPTY, BUILTIN)
+    result = engine.audit(hostile_estate().snapshot(), policy_module.EMPTY, RULES)
     cluster_id = result.clusters[0].id
     drift = Finding(
         rule_id="DRF001",
@@ -164,6 +168,12 @@ def large_estate(clusters: int) -> b.Estate:
 
 @cache
 def large_report(clusters: int = 5000) -> tuple[AuditResult, str]:
-    """The audit and HTML report of `large_estate`, built once per test run."""
+    """The audit and HTML report of `large_estate` under the whole catalogue (BUILTIN), built
+    once per test run. Unlike the other report tests, this one runs every rule on purpose: it
+    is the size of a real report at scale, so a rule that adds findings here must still fit."""
     result = engine.audit(large_estate(clusters).snapshot(), policy_module.EMPTY, BUILTIN)
     return result, html.render(result)
+
+
+def audit(estate: b.Estate, rules: tuple[Rule, ...] = RULES) -> AuditResult:
+    return engine.audit(estate.snapshot(), policy_module.EMPTY, rules)

@@ -18,7 +18,10 @@ import pytest
 
 from auditor.cli import main
 from reports import html
+from rules.registry import BUILTIN
+from tests import html_demo
 from tests import html_estates as estates
+from tests.html_demo import ACTIVE, ANALYTICS, CHECKOUT_BATCH, LEGACY, NG_REPORTING, PAYMENTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -34,12 +37,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PROD = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups"
-NONPROD = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups"
-AKS = "providers/Microsoft.ContainerService/managedClusters"
-PAYMENTS = f"{PROD}/rg-payments-prod/{AKS}/aks-payments-prod/agentPools"
-EGR001_ROW = f"{PROD}/rg-checkout-prod/{AKS}/aks-checkout-prod/agentPools/batch"
-NET001_ROW = f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"
 
 
 def _missing(chromium: Path = CHROMIUM) -> str | None:
@@ -148,6 +145,24 @@ def _visible_rows(page: Page) -> list[str]:
     return rows
 
 
+def _rows(*severities: str, prefix: str = "") -> list[str]:
+    """The demo's rows of these severities (and resource IDs starting with `prefix`), in order."""
+    return [
+        f"{rule} {resource}"
+        for severity, rule, resource in ACTIVE
+        if severity in severities and resource.startswith(prefix)
+    ]
+
+
+def _row(page: Page, rule_id: str, resource_id: str) -> Any:
+    """The findings table's row of one finding, whatever its position."""
+    rows = page.locator(f"#findings-table tr.finding[data-rule={rule_id}]").filter(
+        has=page.get_by_text(resource_id, exact=True)
+    )
+    assert rows.count() == 1
+    return rows
+
+
 def test_demo_loads_offline_without_errors(
     context: BrowserContext, demo_report: Path, tmp_path: Path
 ) -> None:
@@ -156,7 +171,41 @@ def test_demo_loads_offline_without_errors(
     opened.page.screenshot(path=str(screenshot), full_page=True)
     opened.assert_clean()
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert opened.page.locator("#p-info").inner_text() == "Showing 1–5 of 5"
+    assert opened.page.locator("#p-info").inner_text() == "Showing 1–20 of 20"
+    assert _visible_rows(opened.page) == _rows("critical", "high", "medium", "low", "info")
+
+
+def test_drawings_show_their_shared_frames(context: BrowserContext, demo_report: Path) -> None:
+    """Each drawing's boxes and arrows are a `<use>` of its shape's frame: under the report's
+    Content-Security-Policy the reference resolves and draws (an unresolved one has no box)."""
+    opened = _open(context, demo_report)
+    boxes = opened.page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg.egress > use"), (use) => {
+          const box = use.getBBox();
+          return [use.closest("details").querySelector(".cname").textContent,
+                  box.x, box.y, box.width, box.height];
+        })"""
+    )
+    # From the first box's left edge to the last box's right edge; one line more for 3 pools.
+    three, four, seven = 3 * 190 + 2 * 34, 4 * 190 + 3 * 34, 7 * 190 + 6 * 34
+    assert boxes == [
+        ["aks-analytics", 4, 4, four, 66],
+        ["aks-checkout-prod", 4, 4, three, 66],
+        ["aks-checkout-prod", 4, 4, four, 66],
+        ["aks-data-prod", 4, 4, seven, 66],
+        ["aks-integration-prod", 4, 4, four, 66],
+        ["aks-payments-prod", 4, 4, four, 82],
+        ["aks-podsubnet-prod", 4, 4, four, 66],
+        ["aks-podsubnet-prod", 4, 4, three, 66],
+        ["aks-secure-egress", 4, 4, seven, 66],
+        ["aks-edge-nonprod", 4, 4, four, 66],
+        ["aks-edge-nonprod", 4, 4, four, 66],
+        ["aks-legacy-kubenet", 4, 4, four, 66],
+        ["aks-platform-dev", 4, 4, four, 66],
+        ["aks-reporting-nonprod", 4, 4, four, 66],
+        ["aks-sandbox-dev", 4, 4, four, 66],
+    ]
+    opened.assert_clean()
 
 
 def test_filter_by_severity_hides_exactly_the_other_rows(
@@ -165,20 +214,27 @@ def test_filter_by_severity_hides_exactly_the_other_rows(
     opened = _open(context, demo_report)
     page = opened.page
     page.select_option("#f-sev", "high")
-    assert _visible_rows(page) == [f"EGR001 {EGR001_ROW}", f"NET001 {NET001_ROW}"]
-    assert page.locator("#p-info").inner_text() == "Showing 1–2 of 2 (filtered from 5)"
-    page.select_option("#f-sev", "medium")
     assert _visible_rows(page) == [
-        f"NAT007 {PAYMENTS}/jobs",
-        f"NAT007 {PAYMENTS}/payments",
-        f"NAT007 {PAYMENTS}/system",
+        f"API001 {ANALYTICS}",
+        f"EGR001 {CHECKOUT_BATCH}",
+        f"EGR007 {CHECKOUT_BATCH}",
+        f"NET001 {LEGACY}",
     ]
+    assert page.locator("#p-info").inner_text() == "Showing 1–4 of 4 (filtered from 20)"
+    page.select_option("#f-sev", "medium")
+    assert _visible_rows(page) == _rows("medium")
+    assert len(_rows("medium")) == 11
     page.select_option("#f-sev", "critical")
-    assert _visible_rows(page) == []
+    assert _visible_rows(page) == [f"NAT001 {NG_REPORTING}"]
+    page.select_option("#f-sub", "11111111-1111-4111-8111-111111111111")
+    assert _visible_rows(page) == []  # the critical finding is in the other subscription
     assert page.locator("#p-info").inner_text() == "No finding matches the filters"
     page.select_option("#f-sev", "")
     page.select_option("#f-sub", "22222222-2222-4222-8222-222222222222")
-    assert _visible_rows(page) == [f"NET001 {NET001_ROW}"]
+    assert _visible_rows(page) == _rows(
+        "critical", "high", "medium", "low", "info", prefix=html_demo.NONPROD
+    )
+    assert page.locator("#p-info").inner_text() == "Showing 1–6 of 6 (filtered from 20)"
     page.select_option("#f-sub", "")
     page.fill("#f-text", "PAYMENTS-prod/agentpools/sys")
     assert _visible_rows(page) == [f"NAT007 {PAYMENTS}/system"]
@@ -188,41 +244,68 @@ def test_filter_by_severity_hides_exactly_the_other_rows(
 def test_columns_sort_both_ways(context: BrowserContext, demo_report: Path) -> None:
     opened = _open(context, demo_report)
     page = opened.page
-    page.click("th[data-sort=rule] button")
-    assert [r.split()[0] for r in _visible_rows(page)] == [
+    by_rule = [
+        "API001",
         "EGR001",
+        "EGR002",
+        "EGR002",
+        "EGR003",
+        "EGR003",
+        "EGR004",
+        "EGR007",
+        "EGR009",
+        "LB001",
+        "LIFE001",
+        "NAT001",
+        "NAT004",
+        "NAT006",
         "NAT007",
         "NAT007",
         "NAT007",
+        "NAT010",
         "NET001",
+        "NET002",
     ]
+    # Rows of the same rule keep the report's order, both ways.
+    everything = _rows("critical", "high", "medium", "low", "info")
     page.click("th[data-sort=rule] button")
-    assert [r.split()[0] for r in _visible_rows(page)] == [
-        "NET001",
-        "NAT007",
-        "NAT007",
-        "NAT007",
-        "EGR001",
-    ]
+    assert [r.split()[0] for r in _visible_rows(page)] == by_rule
+    assert _visible_rows(page) == sorted(everything, key=lambda row: row.split()[0])
+    assert page.get_attribute("th[data-sort=rule]", "aria-sort") == "ascending"
+    page.click("th[data-sort=rule] button")
+    assert [r.split()[0] for r in _visible_rows(page)] == by_rule[::-1]
+    assert _visible_rows(page) == sorted(everything, key=lambda row: row.split()[0], reverse=True)
     assert page.get_attribute("th[data-sort=rule]", "aria-sort") == "descending"
+    page.click("th[data-sort=sev] button")
+    assert _visible_rows(page) == everything  # the report's own order is by severity
     opened.assert_clean()
 
 
 def test_a_row_expands_to_the_rule_help_and_fix(context: BrowserContext, demo_report: Path) -> None:
     opened = _open(context, demo_report)
     page = opened.page
-    row = page.locator("#findings-table tr.finding").first
+    row = _row(page, "EGR001", CHECKOUT_BATCH)
     row.locator("summary").click()
+    # The rule's reason, help and sources, kept once in "Rules that ran", come into the row.
+    assert row.locator("p.reason").inner_text() == (
+        "Why: The cluster's outbound type says its egress is a NAT gateway, but a node pool's "
+        "subnet has none, so that pool's traffic leaves by another path and from other IPs."
+    )
     help_slot = row.locator(".help-slot")
     assert "A NAT gateway is attached per subnet" in help_slot.inner_text()
     assert help_slot.locator("a").first.get_attribute("href") == (
         "https://learn.microsoft.com/azure/nat-gateway/nat-overview"
     )
+    assert help_slot.locator(".desc, .remediation").count() == 0  # said above, or filled in
     assert (
         row.locator(".copyable code")
         .inner_text()
         .startswith("az network vnet subnet update -g rg-checkout-prod")
     )
+    # Closed and opened again, the row still has them once.
+    row.locator("summary").click()
+    row.locator("summary").click()
+    assert (row.locator("p.reason").count(), row.locator(".help-slot").count()) == (1, 1)
     opened.assert_clean()
 
 
@@ -253,15 +336,27 @@ def test_readable_without_javascript(browser: Browser, demo_report: Path) -> Non
         opened = _open(context, demo_report)
         page = opened.page
         assert page.locator(".filters:visible").count() == 0
-        assert len(_visible_rows(page)) == 5
+        assert _visible_rows(page) == _rows("critical", "high", "medium", "low", "info")
         assert page.locator("button.copy").count() == 0
         card = page.locator(
             "details.cluster", has=page.locator("bdi.cname", has_text="aks-payments-prod")
         )
         assert card.locator(".copyable code").inner_text() == "20.61.16.0/28"
-        row = page.locator("#findings-table tr.finding").first
+        row = _row(page, "EGR001", CHECKOUT_BATCH)
         row.locator("summary").click()  # <details> opens without script
         assert row.locator(".copyable code").is_visible()
+        # Without script the rule's reason and help stay in "Rules that ran": the row links there.
+        assert row.locator(".help-slot").count() == 0
+        link = row.locator("p.rule-link a")
+        assert link.inner_text() == "Rule EGR001: reason, sources and help"
+        link.click()
+        assert page.evaluate("location.hash") == "#rule-EGR001"
+        rule = page.locator("#rule-EGR001")
+        rule.locator("summary").click()
+        assert rule.locator("p.desc").is_visible()
+        # The suppressed finding is listed apart, with its justification and expiry.
+        suppressed = page.locator("#suppressed tbody tr")
+        assert suppressed.locator("td").all_inner_texts()[5] == html_demo.SUPPRESSED_EXPIRES
         opened.assert_clean()
     finally:
         context.close()
@@ -274,10 +369,15 @@ def test_print_media_hides_the_controls(context: BrowserContext, demo_report: Pa
     assert page.locator(".filters").count() == 2
     assert page.locator(".filters:visible").count() == 0
     assert not page.locator("button.copy").first.is_visible()
+    rules = page.locator("details.rule")
+    assert rules.count() == len(BUILTIN)  # the catalogue (drift rules run with a baseline)
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    assert page.locator("details.rule[open]").count() == 3  # collapsed sections print open
+    # Collapsed sections print open: every rule and every finding.
+    assert page.locator("details.rule[open]").count() == rules.count()
+    assert page.locator("details.more[open]").count() == len(ACTIVE)
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.locator("details.rule[open]").count() == 0
+    assert page.locator("details.more[open]").count() == 0
     opened.assert_clean()
 
 
@@ -310,6 +410,7 @@ def test_five_thousand_clusters_page_through(context: BrowserContext, tmp_path: 
     assert page.locator("#p-info").inner_text() == f"Showing 101–200 of {total}"
     page.select_option("#f-rule", "NET001")
     assert page.locator("#p-info").inner_text() == f"Showing 1–100 of 500 (filtered from {total})"
+    assert total == 6000
     assert page.locator("details.cluster[open]").count() == 0
     page.fill("#c-text", "AKS-APP-00008")
     assert page.locator("details.cluster:visible bdi.cname").all_inner_texts() == ["aks-app-00008"]

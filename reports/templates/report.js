@@ -48,22 +48,33 @@
     }
   });
 
-  // A finding's row brings in its rule's help and sources (kept once per rule, at the end of
-  // the file, to keep large reports small) when it is opened.
+  // A finding's row brings in its rule's reason, help and sources when it is opened: they are
+  // kept once per rule, in "Rules that ran", to keep large reports small (without script, the
+  // row's link leads there).
   document.addEventListener("toggle", function (event) {
     var details = event.target;
     if (!details.open || !details.classList || !details.classList.contains("more")) { return; }
-    var slot = details.querySelector(".help-slot");
-    if (!slot || slot.childNodes.length) { return; }
-    var help = document.querySelector("#rule-" + CSS.escape(slot.getAttribute("data-rule")) + " .help");
-    if (help) {
-      var copy = help.cloneNode(true);
-      // The row already says why and gives the filled-in command.
-      Array.prototype.forEach.call(copy.querySelectorAll(".desc, .remediation"), function (el) {
-        el.remove();
-      });
-      slot.appendChild(copy);
-    }
+    var why = details.querySelector(".why");
+    var row = details.closest("tr");
+    if (!why || !row || why.querySelector(".help-slot")) { return; }
+    var help = document.querySelector("#rule-" + CSS.escape(row.getAttribute("data-rule")) + " .help");
+    if (!help) { return; }
+    var reason = document.createElement("p");
+    var label = document.createElement("strong");
+    label.textContent = "Why:";
+    reason.className = "reason";
+    reason.appendChild(label);
+    reason.appendChild(document.createTextNode(" " + help.querySelector(".desc").textContent));
+    why.insertBefore(reason, why.firstChild);
+    var slot = document.createElement("div");
+    slot.className = "help-slot";
+    var copy = help.cloneNode(true);
+    // The reason is above, and the row gives the filled-in command.
+    Array.prototype.forEach.call(copy.querySelectorAll(".desc, .remediation"), function (el) {
+      el.remove();
+    });
+    slot.appendChild(copy);
+    why.insertBefore(slot, why.querySelector(".rule-link"));
   }, true);
 
   // Cluster cards: expand or collapse all.
