@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 
 
+@functools.cache
 def key(resource_id: str) -> str:
     """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased.
 
-    Interned: the same key is stored in many graph indexes, once in memory."""
+    Cached (rules and reports look the same IDs up again and again) and interned (the same
+    key is stored in many graph indexes, once in memory)."""
     return sys.intern(resource_id.strip().rstrip("/").lower())
 
 
