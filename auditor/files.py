@@ -3,24 +3,49 @@ half-written snapshot or report."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from auditor.errors import InputError
 
 
+def _current_umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# Read once at import: reading it means setting it, which is not safe while other threads write.
+_UMASK = _current_umask()
+
+
 def read_text(path: Path, source: str | None = None) -> str:
-    """A UTF-8 text file, or an InputError naming it (`source`, else the path)."""
+    """A UTF-8 text file, or an InputError naming it (`source`, else the path). A leading
+    byte-order mark, which Windows tools write, is not content."""
     name = source or str(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(name, "", "no such file") from None
     except IsADirectoryError:
         raise InputError(name, "", "is a directory, not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(name, "", f"cannot read: {exc}") from None
+
+
+def parse_json(text: str, source: str) -> Any:
+    """A JSON document, or an InputError naming the file and the place of the problem."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer past Python's digit limit
+        raise InputError(source, "", f"invalid JSON: {exc}") from None
 
 
 def write_text_atomic(text: str, path: Path) -> None:
@@ -34,14 +59,8 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

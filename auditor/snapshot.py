@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError
-from auditor.files import read_text, write_text_atomic
+from auditor.files import parse_json, read_text, write_text_atomic
 from auditor.model import CollectionError
 from auditor.reader import Node
 
@@ -90,13 +89,7 @@ def load(path: Path, display_name: str | None = None) -> Snapshot:
 
 
 def parse_text(text: str, source: str) -> Snapshot:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
-        ) from None
-    return parse_document(document, source)
+    return parse_document(parse_json(text, source), source)
 
 
 def parse_document(document: Any, source: str) -> Snapshot:

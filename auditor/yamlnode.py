@@ -44,7 +44,7 @@ class YNode:
             raise self.error("expected a mapping")
         out: dict[str, YNode] = {}
         for key_node, value_node in self.node.value:
-            key = _constructor.construct_object(key_node)
+            key = _construct(YNode(self.source, self.path, key_node))
             if not isinstance(key, str):
                 raise YNode(self.source, self.path, key_node).error(f"key {key!r} must be a string")
             child = YNode(self.source, self._child_path(key), value_node)
@@ -75,7 +75,7 @@ class YNode:
     def scalar(self) -> Any:
         if not isinstance(self.node, yaml.ScalarNode):
             raise self.error("expected a single value")
-        return _constructor.construct_object(self.node)
+        return _construct(self)
 
     def string(self) -> str:
         value = self.scalar()
@@ -120,6 +120,16 @@ class YNode:
 
     def strings(self) -> tuple[str, ...]:
         return tuple(item.string() for item in self.sequence())
+
+
+def _construct(node: YNode) -> Any:
+    """A scalar's value; a value YAML itself cannot build (an impossible date, a bad explicit
+    tag) is an error at its line, not a crash."""
+    try:
+        return _constructor.construct_object(node.node, deep=True)
+    except (ValueError, yaml.YAMLError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise node.error(f"invalid value: {problem}") from None
 
 
 def compose_all(text: str, source: str) -> list[YNode]:

@@ -9,13 +9,13 @@ an alert for something that is gone).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.files import parse_json, read_text
 
 Key = tuple[str, str]
 
@@ -104,16 +104,7 @@ def load(path: Path) -> Baseline:
 
 def _read(path: Path) -> list[tuple[Key, Previous]]:
     source = str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(source, "", "no such file") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"cannot read: {exc}") from None
+    document = parse_json(read_text(path, source), source)
     if not isinstance(document, dict) or document.get("version") != "2.1.0":
         raise InputError(source, "version", "not a SARIF 2.1.0 file")
     runs = document.get("runs")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
-from fractions import Fraction
 
 from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, PublicIp, PublicIpPrefix
 
 LB_SNAT_PORTS_PER_IP = 64_000  # [AKS-LBCFG]: 64,000 SNAT ports per load balancer frontend IP
+_SURGE = re.compile(r"(\d{1,6})(%?)")
 DEFAULT_SURGE_NODES = 1  # [AKS-LBCFG]: "AKS defaults to one buffer node for upgrade operations"
 
 
@@ -42,14 +43,12 @@ def surge_nodes(pool: NodePool, base: int, default_max_surge: str = "1") -> int:
 
 
 def _parse_surge(text: str | None, base: int) -> int | None:
-    value = (text or "").strip()
-    try:
-        if value.endswith("%"):
-            share = Fraction(value[:-1]) * base / 100
-            return max(0, -(-share.numerator // share.denominator))
-        return max(0, int(value)) if value else None
-    except (ValueError, ZeroDivisionError):
+    """AKS takes maxSurge as a whole number of nodes or a whole percentage ("33%")."""
+    match = _SURGE.fullmatch((text or "").strip())
+    if match is None:
         return None
+    number = int(match.group(1))
+    return -(-number * base // 100) if match.group(2) else number
 
 
 def round_up_to_8(value: int) -> int:

@@ -193,3 +193,78 @@ def test_live_scope_flags_with_a_snapshot_are_a_usage_error(
 def test_snapshot_command_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["snapshot", "--subscription", b.SUB]) == 2
     assert "the following arguments are required: --output" in capsys.readouterr().err
+
+
+def test_a_pool_subnet_reference_to_another_kind_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = _estate().document()
+    cluster = document["resources"]["microsoft.containerservice/managedclusters"][0]
+    cluster["properties"]["agentPoolProfiles"][0]["vnetSubnetID"] = b.vnet_id("vnet")
+    assert _run(tmp_path, capsys, document) == (
+        f"egress-audit: error: snapshot.json: {b.pool_id('aks', 'sys')} vnetSubnetID: refers "
+        f"to {b.vnet_id('vnet')}, a virtual-network, not a subnet"
+    )
+
+
+def test_a_resource_twice_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = _estate().document()
+    nats = document["resources"]["microsoft.network/natgateways"]
+    twin = json.loads(json.dumps(nats[0]))
+    twin["id"] = twin["id"].upper()
+    nats.append(twin)
+    assert _run(tmp_path, capsys, document) == (
+        f"egress-audit: error: snapshot.json: {twin['id']}: appears twice "
+        "(IDs compare case-insensitively)"
+    )
+
+
+def test_an_id_that_is_not_an_arm_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = _estate().document()
+    document["resources"]["microsoft.network/natgateways"][0]["id"] = "garbage"
+    assert _run(tmp_path, capsys, document) == (
+        "egress-audit: error: snapshot.json: resources.microsoft.network/natgateways[0].id: "
+        "'garbage' is not an Azure resource ID"
+    )
+
+
+def test_an_integer_past_pythons_digit_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps(_estate().document()).replace('"version": 1', '"version": ' + "9" * 5000)
+    message = _run(tmp_path, capsys, text)
+    assert message.startswith("egress-audit: error: snapshot.json: invalid JSON: Exceeds the limit")
+
+
+def test_a_byte_order_mark_is_not_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_estate().document()).encode())
+    assert main(["--snapshot", str(path), "--format", "json", "--fail-on", "never"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["clusters"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "suppressions:\n  - rule: NET001\n    resource: '*'\n    justification: j\n"
+            "    expires: 2027-02-30\n",
+            "egress-audit.yaml:5: suppressions[0].expires: invalid value: day is out of range",
+        ),
+        (
+            "version: !!python/name:os.system x\n",
+            "egress-audit.yaml:1: version: invalid value: could not determine a constructor",
+        ),
+    ],
+)
+def test_yaml_values_yaml_cannot_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    (tmp_path / "egress-audit.yaml").write_text(text)
+    policy = str(tmp_path / "egress-audit.yaml")
+    message = _run(tmp_path, capsys, _estate().document(), "--policy", policy)
+    assert message.startswith(f"egress-audit: error: {expected}"), message

@@ -9,12 +9,20 @@ from typing import TypeVar
 import networkx as nx
 
 from auditor import arm, snapshot
+from auditor.errors import InputError
 from auditor.graph import rows
 from auditor.graph.nodes import (
     Cluster,
+    NatGateway,
     NodePool,
     Payload,
+    PublicIp,
+    PublicIpPrefix,
+    RouteTable,
+    Subnet,
     Unknown,
+    kind_of,
+    kind_of_type,
 )
 from auditor.reader import Node
 from auditor.snapshot import Snapshot
@@ -33,6 +41,21 @@ class Edge(Enum):
     OUTBOUND_IP = "outbound-ip"  # cluster → load balancer outbound public IP / prefix
     MANAGED_NAT_IP = "managed-nat-ip"  # cluster → managed NAT gateway outbound public IP
 
+
+# The field each reference is read from, and what it must refer to.
+_REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
+    Edge.NODE_POOL: ("agentPoolProfiles", (NodePool,)),
+    Edge.NODES_IN: ("vnetSubnetID", (Subnet,)),
+    Edge.PODS_IN: ("podSubnetID", (Subnet,)),
+    Edge.NODE_PUBLIC_IP_PREFIX: ("nodePublicIPPrefixID", (PublicIpPrefix,)),
+    Edge.SUBNET: ("subnets", (Subnet,)),
+    Edge.NAT_GATEWAY: ("natGateway", (NatGateway,)),
+    Edge.ROUTE_TABLE: ("routeTable", (RouteTable,)),
+    Edge.PUBLIC_IP: ("publicIpAddresses", (PublicIp,)),
+    Edge.PUBLIC_IP_PREFIX: ("publicIpPrefixes", (PublicIpPrefix,)),
+    Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
+    Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
+}
 
 _UNKNOWN_KINDS = {
     "microsoft.network/virtualnetworks/subnets": "subnet",
@@ -57,7 +80,12 @@ def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str
     nodes: dict[str, dict[str, object]] = {}
 
     def add(payload: Payload) -> None:
-        nodes[arm.key(payload.id)] = {"payload": payload}
+        key = arm.key(payload.id)
+        if key in nodes:
+            raise InputError(
+                snap.source, payload.id, "appears twice (IDs compare case-insensitively)"
+            )
+        nodes[key] = {"payload": payload}
 
     def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
         raw = snap.rows(resource_type)
@@ -97,6 +125,14 @@ def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str
         if target not in nodes:
             kind = _UNKNOWN_KINDS.get(arm.parse(target_id).resource_type, "resource")
             nodes[target] = {"payload": Unknown(target_id, kind)}
+        found = nodes[target]["payload"]
+        field, expected = _REFERENCES[edge]
+        if not isinstance(found, (Unknown, *expected)):
+            raise InputError(
+                snap.source,
+                f"{source} {field}",
+                f"refers to {target_id}, a {kind_of(found)}, not a {kind_of_type(expected[0])}",
+            )
         kinds = edges.setdefault((arm.key(source), target), [])
         if edge.value not in kinds:
             kinds.append(edge.value)

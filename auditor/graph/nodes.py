@@ -200,6 +200,10 @@ def kind_of(payload: Any) -> str:
     return _KINDS[type(payload)]
 
 
+def kind_of_type(payload_type: type) -> str:
+    return _KINDS[payload_type]
+
+
 _KINDS: dict[type, str] = {
     Cluster: "cluster",
     NodePool: "node-pool",

@@ -41,6 +41,8 @@ class _Common(TypedDict):
 def _common(row: Node) -> _Common:
     resource_id = row.string("id")
     parts = arm.parse(resource_id)
+    if not parts.subscription_id or not parts.resource_type:
+        raise row.error(f"{resource_id!r} is not an Azure resource ID", "id")
     tags = row.opt_obj("tags")
     return {
         "id": resource_id,
