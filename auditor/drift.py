@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor import arm
+from auditor import arm, suppress
 from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
@@ -270,6 +270,9 @@ def with_drift(
             "could not read are not reported as added or removed"
         )
     then, now = parse_time(baseline.collected_at), parse_time(result.collected_at)
+    if now is not None:
+        # Drift findings are findings like any other: the policy's suppressions apply.
+        findings = suppress.apply(findings, policy.suppressions, now.date())
     if then is not None and now is not None and then > now:
         warnings.append(
             f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
