@@ -176,14 +176,33 @@ def subnet(
 
 
 def vnet(
-    name: str, subnets: list[dict[str, Any]], *, rg: str = RG, sub: str = SUB
+    name: str,
+    subnets: list[dict[str, Any]],
+    *,
+    rg: str = RG,
+    sub: str = SUB,
+    peered_with: tuple[str, ...] = (),
+    address_space: str = "10.0.0.0/8",
 ) -> dict[str, Any]:
+    """`peered_with`: IDs of the virtual networks this one is peered with."""
     return _row(
         vnet_id(name, rg, sub),
         "microsoft.network/virtualnetworks",
         {
-            "addressSpace": {"addressPrefixes": ["10.0.0.0/8"]},
+            "addressSpace": {"addressPrefixes": [address_space]},
             "subnets": subnets,
+            "virtualNetworkPeerings": [
+                {
+                    "name": f"to-{remote.rsplit('/', 1)[-1]}",
+                    "id": f"{vnet_id(name, rg, sub)}/virtualNetworkPeerings/"
+                    f"to-{remote.rsplit('/', 1)[-1]}",
+                    "properties": {
+                        "remoteVirtualNetwork": {"id": remote},
+                        "peeringState": "Connected",
+                    },
+                }
+                for remote in peered_with
+            ],
             "provisioningState": "Succeeded",
         },
     )

@@ -137,7 +137,7 @@ def _appliance_path(
             "from are its own, not in the snapshot"
         ),
     )
-    appliance_subnet = graph.subnet_containing(next_hop_ip)
+    appliance_subnet = graph.subnet_reachable(subnet, next_hop_ip)
     if appliance_subnet is None or appliance_subnet.id == subnet.id:
         return unknown
     nat_id = graph.subnet_nat_gateway_id(appliance_subnet)

@@ -71,7 +71,11 @@ class EgressGraph:
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
-        self._subnet_networks: list[tuple[Network, Subnet]] | None = None
+        self._peers: dict[str, set[str]] = defaultdict(set)
+        for vnet in self.all(VirtualNetwork):
+            for remote in vnet.peered_vnet_ids:
+                self._peers[arm.key(vnet.id)].add(arm.key(remote))
+                self._peers[arm.key(remote)].add(arm.key(vnet.id))
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot, *, release_rows: bool = False) -> EgressGraph:
@@ -155,23 +159,29 @@ class EgressGraph:
         nat = self._nat_by_source_vnet.get(arm.key(subnet.vnet_id))
         return None if nat is None else nat.id
 
-    def subnet_containing(self, address: str) -> Subnet | None:
-        """The most specific subnet in the snapshot whose prefix holds an IP address."""
+    def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
+        """The subnet an IP address of a route's next hop sits in, looked up where the route
+        can reach: the subnet's own virtual network and those peered with it (either side
+        may list the peering). Address spaces of unrelated VNets overlap all the time, so
+        nothing else is searched; the most specific prefix wins."""
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return None
-        if self._subnet_networks is None:
-            networks = []
-            for subnet in self.all(Subnet):
-                for prefix in subnet.address_prefixes:
-                    try:
-                        networks.append((ipaddress.ip_network(prefix, strict=False), subnet))
-                    except ValueError:
-                        continue
-            networks.sort(key=lambda item: -item[0].prefixlen)
-            self._subnet_networks = networks
-        return next((s for net, s in self._subnet_networks if ip in net), None)
+        own = arm.key(from_subnet.vnet_id)
+        reachable = {own, *self._peers.get(own, ())}
+        candidates = [
+            (network, subnet)
+            for vnet_key in sorted(reachable)
+            if isinstance(vnet := self.get(vnet_key), VirtualNetwork)
+            for subnet_id in vnet.subnet_ids
+            if isinstance(subnet := self.get(subnet_id), Subnet)
+            for network in _networks(subnet)
+            if ip in network
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda item: item[0].prefixlen)[1]
 
     def pools_in_subnet(self, subnet_id: str) -> list[NodePool]:
         """Node pools whose nodes or pods use the subnet."""
@@ -244,6 +254,16 @@ class EgressGraph:
         for cluster in self.clusters():
             for pool in self.pools(cluster):
                 yield cluster, pool
+
+
+def _networks(subnet: Subnet) -> list[Network]:
+    networks = []
+    for prefix in subnet.address_prefixes:
+        try:
+            networks.append(ipaddress.ip_network(prefix, strict=False))
+        except ValueError:
+            continue
+    return networks
 
 
 def _cidr(payload: Payload | None) -> str | None:

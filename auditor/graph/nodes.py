@@ -87,6 +87,7 @@ class NodePool:
 class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
     subnet_ids: tuple[str, ...] = ()
+    peered_vnet_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

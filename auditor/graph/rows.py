@@ -164,6 +164,11 @@ def virtual_network(row: Node) -> tuple[VirtualNetwork, list[Subnet]]:
         **_common(row),
         address_prefixes=() if space is None else space.strs("addressPrefixes"),
         subnet_ids=tuple(s.id for s in subnets),
+        peered_vnet_ids=tuple(
+            remote
+            for peering in props.opt_array("virtualNetworkPeerings").items()
+            if (remote := _properties(peering).opt_ref("remoteVirtualNetwork"))
+        ),
     )
     return result, subnets
 

@@ -262,7 +262,7 @@ def test_overlay_pods_share_the_node_egress() -> None:
     assert graph.pod_egress(_pool(graph, "np")) is None
 
 
-def _hub(nat_on_firewall_subnet: bool) -> list[dict]:
+def _hub(nat_on_firewall_subnet: bool, peered: bool = True) -> list[dict]:
     hub_nat = b.nat_id("ng-hub", rg="rg-hub")
     firewall_subnet = b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub")
     return [
@@ -278,6 +278,7 @@ def _hub(nat_on_firewall_subnet: bool) -> list[dict]:
                 )
             ],
             rg="rg-hub",
+            peered_with=(b.vnet_id("vnet"),) if peered else (),
         ),
         b.nat(
             "ng-hub",
@@ -330,3 +331,22 @@ def test_load_balancer_addresses_from_the_aks_load_balancer_when_the_profile_has
     assert path.public_ips == ("20.0.0.77/32",)
     assert path.idle_timeout_minutes == 45
     assert path.device_id == b.rid("Microsoft.Network/loadBalancers", "kubernetes", rg=node_rg)
+
+
+def test_an_unpeered_vnet_holding_the_next_hop_address_is_not_the_appliance() -> None:
+    # Address spaces overlap across VNets all the time: only the route's own VNet and its
+    # peers can hold the appliance.
+    estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.100.0.4"))
+    estate.add(*_hub(nat_on_firewall_subnet=True, peered=False))
+    path = _node_path(estate)
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.public_ips is None
+    assert "its own, not in the snapshot" in path.reason
+
+
+def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
+    estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.2.0.4"))
+    estate.rows[0]["properties"]["subnets"][1]["properties"]["natGateway"] = {"id": NAT}
+    path = _node_path(estate)
+    assert path.public_ips == ("20.0.0.1/32",)
+    assert path.hops[2] == PODS
