@@ -44,6 +44,15 @@ def resolve(
         return EgressPath(EgressKind.UNKNOWN, None, reason=reason, unknown_ids=(subnet.id,))
     cluster = graph.cluster_of(pool)
     hops: tuple[str, ...] = (subnet.id,)
+    if (cluster.outbound_type or "").lower() == "block":
+        # [AKS-OT]: network-isolated by design; NSG rules deny internet-bound traffic
+        # whatever the subnet's route or NAT gateway.
+        return EgressPath(
+            EgressKind.NONE,
+            subnet.id,
+            hops=hops,
+            reason="outbound type block: NSG rules block internet egress (network-isolated)",
+        )
 
     if subnet.route_table_id:
         table = graph.get(subnet.route_table_id)

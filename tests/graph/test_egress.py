@@ -350,3 +350,9 @@ def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
     path = _node_path(estate)
     assert path.public_ips == ("20.0.0.1/32",)
     assert path.hops[2] == PODS
+
+
+def test_outbound_type_block_has_no_internet_egress_whatever_the_subnet_has() -> None:
+    path = _node_path(_estate(nat=True, outbound_type="block"))
+    assert path.kind is EgressKind.NONE
+    assert "block" in path.reason
