@@ -262,6 +262,8 @@ def _snapshot_command(argv: list[str]) -> int:
         raise InputError(str(args.output), "", f"cannot write: {exc.strerror or exc}") from None
     for error in snap.errors:
         print(f"{PROG}: not read: {error.scope}: {error.message}", file=sys.stderr)
+    for warning in snap.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     return int(ExitCode.PARTIAL if snap.errors else ExitCode.OK)
 
 

@@ -58,6 +58,7 @@ def audit(
         rule_errors=tuple(errors),
         collection_errors=snap.errors,
         warnings=(
+            *snap.warnings,
             *policy.warnings,
             *unmatched_policy_warnings(graph, policy),
             *suppress.unmatched_warnings(graph, policy.suppressions, findings),

@@ -56,6 +56,8 @@ class Snapshot:
     resources: Mapping[str, list[Row]]
     changes: list[Row] = field(default_factory=list)
     errors: tuple[CollectionError, ...] = ()
+    # Gaps that leave the audit complete, e.g. change history that could not be read.
+    warnings: tuple[str, ...] = ()
 
     @property
     def collected_date(self) -> dt.date:
@@ -74,6 +76,7 @@ class Snapshot:
             "resources": {t: list(self.resources.get(t, [])) for t in RESOURCE_TYPES},
             "changes": list(self.changes),
             "errors": [_error_document(e) for e in self.errors],
+            "warnings": list(self.warnings),
         }
 
     def resource_node(self, resource_type: str, index: int) -> Node:
@@ -122,6 +125,7 @@ def parse_document(document: Any, source: str) -> Snapshot:
         if not isinstance(change.value, dict):
             raise change.error("expected an object")
     errors = tuple(_parse_error(node) for node in root.opt_array("errors").items())
+    warnings = root.strs("warnings")
     return Snapshot(
         source=source,
         collected_at=collected_at,
@@ -130,6 +134,7 @@ def parse_document(document: Any, source: str) -> Snapshot:
         resources=resources,
         changes=changes.value,
         errors=errors,
+        warnings=warnings,
     )
 
 

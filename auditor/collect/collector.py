@@ -92,6 +92,7 @@ class _Collection:
         self.clock = clock
         self.progress = progress
         self.errors: list[CollectionError] = []
+        self.warnings: list[str] = []
         self.resources: dict[str, list[SnapshotRow]] = {t: [] for t in RESOURCE_TYPES}
         self.changes: list[SnapshotRow] = []
         self.succeeded = 0
@@ -114,6 +115,7 @@ class _Collection:
             resources=self.resources,
             changes=self.changes,
             errors=tuple(self.errors),
+            warnings=tuple(self.warnings),
         )
 
     # -- step 1: which subscriptions -------------------------------------------------------
@@ -238,6 +240,13 @@ class _Collection:
             try:
                 result = self.fetch(f"{scope_name} {short}", kql, Scope(batch))
             except QueryFailed as exc:
+                if label == CHANGES:
+                    # Only attribution needs the history: the estate itself was read whole.
+                    self.warnings.append(
+                        f"{scope_name}: change history not read ({one_line(exc.message)}); "
+                        "drift is reported without who made the change"
+                    )
+                    continue
                 message = f"{label}: {exc.message}"
                 skipped = [name for name, _ in planned[position + 1 :]]
                 if skipped:
@@ -246,7 +255,12 @@ class _Collection:
                 return
             self.succeeded += 1
             (self.changes if label == CHANGES else self.resources[label]).extend(result.rows)
-            if result.truncated:
+            if result.truncated and label == CHANGES:
+                self.warnings.append(
+                    f"{scope_name}: change history incomplete ({result.truncated}); some drift "
+                    "may be reported without who made the change"
+                )
+            elif result.truncated:
                 self.errors.append(
                     CollectionError(
                         scope_name,

@@ -643,3 +643,24 @@ def test_query_failed_carries_status_and_attempts(mocked, estate, clock, credent
         graph.page("resources", Scope((SUB_A,)), None)
     assert (failure.value.status, failure.value.attempts) == (400, 1)
     assert failure.value.message == "HTTP 400 BadRequest: x"
+
+
+@pytest.mark.usefixtures("one_nat_gateway")
+def test_change_history_that_keeps_failing_is_a_warning_not_a_gap(
+    mocked, estate, clock, credential
+):
+    def history_down(number: int, body: dict[str, Any]) -> Reply | None:
+        return server_error(503) if body["query"].startswith("resourcechanges") else None
+
+    estate.faults.append(history_down)
+    snapshot = run(clock, credential, subscriptions=(SUB_A,), changes_days=3)
+    # The estate was read whole: no collection error, so no partial audit and no lost alerts.
+    assert snapshot.errors == ()
+    assert [r["id"] for r in snapshot.rows(NAT_GATEWAYS)] == [
+        r["id"] for r in estate.resources if r["type"] == NAT_GATEWAYS
+    ]
+    assert snapshot.warnings == (
+        "subscriptions batch 1/1: change history not read (HTTP 503 ServiceUnavailable: The "
+        "service is unavailable. (gave up after 5 attempts)); drift is reported without who "
+        "made the change",
+    )
