@@ -151,11 +151,16 @@ class RouteTable(Resource):
     routes: tuple[Route, ...] = ()
 
     def default_route(self) -> Route | None:
-        """The 0.0.0.0/0 user-defined route, which decides internet egress."""
-        for route in self.routes:
-            if route.address_prefix == "0.0.0.0/0":
-                return route
-        return None
+        """The user-defined route that decides internet egress: 0.0.0.0/0, or the pair
+        0.0.0.0/1 + 128.0.0.0/1 to the same kind of next hop, which covers every internet
+        address with longer prefixes and so wins by longest prefix match [UDR]."""
+        by_prefix = {route.address_prefix: route for route in self.routes}
+        whole = by_prefix.get("0.0.0.0/0")
+        low, high = by_prefix.get("0.0.0.0/1"), by_prefix.get("128.0.0.0/1")
+        if low is not None and high is not None:
+            if (low.next_hop_type or "").lower() == (high.next_hop_type or "").lower():
+                return low
+        return whole
 
 
 @dataclass(frozen=True, slots=True)

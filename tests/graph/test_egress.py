@@ -356,3 +356,20 @@ def test_outbound_type_block_has_no_internet_egress_whatever_the_subnet_has() ->
     path = _node_path(_estate(nat=True, outbound_type="block"))
     assert path.kind is EgressKind.NONE
     assert "block" in path.reason
+
+
+def test_two_half_default_routes_override_the_nat_like_one_default_route() -> None:
+    estate = _estate(nat=True)
+    estate.add(
+        b.route_table(
+            "rt",
+            [
+                ("0.0.0.0/1", "VirtualAppliance", "10.100.0.4"),
+                ("128.0.0.0/1", "VirtualAppliance", "10.100.0.4"),
+            ],
+        )
+    )
+    estate.rows[0]["properties"]["subnets"][0]["properties"]["routeTable"] = {"id": RT}
+    path = _node_path(estate)
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.next_hop_ip == "10.100.0.4"
