@@ -157,9 +157,12 @@ class RouteTable(Resource):
         by_prefix = {route.address_prefix: route for route in self.routes}
         whole = by_prefix.get("0.0.0.0/0")
         low, high = by_prefix.get("0.0.0.0/1"), by_prefix.get("128.0.0.0/1")
-        if low is not None and high is not None:
-            if (low.next_hop_type or "").lower() == (high.next_hop_type or "").lower():
-                return low
+        if (
+            low is not None
+            and high is not None
+            and (low.next_hop_type or "").lower() == (high.next_hop_type or "").lower()
+        ):
+            return low
         return whole
 
 
