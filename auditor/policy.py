@@ -254,7 +254,8 @@ class _Reader:
         tags = {}
         if "tags" in match:
             for key, value in match["tags"].mapping().items():
-                tags[key] = str(value.scalar())
+                # Azure tag values are strings: `prod: true` means the text "true".
+                tags[key] = value.text()
         selector = ClusterSelector(
             id_glob=match["id"].string() if "id" in match else None,
             resource_group_glob=(

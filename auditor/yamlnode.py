@@ -77,6 +77,13 @@ class YNode:
             raise self.error("expected a single value")
         return _construct(self)
 
+    def text(self) -> str:
+        """A scalar exactly as written (`true` is "true", `01` is "01"), for values that are
+        strings to Azure whatever YAML would make of them."""
+        if not isinstance(self.node, yaml.ScalarNode):
+            raise self.error("expected a single value")
+        return str(self.node.value)
+
     def string(self) -> str:
         value = self.scalar()
         if not isinstance(value, str) or not value.strip():

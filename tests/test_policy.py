@@ -207,3 +207,12 @@ def test_a_cluster_override_error_names_its_cluster_key() -> None:
     assert _error(text, check=True) == (
         "egress-audit.yaml:5: clusters[0].rules.LB002.ports_per_ip: expected an integer"
     )
+
+
+def test_tag_values_are_matched_as_written() -> None:
+    from auditor import policy as policy_module
+
+    loaded = policy_module.parse(
+        "clusters:\n  - match: {tags: {prod: true, wave: 01}}\n", "egress-audit.yaml"
+    )
+    assert dict(loaded.clusters[0].selector.tags) == {"prod": "true", "wave": "01"}
