@@ -182,6 +182,13 @@ def _check_params(rule_id: str, config: type | None, params: Mapping[str, Overri
             continue
         if type(value) is not expected:
             raise _error_at(override.location, where, f"expected {_type_name(expected)}")
+        if config is not None:
+            # A Config checks its own ranges (in __post_init__): a value of the right type can
+            # still make no sense, e.g. zero SNAT ports per IP.
+            try:
+                config(**{name: value})
+            except ValueError as exc:
+                raise _error_at(override.location, where, str(exc)) from None
 
 
 def _type_name(expected: object) -> str:

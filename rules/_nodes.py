@@ -42,6 +42,10 @@ def surge_nodes(pool: NodePool, base: int, default_max_surge: str = "1") -> int:
     return 0
 
 
+def valid_surge(text: str) -> bool:
+    return _SURGE.fullmatch(text.strip()) is not None
+
+
 def _parse_surge(text: str | None, base: int) -> int | None:
     """AKS takes maxSurge as a whole number of nodes or a whole percentage ("33%")."""
     match = _SURGE.fullmatch((text or "").strip())

@@ -10,6 +10,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._config import require_not_negative, require_positive
 from rules._nodes import (
     DEFAULT_SURGE_NODES,
     LB_SNAT_PORTS_PER_IP,
@@ -28,6 +29,10 @@ MAX_MANAGED_OUTBOUND_IPS = 100  # [SDK]: managedOutboundIPs.count 1–100
 class Config:
     ports_per_ip: int = LB_SNAT_PORTS_PER_IP
     default_surge_nodes: int = DEFAULT_SURGE_NODES
+
+    def __post_init__(self) -> None:
+        require_positive(self, "ports_per_ip")
+        require_not_negative(self, "default_surge_nodes")
 
 
 META = RuleMeta(

@@ -10,6 +10,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._config import require_positive
 from rules._egress import is_managed_nat, managed_nat_owners, scope_cluster, served_clusters
 from rules._text import source_link, urls
 
@@ -22,6 +23,9 @@ class Config:
     recommended_idle_minutes: int = 4
     # Catalogue (egress-facts.md §8 NAT006): medium when the timeout exceeds 30 minutes.
     medium_above_minutes: int = 30
+
+    def __post_init__(self) -> None:
+        require_positive(self, "recommended_idle_minutes", "medium_above_minutes")
 
 
 META = RuleMeta(

@@ -11,6 +11,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._config import require_positive
 from rules._egress import managed_nat_owners, workload_path
 from rules._text import source_link, urls
 
@@ -22,6 +23,9 @@ class Config:
     # [AKS-LBCFG], [SDK]: AKS sets the load balancer outbound rule's idle timeout to 30 minutes
     # when `loadBalancerProfile.idleTimeoutInMinutes` is not given.
     aks_lb_default_idle_minutes: int = 30
+
+    def __post_init__(self) -> None:
+        require_positive(self, "aks_lb_default_idle_minutes")
 
 
 META = RuleMeta(

@@ -11,8 +11,9 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy, Workload
+from rules._config import require_positive
 from rules._egress import name_or_id, pools_by_workload_nat, scope_cluster
-from rules._nodes import nodes, surge_nodes
+from rules._nodes import nodes, surge_nodes, valid_surge
 from rules._text import source_link, urls
 
 MAX_ADDRESSES = 16  # [NAT-RES]: public IPv4 addresses (IPs and prefixes) per NAT gateway
@@ -34,6 +35,15 @@ class Config:
     # [AKS-LBCFG]: upgrades add surge nodes (AKS default maxSurge 10 %, rounded up) for pools
     # that do not set upgradeSettings.maxSurge.
     default_max_surge: str = "10%"
+
+    def __post_init__(self) -> None:
+        require_positive(
+            self, "connections_per_destination_per_ip", "snat_ports_per_ip", "max_connections"
+        )
+        if not 0 < self.high_ratio <= 1:
+            raise ValueError("must be a ratio above 0 and at most 1")
+        if not valid_surge(self.default_max_surge):
+            raise ValueError("must be a whole number of nodes or a whole percentage, e.g. 10%")
 
 
 META = RuleMeta(

@@ -10,6 +10,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
 from rules._text import source_link, urls
 
@@ -22,6 +23,9 @@ class Config:
 
     # Catalogue (egress-facts.md §8 NAT010): two or more individual public IPs and no prefix.
     min_individual_ips: int = 2
+
+    def __post_init__(self) -> None:
+        require_positive(self, "min_individual_ips")
 
 
 META = RuleMeta(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from auditor.graph.estate import EgressGraph
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._config import require_positive
 from rules._egress import is_managed_nat
 from rules._nodes import nodes
 from rules._text import source_link, urls
@@ -22,6 +23,9 @@ class Config:
     large_cluster_nodes: int = 100
     # [AKS-LARGE]: "Use Managed NAT for cluster egress with at least two public IPs".
     min_outbound_ips: int = 2
+
+    def __post_init__(self) -> None:
+        require_positive(self, "large_cluster_nodes", "min_outbound_ips")
 
 
 META = RuleMeta(

@@ -216,3 +216,22 @@ def test_tag_values_are_matched_as_written() -> None:
         "clusters:\n  - match: {tags: {prod: true, wave: 01}}\n", "egress-audit.yaml"
     )
     assert dict(loaded.clusters[0].selector.tags) == {"prod": "true", "wave": "01"}
+
+
+@pytest.mark.parametrize(
+    ("override", "problem"),
+    [
+        ("LB002: {ports_per_ip: 0}", "rules.LB002.ports_per_ip: must be greater than 0"),
+        ("NAT009: {high_ratio: 1.5}", "rules.NAT009.high_ratio: must be a ratio above 0 and"),
+        ("NAT009: {default_max_surge: lots}", "rules.NAT009.default_max_surge: must be a whole"),
+        ("LB002: {default_surge_nodes: -1}", "rules.LB002.default_surge_nodes: must not be"),
+    ],
+)
+def test_rule_parameters_outside_their_range_are_errors(override: str, problem: str) -> None:
+    from auditor import policy as policy_module
+    from auditor.errors import InputError
+
+    loaded = policy_module.parse(f"rules:\n  {override}\n", "egress-audit.yaml")
+    with pytest.raises(InputError) as raised:
+        loaded.check_rules(CONFIGS)
+    assert str(raised.value).startswith(f"egress-audit.yaml:2: {problem}")
