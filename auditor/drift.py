@@ -28,8 +28,6 @@ from auditor.policy import Policy
 from auditor.result import AuditResult
 from auditor.snapshot import Snapshot
 
-MANAGED_NAT_OUTBOUND = frozenset({"managednatgateway", "managednatgatewayv2"})
-
 NODES = "nodes"
 PODS = "pods"
 
@@ -126,7 +124,7 @@ class EstateFacts:
                     subnets[arm.key(subnet.id)] = subnet
                     users[arm.key(subnet.id)].append(pool.id)
             # A managed NAT gateway's timeout is the cluster's natGatewayProfile (below).
-            if (cluster.outbound_type or "").lower() in MANAGED_NAT_OUTBOUND:
+            if cluster.is_managed_nat:
                 continue
             for path in paths.values():
                 if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
@@ -158,12 +156,11 @@ def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dic
             minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
-        outbound = (cluster.outbound_type or "").lower()
-        if outbound in MANAGED_NAT_OUTBOUND:
+        if cluster.is_managed_nat:
             profile = cluster.nat_gateway_profile
             idle = None if profile is None else profile.idle_timeout_minutes
             owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
-        elif outbound == "loadbalancer":
+        elif cluster.outbound == "loadbalancer":
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes
             owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES

@@ -92,7 +92,7 @@ def restore_path(cluster: Cluster, old: EgressPath, new: EgressPath) -> str | No
                 f"{rt.name} -n <name of the 0.0.0.0/0 route>"
             )
     if old.kind is EgressKind.NAT_GATEWAY and old.device_id:
-        if (cluster.outbound_type or "").lower().startswith("managednatgateway"):
+        if cluster.is_managed_nat:
             return None
         if not same_id(old.device_id, new.device_id) and old.subnet_id:
             subnet = arm.parse(old.subnet_id)

@@ -12,30 +12,6 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
 from auditor.model import EgressKind, EgressPath
 
-# [AKS-OT], [AKS-NAT]: outbound types whose egress is a NAT gateway (V2 is the preview value).
-NAT_OUTBOUND_TYPES = frozenset(
-    {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
-)
-MANAGED_NAT_OUTBOUND_TYPES = frozenset({"managednatgateway", "managednatgatewayv2"})
-# [AKS-OT]: `none` and `block` build no egress on purpose (network-isolated clusters).
-ISOLATED_OUTBOUND_TYPES = frozenset({"none", "block"})
-
-
-def outbound(cluster: Cluster) -> str:
-    return (cluster.outbound_type or "").lower()
-
-
-def is_nat_outbound(cluster: Cluster) -> bool:
-    return outbound(cluster) in NAT_OUTBOUND_TYPES
-
-
-def is_managed_nat(cluster: Cluster) -> bool:
-    return outbound(cluster) in MANAGED_NAT_OUTBOUND_TYPES
-
-
-def is_isolated(cluster: Cluster) -> bool:
-    return outbound(cluster) in ISOLATED_OUTBOUND_TYPES
-
 
 def hop(route: Route) -> str:
     return (route.next_hop_type or "").lower()
@@ -73,7 +49,7 @@ def managed_nat_owners(graph: EgressGraph) -> dict[str, Cluster]:
     groups = {
         (cluster.subscription_id.lower(), cluster.node_resource_group.lower()): cluster
         for cluster in graph.clusters()
-        if is_managed_nat(cluster) and cluster.node_resource_group
+        if cluster.is_managed_nat and cluster.node_resource_group
     }
     owners = {}
     for nat in graph.all(NatGateway):
@@ -126,7 +102,7 @@ def pod_subnet_missing_nat(
         return None  # no pod subnet, an unread one, or one with explicit (or unknown) egress
     node_subnet = graph.node_subnet(pool)
     node_nat = graph.subnet_nat_gateway_id(node_subnet) if isinstance(node_subnet, Subnet) else None
-    if node_nat is None and not is_nat_outbound(cluster):
+    if node_nat is None and not cluster.is_nat_outbound:
         return None
     return pod_subnet, path, node_nat
 
@@ -186,7 +162,7 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
 def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet) -> str:
     """The command that gives a subnet the cluster's intended explicit egress: a 0.0.0.0/0
     route to its firewall for userDefinedRouting, else the cluster's NAT gateway."""
-    if outbound(cluster) == "userdefinedrouting":
+    if cluster.outbound == "userdefinedrouting":
         firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
         vnet = arm.parse(subnet.vnet_id)
         name = f"rt-{subnet.name}"

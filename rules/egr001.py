@@ -9,7 +9,6 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import NAT_OUTBOUND_TYPES
 from rules._text import pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -43,7 +42,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if (cluster.outbound_type or "").lower() not in NAT_OUTBOUND_TYPES:
+        if not cluster.is_nat_outbound:
             continue
         pools = graph.pools(cluster)
         subnets = {pool.id: graph.node_subnet(pool) for pool in pools}

@@ -9,7 +9,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import outbound, subnet_update
+from rules._egress import subnet_update
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -46,7 +46,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if outbound(cluster) != "loadbalancer":
+        if cluster.outbound != "loadbalancer":
             continue
         lb_ips = _load_balancer_ips(graph, cluster)
         for pool in graph.pools(cluster):

@@ -15,7 +15,6 @@ from rules._egress import (
     default_route,
     explicit_egress_command,
     hop,
-    outbound,
 )
 from rules._text import pool_label, source_link, subnet_label, urls
 
@@ -52,7 +51,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if outbound(cluster) != "userdefinedrouting":
+        if cluster.outbound != "userdefinedrouting":
             continue
         for pool in graph.pools(cluster):
             subnet = graph.node_subnet(pool)

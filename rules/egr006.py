@@ -9,7 +9,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import cluster_appliance_ip, default_route, hop, is_isolated, pool_subnets
+from rules._egress import cluster_appliance_ip, default_route, hop, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -46,7 +46,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if table is None or route is None or hop(route) != "none":
             continue
         clusters = sorted({arm.key(c.id): c for c, _ in users}.values(), key=lambda c: c.id)
-        isolated = all(is_isolated(cluster) for cluster in clusters)
+        isolated = all(cluster.is_isolated for cluster in clusters)
         rt = arm.parse(table.id)
         firewall_ip = _firewall_ip(graph, clusters)
         yield Finding(

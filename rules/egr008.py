@@ -8,7 +8,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import explicit_egress_command, is_isolated, judged_paths
+from rules._egress import explicit_egress_command, judged_paths
 from rules._text import pod_label, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -44,7 +44,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster, pool in graph.node_pools():
-        isolated = is_isolated(cluster)
+        isolated = cluster.is_isolated
         for key, path in judged_paths(graph, cluster, pool):
             subnet = graph.get(path.subnet_id)
             if path.kind is not EgressKind.NONE or not isinstance(subnet, Subnet):

@@ -60,7 +60,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if (cluster.outbound_type or "").lower() != "loadbalancer":
+        if cluster.outbound != "loadbalancer":
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports

@@ -74,9 +74,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if (cluster.outbound_type or "").lower() != "loadbalancer" or is_stopped(
-            cluster.power_state
-        ):
+        if cluster.outbound != "loadbalancer" or is_stopped(cluster.power_state):
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports

@@ -11,7 +11,7 @@ from auditor.graph.nodes import Cluster, NatGateway
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
-from rules._egress import is_managed_nat, managed_nat_owners, scope_cluster, served_clusters
+from rules._egress import managed_nat_owners, scope_cluster, served_clusters
 from rules._text import source_link, urls
 
 
@@ -90,7 +90,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             ),
         )
     for cluster in graph.clusters():
-        if is_managed_nat(cluster):
+        if cluster.is_managed_nat:
             yield from _managed(cluster, managed_nats.get(arm.key(cluster.id), []), policy)
 
 

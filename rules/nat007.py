@@ -85,7 +85,7 @@ def _remediation(cluster: Cluster, pool: NodePool, path: EgressPath, workload: W
         "(pod sysctl net.ipv4.tcp_keepalive_time); last resort: "
     )
     if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
-        managed = (cluster.outbound_type or "").lower().startswith("managednatgateway")
+        managed = cluster.is_managed_nat
         if managed:
             return keepalive + (
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "

@@ -9,7 +9,6 @@ from auditor.graph.estate import EgressGraph
 from auditor.model import Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
-from rules._egress import is_managed_nat
 from rules._nodes import nodes
 from rules._text import source_link, urls
 
@@ -58,7 +57,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if not is_managed_nat(cluster):
+        if not cluster.is_managed_nat:
             continue
         config = policy.config(META.id, Config, cluster)
         profile = cluster.nat_gateway_profile

@@ -10,7 +10,6 @@ from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._text import pool_label, source_link, urls
 
-NAT_OUTBOUND_TYPES = {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
 WINDOWS_POOL_NAME_LENGTH = 6  # Windows node pool names are at most six characters
 
 META = RuleMeta(
@@ -45,7 +44,7 @@ META = RuleMeta(
 
 def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
     for cluster in graph.clusters():
-        if (cluster.outbound_type or "").lower() not in NAT_OUTBOUND_TYPES:
+        if not cluster.is_nat_outbound:
             continue
         for pool in graph.pools(cluster):
             if (pool.os_type or "").lower() != "windows" or pool.windows_outbound_nat_disabled:

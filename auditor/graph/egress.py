@@ -44,7 +44,7 @@ def resolve(
         return EgressPath(EgressKind.UNKNOWN, None, reason=reason, unknown_ids=(subnet.id,))
     cluster = graph.cluster_of(pool)
     hops: tuple[str, ...] = (subnet.id,)
-    if (cluster.outbound_type or "").lower() == "block":
+    if cluster.outbound == "block":
         # [AKS-OT]: network-isolated by design; NSG rules deny internet-bound traffic
         # whatever the subnet's route or NAT gateway.
         return EgressPath(
@@ -78,7 +78,7 @@ def resolve(
     if include_node_ip and pool.enable_node_public_ip:
         return _node_public_ip_path(graph, pool, subnet, hops)
 
-    if (cluster.outbound_type or "").lower() == "loadbalancer":
+    if cluster.outbound == "loadbalancer":
         return _load_balancer_path(graph, cluster, subnet, hops)
 
     if subnet.default_outbound_access is False:

@@ -45,6 +45,15 @@ class ApiServerAccess:
     vnet_integration: bool
 
 
+# [AKS-OT], [AKS-NAT]: outbound types whose egress is a NAT gateway (V2 is the preview value).
+NAT_OUTBOUND_TYPES = frozenset(
+    {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
+)
+MANAGED_NAT_OUTBOUND_TYPES = frozenset({"managednatgateway", "managednatgatewayv2"})
+# [AKS-OT]: `none` and `block` build no egress on purpose (network-isolated clusters).
+ISOLATED_OUTBOUND_TYPES = frozenset({"none", "block"})
+
+
 @dataclass(frozen=True, slots=True)
 class Cluster(Resource):
     outbound_type: str | None = None
@@ -60,6 +69,23 @@ class Cluster(Resource):
     load_balancer_profile: LoadBalancerProfile | None = None
     nat_gateway_profile: NatGatewayProfile | None = None
     api_server_access: ApiServerAccess | None = None
+
+    @property
+    def outbound(self) -> str:
+        """The outbound type, lower-cased: an open string in the API (and in our rows)."""
+        return (self.outbound_type or "").lower()
+
+    @property
+    def is_nat_outbound(self) -> bool:
+        return self.outbound in NAT_OUTBOUND_TYPES
+
+    @property
+    def is_managed_nat(self) -> bool:
+        return self.outbound in MANAGED_NAT_OUTBOUND_TYPES
+
+    @property
+    def is_isolated(self) -> bool:
+        return self.outbound in ISOLATED_OUTBOUND_TYPES
 
 
 @dataclass(frozen=True, slots=True)
