@@ -60,15 +60,9 @@ def round_up_to_8(value: int) -> int:
     return -(-value // 8) * 8
 
 
-def lb_outbound_ip_ids(cluster: Cluster) -> tuple[str, ...]:
-    """The cluster load balancer's effective outbound IPs and its outbound prefixes."""
-    profile = cluster.load_balancer_profile
-    if profile is None:
-        return ()
-    unique = {
-        arm.key(i): i for i in (*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids)
-    }
-    return tuple(unique[k] for k in sorted(unique))
+def lb_outbound_ip_ids(graph: EgressGraph, cluster: Cluster) -> tuple[str, ...]:
+    """The public IPs and prefixes the cluster's load balancer outbound rules use."""
+    return graph.load_balancer_outbound(cluster).address_ids
 
 
 def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:

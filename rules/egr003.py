@@ -74,10 +74,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
 
 
 def _load_balancer_ips(graph: EgressGraph, cluster: Cluster) -> str:
-    profile = cluster.load_balancer_profile
-    if profile is None:
-        return "none listed"
-    cidrs, unknown = graph.cidrs((*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids))
+    cidrs, unknown = graph.cidrs(graph.load_balancer_outbound(cluster).address_ids)
     text = ", ".join(cidrs) or "none listed"
     return f"{text}, and unread addresses" if unknown else text
 

@@ -96,7 +96,7 @@ def _remediation(graph: EgressGraph, policy: Policy, cluster: Cluster) -> str:
     )
     profile = cluster.load_balancer_profile
     byo = profile is not None and bool(profile.outbound_ip_ids or profile.outbound_prefix_ids)
-    current = ipv4_address_count(graph, lb_outbound_ip_ids(cluster)) or 1
+    current = ipv4_address_count(graph, lb_outbound_ip_ids(graph, cluster)) or 1
     needed = max(current, math.ceil(ports * nodes / LB_SNAT_PORTS_PER_IP))
     if byo:
         return f"{command} (give the load balancer at least {needed} outbound IPs in all)"

@@ -81,7 +81,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if not ports:
             continue  # default allocation: LB001
         config = policy.config(META.id, Config, cluster)
-        ip_ids = lb_outbound_ip_ids(cluster)
+        ip_ids = lb_outbound_ip_ids(graph, cluster)
         ips = ipv4_address_count(graph, ip_ids) if ip_ids else None
         if not ips and profile is not None and not ip_ids:
             ips = profile.managed_outbound_ip_count

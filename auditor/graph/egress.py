@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditor import arm
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import EgressKind, EgressPath
@@ -231,28 +230,8 @@ def _node_public_ip_path(
 def _load_balancer_path(
     graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: tuple[str, ...]
 ) -> EgressPath:
-    """The AKS load balancer's outbound rules: the addresses the cluster profile reports as
-    effective, else those of the outbound rules of the `kubernetes` load balancer in the
-    node resource group."""
-    profile = cluster.load_balancer_profile
-    ids: tuple[str, ...] = (
-        ()
-        if profile is None
-        else (*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids)
-    )
-    idle = None if profile is None else profile.idle_timeout_minutes
-    device = cluster.id
-    balancer = graph.aks_load_balancer(cluster)
-    if not ids and balancer is not None:
-        device = balancer.id
-        for rule in balancer.outbound_rules:
-            idle = idle or rule.idle_timeout_minutes
-            for frontend in rule.frontend_ids:
-                key = arm.key(frontend)
-                address = balancer.frontend_public_ip_ids.get(key)
-                address = address or balancer.frontend_public_prefix_ids.get(key)
-                if address and address not in ids:
-                    ids = (*ids, address)
+    outbound = graph.load_balancer_outbound(cluster)
+    ids = outbound.address_ids
     cidrs, unknown = graph.cidrs(ids)
     if not ids:
         reason = (
@@ -264,9 +243,9 @@ def _load_balancer_path(
         EgressKind.LOAD_BALANCER,
         subnet.id,
         hops=(*hops, *ids),
-        device_id=device,
+        device_id=outbound.device_id,
         public_ips=cidrs if ids and not unknown else None,
-        idle_timeout_minutes=idle or AKS_LB_DEFAULT_IDLE_MINUTES,
+        idle_timeout_minutes=outbound.idle_timeout_minutes or AKS_LB_DEFAULT_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
     )

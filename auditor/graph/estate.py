@@ -7,6 +7,7 @@ import fnmatch
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 import networkx as nx
@@ -35,6 +36,13 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
 AKS_LOAD_BALANCER_NAME = "kubernetes"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerOutbound:
+    address_ids: tuple[str, ...]  # public IPs and prefixes, sorted by key
+    idle_timeout_minutes: int | None
+    device_id: str  # the cluster (profile) or the load balancer the addresses come from
 
 
 class EgressGraph:
@@ -151,6 +159,30 @@ class EgressGraph:
         """The `kubernetes` load balancer AKS keeps in the cluster's node resource group."""
         group = (cluster.subscription_id.lower(), (cluster.node_resource_group or "").lower())
         return self._aks_load_balancers.get(group)
+
+    def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
+        """The addresses of the cluster's load balancer outbound rules: those the cluster
+        profile reports as effective, else those of the outbound rules of the `kubernetes`
+        load balancer in the node resource group."""
+        profile = cluster.load_balancer_profile
+        ids: list[str] = []
+        if profile is not None:
+            ids = [*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids]
+        idle = None if profile is None else profile.idle_timeout_minutes
+        device = cluster.id
+        balancer = self.aks_load_balancer(cluster)
+        if not ids and balancer is not None:
+            device = balancer.id
+            for rule in balancer.outbound_rules:
+                idle = idle or rule.idle_timeout_minutes
+                for frontend in rule.frontend_ids:
+                    key = arm.key(frontend)
+                    address = balancer.frontend_public_ip_ids.get(key)
+                    address = address or balancer.frontend_public_prefix_ids.get(key)
+                    if address:
+                        ids.append(address)
+        unique = {arm.key(i): i for i in ids}
+        return LoadBalancerOutbound(tuple(unique[k] for k in sorted(unique)), idle, device)
 
     def subnet_nat_gateway_id(self, subnet: Subnet) -> str | None:
         """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""
