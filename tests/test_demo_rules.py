@@ -1,4 +1,5 @@
-"""The load balancer, network plugin, API server and lifecycle rules on the bundled demo estate."""
+"""The load balancer, network plugin, API server, lifecycle and policy rules on the bundled demo
+estate."""
 
 from __future__ import annotations
 
@@ -33,17 +34,127 @@ def _subjects(document: dict[str, Any], rule_id: str) -> list[str]:
         # aks-integration's NAT IPs are unknown and aks-secure-egress leaves through an
         # appliance: neither is judged; aks-payments' prefix is inside its ranges.
         ("API001", [f"{PROD}/rg-analytics-prod/{AKS}/aks-analytics"]),
-        ("LB001", [f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"]),
-        ("LB002", []),
-        ("LB003", []),
-        ("NET002", [f"{NONPROD}/rg-sandbox-dev/{AKS}/aks-sandbox-dev"]),
+        # The Basic load balancer has no outbound rules: the default port allocation.
+        (
+            "LB001",
+            [
+                f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy",
+                f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet",
+            ],
+        ),
+        # 1,024 ports × (64 nodes + 8 surge) > 64,000 ports of its one outbound IP; the stopped
+        # aks-sandbox-dev is not judged.
+        ("LB002", [f"{NONPROD}/rg-edge-nonprod/{AKS}/aks-edge-nonprod"]),
+        ("LB003", [f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy"]),
+        (
+            "NET002",
+            [
+                f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy",
+                f"{NONPROD}/rg-sandbox-dev/{AKS}/aks-sandbox-dev",
+            ],
+        ),
         ("WIN001", [f"{PROD}/rg-checkout-prod/{AKS}/aks-checkout-prod/agentPools/win"]),
         ("LIFE001", [f"{NONPROD}/rg-sandbox-dev/{AKS}/aks-sandbox-dev"]),
-        ("META001", []),
-        ("POL001", []),
-        ("POL002", []),
-        ("EGR010", []),  # aks-payments leaves from its allowlisted 20.61.16.0/28
+        ("META001", [f"{PROD}/rg-kyc-prod/{AKS}/aks-kyc-prod"]),  # outbound type block
+        ("POL001", [f"{PROD}/rg-analytics-prod/{AKS}/aks-analytics"]),
+        # The NET001 suppression of aks-legacy-kubenet expired on 2026-10-31.
+        ("POL002", [f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"]),
+        # aks-payments leaves from its allowlisted 20.61.16.0/28; aks-data-prod through the hub
+        # firewall (51.124.80.0/30), not from its allowlisted NAT address 20.61.24.5.
+        (
+            "EGR010",
+            [
+                f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/etl",
+                f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/system",
+            ],
+        ),
     ],
 )
 def test_demo_subjects(demo: dict[str, Any], rule_id: str, subjects: list[str]) -> None:
     assert _subjects(demo, rule_id) == subjects
+
+
+POLICY = "auditor/demo/egress-audit.yaml"
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "subject", "details", "line"),
+    [
+        # 11 nodes (5 + 4 at the autoscaler maximum, one surge node each) × 5,000 declared
+        # connections to the PSP, on one public IP: 50,000.
+        (
+            "NAT009",
+            f"{PROD}/rg-checkout-prod/providers/Microsoft.Network/natGateways/ng-checkout-egress",
+            {
+                "current": "25000",
+                "limit": "50000",
+                "peak": "55000",
+                "workload": "checkout-psp-client",
+            },
+            24,
+        ),
+        (
+            "LB002",
+            f"{NONPROD}/rg-edge-nonprod/{AKS}/aks-edge-nonprod",
+            {
+                "allocatedOutboundPorts": "1024",
+                "maximumNodes": "64",
+                "outboundIps": "1",
+                "surgeNodes": "8",
+            },
+            None,
+        ),
+        (
+            "NAT011",
+            f"{PROD}/rg-telemetry-prod/{AKS}/aks-telemetry-prod",
+            {"nodes": "125", "outboundIps": "1"},
+            None,
+        ),
+        (
+            "EGR010",
+            f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/etl",
+            {
+                "allowedEgress": "20.61.24.5/32",
+                "nodesPath": "udr-virtual-appliance",
+                "outside": "51.124.80.0/30",
+            },
+            14,
+        ),
+        (
+            "POL001",
+            f"{PROD}/rg-analytics-prod/{AKS}/aks-analytics",
+            {"allowedOutboundTypes": "userAssignedNATGateway"},
+            29,
+        ),
+        (
+            "POL002",
+            f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet",
+            {
+                "expires": "2026-10-31",
+                "justification": (
+                    "Overlay migration booked for the October change window (CHG-2741)"
+                ),
+                "resourceGlob": (
+                    "/subscriptions/*/resourceGroups/rg-legacy-nonprod/providers"
+                    "/Microsoft.ContainerService/managedClusters/aks-legacy-kubenet"
+                ),
+                "suppressedRule": "NET001",
+            },
+            38,
+        ),
+    ],
+)
+def test_demo_details(
+    demo: dict[str, Any], rule_id: str, subject: str, details: dict[str, str], line: int | None
+) -> None:
+    (finding,) = [
+        f for f in demo["findings"] if f["ruleId"] == rule_id and f["resourceId"] == subject
+    ]
+    assert finding["details"] == details
+    assert finding["location"] == (None if line is None else {"path": POLICY, "line": line})
+
+
+def test_expired_suppression_no_longer_hides_its_finding(demo: dict[str, Any]) -> None:
+    (net001,) = [f for f in demo["findings"] if f["ruleId"] == "NET001"]
+    assert net001["resourceId"] == f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"
+    assert net001["suppressed"] is None

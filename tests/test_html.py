@@ -69,11 +69,11 @@ def test_header_states_scope_time_and_version(demo: Element) -> None:
     assert header.find("p", class_="kicker").text == "egress-audit 0.1.0"
     verdict = header.find("p", class_="verdict")
     assert [s.text for s in verdict.find_all("span", class_="sev")] == [
-        "1 critical",
-        "4 high",
-        "11 medium",
-        "1 low",
-        "3 info",
+        "2 critical",
+        "10 high",
+        "15 medium",
+        "5 low",
+        "7 info",
     ]
     assert [c.text for c in verdict.find_all("span", class_="chip")] == ["1 suppressed"]
 
@@ -234,7 +234,7 @@ def test_each_shape_of_path_is_drawn_once(demo: Element) -> None:
     frames = _children(demo.find("svg", class_="frames").find("defs"), "g")
     figures = demo.find_all("figure", class_="path")
     used = Counter(_frame(demo, f).attrs["id"] for f in figures)
-    assert (len(figures), len(frames)) == (15, 10)  # 12 clusters, 3 with two paths
+    assert (len(figures), len(frames)) == (21, 15)  # 16 clusters, 5 with two paths
     assert sorted(used) == sorted(g.attrs["id"] for g in frames)  # each one used
     shapes = {
         tuple(
@@ -294,33 +294,51 @@ def test_summary_counts(demo: Element) -> None:
             ("NAT007", 3),  # most findings first, then by rule ID
             ("EGR002", 2),
             ("EGR003", 2),
+            ("EGR010", 2),
+            ("LB001", 2),
+            ("NET002", 2),
             ("API001", 1),
             ("EGR001", 1),
             ("EGR004", 1),
+            ("EGR005", 1),
+            ("EGR006", 1),
             ("EGR007", 1),
+            ("EGR008", 1),
             ("EGR009", 1),
-            ("LB001", 1),
+            ("LB002", 1),
+            ("LB003", 1),
             ("LIFE001", 1),
+            ("META001", 1),
             ("NAT001", 1),
+            ("NAT002", 1),
+            ("NAT003", 1),
             ("NAT004", 1),
+            ("NAT005", 1),
             ("NAT006", 1),
+            ("NAT008", 1),
+            ("NAT009", 1),
             ("NAT010", 1),
+            ("NAT011", 1),
+            ("NAT012", 1),
             ("NET001", 1),
-            ("NET002", 1),
+            ("POL001", 1),
+            ("POL002", 1),
         ]
     ]
     assert sorted(by_rule.items()) == sorted((b[0], int(b[1])) for b in bars[0])
     assert bars[1:] == [
         [
-            ("Route to firewall / appliance", "2", "4 node pools"),
-            ("NAT gateway", "7", "15 node pools"),
+            ("Route to firewall / appliance", "3", "5 node pools"),
+            ("NAT gateway", "9", "18 node pools"),
             ("Node public IPs", "1", "1 node pool"),
-            ("Load balancer", "3", "4 node pools"),
+            ("Load balancer", "4", "6 node pools"),
             ("Default outbound access", "1", "1 node pool"),
+            ("Dropped (route to None)", "1", "1 node pool"),
+            ("No egress", "1", "1 node pool"),
         ],
         [
-            ("11111111-1111-4111-8111-111111111111", "7", "16 node pools · 14 active findings"),
-            ("22222222-2222-4222-8222-222222222222", "5", "9 node pools · 6 active findings"),
+            ("11111111-1111-4111-8111-111111111111", "10", "22 node pools · 26 active findings"),
+            ("22222222-2222-4222-8222-222222222222", "6", "11 node pools · 13 active findings"),
         ],
     ]
 
@@ -378,16 +396,16 @@ def test_the_demo_policy_suppression_is_listed_apart(demo: Element) -> None:
     assert justification.find("small").text == (
         "matches /subscriptions/*/resourceGroups/rg-checkout-prod/providers"
         "/Microsoft.ContainerService/managedClusters/aks-checkout-prod/agentPools/win"
-        " · auditor/demo/egress-audit.yaml:16"
+        " · auditor/demo/egress-audit.yaml:33"
     )
     assert expires.find("time").text == html_demo.SUPPRESSED_EXPIRES == "2027-01-31"
     # Neither a row of the findings table nor counted in the summary (see the tests above).
     assert CHECKOUT_WIN not in [resource_id for _, _, resource_id in _finding_rows(demo)]
     assert [a.text for a in demo.find("nav", class_="toc").find_all("a")] == [
         "Summary",
-        "Findings (20)",
+        "Findings (39)",
         "Suppressed (1)",
-        "Clusters (12)",
+        "Clusters (16)",
         "Rules (33)",
     ]
 

@@ -21,7 +21,20 @@ from reports import html
 from rules.registry import BUILTIN
 from tests import html_demo
 from tests import html_estates as estates
-from tests.html_demo import ACTIVE, ANALYTICS, CHECKOUT_BATCH, LEGACY, NG_REPORTING, PAYMENTS
+from tests.html_demo import (
+    ACTIVE,
+    ANALYTICS,
+    CHECKOUT_BATCH,
+    DATA,
+    DATA_SUBNET,
+    EDGE,
+    INTRANET,
+    LEGACY,
+    NG_REPORTING,
+    NG_TOOLING,
+    PAYMENTS,
+    TOOLING_RUNNERS,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -171,7 +184,7 @@ def test_demo_loads_offline_without_errors(
     opened.page.screenshot(path=str(screenshot), full_page=True)
     opened.assert_clean()
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert opened.page.locator("#p-info").inner_text() == "Showing 1–20 of 20"
+    assert opened.page.locator("#p-info").inner_text() == "Showing 1–39 of 39"
     assert _visible_rows(opened.page) == _rows("critical", "high", "medium", "low", "info")
 
 
@@ -194,12 +207,18 @@ def test_drawings_show_their_shared_frames(context: BrowserContext, demo_report:
         ["aks-checkout-prod", 4, 4, four, 66],
         ["aks-data-prod", 4, 4, seven, 66],
         ["aks-integration-prod", 4, 4, four, 66],
+        ["aks-kyc-prod", 4, 4, four, 66],
+        ["aks-kyc-prod", 4, 4, three, 66],
         ["aks-payments-prod", 4, 4, four, 82],
         ["aks-podsubnet-prod", 4, 4, four, 66],
         ["aks-podsubnet-prod", 4, 4, three, 66],
         ["aks-secure-egress", 4, 4, seven, 66],
+        ["aks-telemetry-prod", 4, 4, four, 66],
+        ["aks-tooling-prod", 4, 4, four, 66],
+        ["aks-tooling-prod", 4, 4, seven, 66],
         ["aks-edge-nonprod", 4, 4, four, 66],
         ["aks-edge-nonprod", 4, 4, four, 66],
+        ["aks-intranet-legacy", 4, 4, three, 66],
         ["aks-legacy-kubenet", 4, 4, four, 66],
         ["aks-platform-dev", 4, 4, four, 66],
         ["aks-reporting-nonprod", 4, 4, four, 66],
@@ -217,24 +236,30 @@ def test_filter_by_severity_hides_exactly_the_other_rows(
     assert _visible_rows(page) == [
         f"API001 {ANALYTICS}",
         f"EGR001 {CHECKOUT_BATCH}",
+        f"EGR004 {DATA_SUBNET}",
+        f"EGR005 {TOOLING_RUNNERS}",
         f"EGR007 {CHECKOUT_BATCH}",
+        f"EGR010 {DATA}/etl",
+        f"EGR010 {DATA}/system",
+        f"LB002 {EDGE}",
+        f"NAT003 {NG_TOOLING}",
         f"NET001 {LEGACY}",
     ]
-    assert page.locator("#p-info").inner_text() == "Showing 1–4 of 4 (filtered from 20)"
+    assert page.locator("#p-info").inner_text() == "Showing 1–10 of 10 (filtered from 39)"
     page.select_option("#f-sev", "medium")
     assert _visible_rows(page) == _rows("medium")
-    assert len(_rows("medium")) == 11
+    assert len(_rows("medium")) == 15
     page.select_option("#f-sev", "critical")
-    assert _visible_rows(page) == [f"NAT001 {NG_REPORTING}"]
+    assert _visible_rows(page) == [f"LB003 {INTRANET}", f"NAT001 {NG_REPORTING}"]
     page.select_option("#f-sub", "11111111-1111-4111-8111-111111111111")
-    assert _visible_rows(page) == []  # the critical finding is in the other subscription
+    assert _visible_rows(page) == []  # the critical findings are in the other subscription
     assert page.locator("#p-info").inner_text() == "No finding matches the filters"
     page.select_option("#f-sev", "")
     page.select_option("#f-sub", "22222222-2222-4222-8222-222222222222")
     assert _visible_rows(page) == _rows(
         "critical", "high", "medium", "low", "info", prefix=html_demo.NONPROD
     )
-    assert page.locator("#p-info").inner_text() == "Showing 1–6 of 6 (filtered from 20)"
+    assert page.locator("#p-info").inner_text() == "Showing 1–13 of 13 (filtered from 39)"
     page.select_option("#f-sub", "")
     page.fill("#f-text", "PAYMENTS-prod/agentpools/sys")
     assert _visible_rows(page) == [f"NAT007 {PAYMENTS}/system"]
@@ -252,19 +277,38 @@ def test_columns_sort_both_ways(context: BrowserContext, demo_report: Path) -> N
         "EGR003",
         "EGR003",
         "EGR004",
+        "EGR005",
+        "EGR006",
         "EGR007",
+        "EGR008",
         "EGR009",
+        "EGR010",
+        "EGR010",
         "LB001",
+        "LB001",
+        "LB002",
+        "LB003",
         "LIFE001",
+        "META001",
         "NAT001",
+        "NAT002",
+        "NAT003",
         "NAT004",
+        "NAT005",
         "NAT006",
         "NAT007",
         "NAT007",
         "NAT007",
+        "NAT008",
+        "NAT009",
         "NAT010",
+        "NAT011",
+        "NAT012",
         "NET001",
         "NET002",
+        "NET002",
+        "POL001",
+        "POL002",
     ]
     # Rows of the same rule keep the report's order, both ways.
     everything = _rows("critical", "high", "medium", "low", "info")

@@ -36,9 +36,10 @@ def _row(document: dict[str, Any], resource_type: str, name: str) -> dict[str, A
 
 
 def demo_as_of_november_8() -> dict[str, Any]:
-    """The demo estate before the four changes its change history records (2026-11-09 to
-    2026-11-18): the route to the firewall, the analytics idle timeout, the checkout batch
-    subnet's NAT gateway and the reporting NAT gateway's public IP."""
+    """The demo estate before the five changes its change history records (2026-11-09 to
+    2026-11-18): the route to the firewall, the analytics idle timeout, the tooling runners'
+    own NAT gateway, the checkout batch subnet's NAT gateway and the reporting NAT gateway's
+    public IP."""
     document = _demo()
     document["collectedAt"] = "2026-11-08T06:00:00Z"
     document["changes"] = []
@@ -46,6 +47,12 @@ def demo_as_of_november_8() -> dict[str, Any]:
     _row(document, "microsoft.network/natgateways", "ng-analytics-egress")["properties"][
         "idleTimeoutInMinutes"
     ] = 4
+    tooling = _row(document, "microsoft.network/virtualnetworks", "vnet-spoke-tooling")
+    runners = next(s for s in tooling["properties"]["subnets"] if s["name"] == "snet-aks-runners")
+    del runners["properties"]["natGateway"]
+    _row(document, "microsoft.network/natgateways", "ng-tooling-runners")["properties"][
+        "subnets"
+    ] = []
     checkout = _row(document, "microsoft.network/virtualnetworks", "vnet-spoke-checkout")
     batch = next(s for s in checkout["properties"]["subnets"] if s["name"] == "snet-aks-batch")
     batch["properties"]["natGateway"] = {"id": f"{PROD}/rg-checkout-prod/{NAT}/ng-checkout-egress"}
@@ -88,25 +95,31 @@ def test_demo_against_its_november_8_self(tmp_path: Path) -> None:
     }
     data = f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools"
     reporting = f"{NONPROD}/rg-reporting-nonprod/{AKS}/aks-reporting-nonprod/agentPools"
+    runners = f"{PROD}/rg-tooling-prod/{AKS}/aks-tooling-prod/agentPools/runners"
+    tooling_runners_subnet = (
+        f"{PROD}/rg-tooling-prod/providers/Microsoft.Network/virtualNetworks/"
+        "vnet-spoke-tooling/subnets/snet-aks-runners"
+    )
     assert found == {
         ("DRF001", f"{reporting}/reports", "4.180.30.5/32", ""): ("high", "r.tanaka@contoso.com"),
         ("DRF001", f"{reporting}/system", "4.180.30.5/32", ""): ("high", "r.tanaka@contoso.com"),
         # The new 0.0.0.0/0 route sends the pools through the hub firewall, whose subnet
-        # leaves through the hub NAT gateway's prefix.
+        # leaves through the hub NAT gateway's prefix; high because the demo policy declares
+        # allowed_egress for aks-data-prod.
         ("DRF001", f"{data}/etl", "20.61.24.5/32", "51.124.80.0/30"): (
-            "medium",
+            "high",
             "s.novak@contoso.com",
         ),
         ("DRF001", f"{data}/system", "20.61.24.5/32", "51.124.80.0/30"): (
-            "medium",
+            "high",
             "s.novak@contoso.com",
         ),
         ("DRF002", f"{data}/etl", "nat-gateway", "udr-virtual-appliance"): (
-            "medium",
+            "high",
             "s.novak@contoso.com",
         ),
         ("DRF002", f"{data}/system", "nat-gateway", "udr-virtual-appliance"): (
-            "medium",
+            "high",
             "s.novak@contoso.com",
         ),
         (
@@ -122,6 +135,15 @@ def test_demo_against_its_november_8_self(tmp_path: Path) -> None:
             f"{PROD}/rg-checkout-prod/providers/Microsoft.Network/natGateways/ng-checkout-egress",
             "",
         ): ("high", "a.osei@contoso.com"),
+        # The CI runners, without egress on November 8, got a NAT gateway of their own.
+        ("DRF001", runners, "", "20.61.56.9/32"): ("medium", "l.moreau@contoso.com"),
+        ("DRF002", runners, "none", "nat-gateway"): ("medium", "l.moreau@contoso.com"),
+        (
+            "DRF003",
+            tooling_runners_subnet,
+            "",
+            f"{PROD}/rg-tooling-prod/providers/Microsoft.Network/natGateways/ng-tooling-runners",
+        ): ("medium", "l.moreau@contoso.com"),
         (
             "DRF004",
             f"{PROD}/rg-analytics-prod/providers/Microsoft.Network/natGateways/ng-analytics-egress",
@@ -137,6 +159,15 @@ def test_demo_against_its_november_8_self(tmp_path: Path) -> None:
     assert route["details"]["clientType"] == "Azure PowerShell"
     assert route["details"]["operation"] == "Microsoft.Network/routeTables/routes/write"
     assert route["details"]["changedAt"] == "2026-11-09T11:15:48.2200000Z"
+    # Subnet changes are filed under the virtual network (the subnet write of 16 November).
+    attach = next(
+        f
+        for f in report["findings"]
+        if f["resourceId"] == tooling_runners_subnet and f["ruleId"] == "DRF003"
+    )
+    assert attach["details"]["clientType"] == "Azure Portal"
+    assert attach["details"]["operation"] == "Microsoft.Network/virtualNetworks/subnets/write"
+    assert attach["details"]["changedAt"] == "2026-11-16T14:07:31.5620000Z"
 
 
 def test_drift_runs_through_the_text_report_and_fail_on(
@@ -146,7 +177,7 @@ def test_drift_runs_through_the_text_report_and_fail_on(
     assert main(["drift", "--baseline", str(base), "--demo", "--fail-on", "critical"]) == 0
     out = capsys.readouterr().out
     assert f"drift since baseline {base}" in out
-    assert "Findings: 0 critical · 4 high · 4 medium · 1 low · 0 info" in out
+    assert "Findings: 0 critical · 8 high · 3 medium · 1 low · 0 info" in out
     assert "DRF004" in out
     assert "m.lindqvist@contoso.com" in out
 

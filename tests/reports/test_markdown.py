@@ -27,9 +27,12 @@ def demo() -> str:
 
 
 def test_demo_counts_and_egress_rows(demo: str) -> None:
-    assert demo.startswith("## egress-audit: 20 findings\n")
-    assert "| 🟧 high | 4 |" in demo
-    assert "| 🟨 medium | 11 |" in demo
+    assert demo.startswith("## egress-audit: 39 findings\n")
+    assert "| 🟥 critical | 2 |" in demo
+    assert "| 🟧 high | 10 |" in demo
+    assert "| 🟨 medium | 15 |" in demo
+    assert "| 🟦 low | 5 |" in demo
+    assert "| ⬜ info | 7 |" in demo
     assert "Suppressed by the policy file: 1." in demo
     assert (
         "| aks-payments-prod | rg-payments-prod | payments | nodes | "
@@ -43,7 +46,15 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "| aks-reporting-nonprod | rg-reporting-nonprod | reports | nodes | "
         "NAT gateway ng-reporting-egress | none |"
     ) in demo
-    assert demo.count("\n| aks-") == 27  # 25 node pools + 2 pod subnets
+    assert (
+        "| aks-kyc-prod | rg-kyc-prod | system | nodes | blackhole route | none |\n"
+        "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress | none |"
+    ) in demo
+    assert (
+        "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
+        "load balancer outbound kubernetes | *unknown* |"
+    ) in demo
+    assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
 
 
 def test_demo_findings_carry_their_fix(demo: str) -> None:
@@ -55,7 +66,13 @@ def test_demo_findings_carry_their_fix(demo: str) -> None:
         "   Fix: `az aks update -g rg-legacy-nonprod -n aks-legacy-kubenet --network-plugin "
         "azure --network-plugin-mode overlay`"
     ) in demo
-    assert "   Declared at: `auditor/demo/egress-audit.yaml:11`  " in demo
+    # The aks-data-prod entry of the demo policy declares the allowlisted address (EGR010).
+    assert (
+        ". 🟧 **HIGH** EGR010 · aks-data-prod/etl  \n"
+        "   Node pool etl of cluster aks-data-prod leaves from 51.124.80.0/30, outside the "
+        "allowed egress 20.61.24.5/32"
+    ) in demo
+    assert "   Declared at: `auditor/demo/egress-audit.yaml:14`  " in demo
 
 
 def test_demo_states_the_unknown_hop_before_the_findings(demo: str) -> None:
