@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor import arm
+from auditor.graph.egress import BLOCKED_REASON
 from auditor.model import EgressKind, EgressPath
 
 BOX_WIDTH = 190
@@ -204,7 +205,8 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
         case EgressKind.BLACKHOLE:
             return [_Step("danger", "DROPPED", ("0.0.0.0/0 → None", "no internet egress"))]
         case EgressKind.NONE:
-            return [_Step("danger", "NO EGRESS", ("private subnet", "no outbound path"))]
+            cause = "blocked by NSG" if path.reason == BLOCKED_REASON else "private subnet"
+            return [_Step("danger", "NO EGRESS", (cause, "no outbound path"))]
         case EgressKind.UNKNOWN:
             return [_Step("unknown", "EGRESS", ("unknown", "a hop was not read"))]
         case EgressKind.NAT_GATEWAY:

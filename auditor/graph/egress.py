@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
 NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
 AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
+BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
 
 APPLIANCE_HOPS = frozenset({"virtualappliance", "virtualapplianceecmp"})
 # Next hops of a 0.0.0.0/0 route that take precedence over a NAT gateway [NAT-OV].
@@ -43,15 +44,6 @@ def resolve(
         return EgressPath(EgressKind.UNKNOWN, None, reason=reason, unknown_ids=(subnet.id,))
     cluster = graph.cluster_of(pool)
     hops: tuple[str, ...] = (subnet.id,)
-    if cluster.outbound == "block":
-        # [AKS-OT]: network-isolated by design; NSG rules deny internet-bound traffic
-        # whatever the subnet's route or NAT gateway.
-        return EgressPath(
-            EgressKind.NONE,
-            subnet.id,
-            hops=hops,
-            reason="outbound type block: NSG rules block internet egress (network-isolated)",
-        )
 
     if subnet.route_table_id:
         table = graph.get(subnet.route_table_id)
@@ -79,6 +71,16 @@ def resolve(
 
     if cluster.outbound == "loadbalancer":
         return _load_balancer_path(graph, cluster, subnet, hops)
+
+    if cluster.outbound == "block":
+        # [AKS-OT]: network-isolated by design: NSG rules deny internet-bound traffic, so
+        # there is no default outbound access either.
+        return EgressPath(
+            EgressKind.NONE,
+            subnet.id,
+            hops=hops,
+            reason=BLOCKED_REASON,
+        )
 
     if subnet.default_outbound_access is False:
         return EgressPath(

@@ -352,8 +352,8 @@ def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
     assert path.hops[2] == PODS
 
 
-def test_outbound_type_block_has_no_internet_egress_whatever_the_subnet_has() -> None:
-    path = _node_path(_estate(nat=True, outbound_type="block"))
+def test_outbound_type_block_falls_back_to_no_egress_not_default_outbound_access() -> None:
+    path = _node_path(_estate(outbound_type="block"))
     assert path.kind is EgressKind.NONE
     assert "block" in path.reason
 
