@@ -58,8 +58,8 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 resource_id=pool.id,
                 message=(
                     f"{whose} {'sit' if pods else 'sits'} in private subnet {subnet_label(subnet)} "
-                    "(defaultOutboundAccess false) with no explicit egress method: "
-                    f"{path.describe()}."
+                    "(defaultOutboundAccess false) with no explicit egress method, so it has no "
+                    "internet egress."
                     + (
                         f" The outbound type {cluster.outbound_type} makes that the intent."
                         if isolated

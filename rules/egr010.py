@@ -118,6 +118,16 @@ def _remediation(paths: list[tuple[str, EgressPath]], outside: dict[str, list[st
         "destination allowlist"
     )
     for side, path in paths:
+        if outside.get(side) and path.kind is EgressKind.UDR_APPLIANCE and len(path.hops) > 1:
+            # The route sends the traffic past the subnet's own egress: the route is the change.
+            table = arm.parse(path.hops[1])
+            return (
+                f"Remove the 0.0.0.0/0 route of route table {table.name} if the pool should "
+                f"leave from its subnet's own egress: az network route-table route list -g "
+                f"{table.resource_group} --route-table-name {table.name}, then az network "
+                f"route-table route delete -g {table.resource_group} --route-table-name "
+                f"{table.name} -n <route name>; {tail}"
+            )
         if outside.get(side) and path.kind is not EgressKind.NAT_GATEWAY and path.subnet_id:
             subnet = arm.parse(path.subnet_id)
             cut = path.subnet_id.lower().rfind("/subnets/")

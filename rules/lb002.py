@@ -100,10 +100,14 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} needs {needed:,} SNAT ports ({ports:,} per node × "
-                f"{maximum} nodes + {surge} surge), but its {ips} outbound "
-                f"IP{'s' if ips != 1 else ''} provide {available:,}."
+                f"{maximum} nodes + {surge} surge), but "
+                + (
+                    f"its {ips} outbound IPs provide {available:,}."
+                    if ips != 1
+                    else f"its one outbound IP provides {available:,}."
+                )
             ),
-            observed=f"{available:,} SNAT ports from {ips} outbound IPs",
+            observed=f"{available:,} SNAT ports from {ips} outbound IP{'s' if ips != 1 else ''}",
             expected=f"at least {needed:,} SNAT ports ({ips_needed} outbound IPs)",
             evidence=(cluster.id, *ip_ids),
             remediation=_remediation(cluster, maximum + surge, ips_needed, config),

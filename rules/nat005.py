@@ -54,7 +54,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             severity=META.severity,
             resource_id=pool.id,
             message=(
-                f"{pool_label(cluster, pool)} runs in zones {', '.join(pool.availability_zones)} "
+                f"{pool_label(cluster, pool)} runs in {_zones(pool.availability_zones)} "
                 f"but egresses through NAT gateway {nat.name} in zone {', '.join(nat.zones)}."
             ),
             observed=(
@@ -78,3 +78,7 @@ def _zonal(nat: NatGateway) -> bool:
 
 
 RULE = Rule(META, check)
+
+
+def _zones(zones: tuple[str, ...]) -> str:
+    return f"zone {zones[0]}" if len(zones) == 1 else f"zones {', '.join(zones)}"

@@ -56,8 +56,8 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} runs Azure CNI in the legacy node-subnet mode: no "
-                "network plugin mode and no pod subnet on any of its "
-                f"{len(pools)} node pool{'s' if len(pools) != 1 else ''}."
+                "network plugin mode and no pod subnet on "
+                + (f"any of its {len(pools)} node pools." if len(pools) != 1 else "its node pool.")
             ),
             observed="networkPlugin=azure, no networkPluginMode, no podSubnetID",
             expected="networkPluginMode=overlay (or a pod subnet per node pool)",

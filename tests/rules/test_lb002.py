@@ -148,7 +148,7 @@ def test_message_and_remediation_state_the_numbers() -> None:
     (finding,) = findings_for(lb002.RULE, CASES[1])
     assert finding.message == (
         "Cluster aks needs 68,000 SNAT ports (4,000 per node × 16 nodes + 1 surge), "
-        "but its 1 outbound IP provide 64,000."
+        "but its one outbound IP provides 64,000."
     )
     assert finding.remediation == (
         f"az aks update -g {b.RG} -n aks --load-balancer-managed-outbound-ip-count 2"
