@@ -155,6 +155,10 @@ def test_minimum_requests_three_per_type_per_batch_and_no_per_resource_call(
     # One access check, then per batch: 3 NAT pages + 6 other types + change history.
     assert len(mocked.calls) == 1 + 2 * (3 + 6 + 1)
     only_resource_graph_posts(mocked)
+    # Every row exactly once: no page fetched twice, none skipped.
+    assert sorted(r["id"] for r in snapshot.rows(NAT_GATEWAYS)) == sorted(
+        r["id"] for r in estate.resources if r["type"] == NAT_GATEWAYS
+    )
     assert len(snapshot.rows(NAT_GATEWAYS)) == 5000
     assert len(snapshot.rows(MANAGED_CLUSTERS)) == 3
     assert snapshot.errors == ()
