@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from auditor.model import EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
 
@@ -89,11 +87,25 @@ def _findings(result: AuditResult) -> list[str]:
 def _finding(finding: Finding) -> list[str]:
     indent = " " * 18
     lines = [f"{finding.severity.value.upper():<9} {finding.rule_id:<7} {finding.resource_id}"]
-    lines.extend(
-        textwrap.wrap(finding.message, WIDTH, initial_indent=indent, subsequent_indent=indent)
-    )
+    lines.extend(_wrap(finding.message, WIDTH, indent))
     if finding.location is not None:
         lines.append(f"{indent}declared at {finding.location.path}:{finding.location.line}")
     if finding.remediation:
         lines.append(f"{indent}fix: {finding.remediation}")
+    return lines
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    """Wrap at spaces only: resource names and IDs stay whole (textwrap would break them at
+    their hyphens), and it is fast enough for tens of thousands of findings."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(indent) + len(line) + 1 + len(word) > width:
+            lines.append(indent + line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(indent + line)
     return lines
