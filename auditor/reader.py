@@ -97,25 +97,43 @@ class Node:
         value = self._child(key, list, optional=True)
         return self._make(key, [] if value is None else value)
 
+    # The accessors below are the hot path of loading a snapshot (millions of calls): they read
+    # the dict directly and build a Node or a path only to report an error.
+
+    def _fields(self) -> dict[str, Any]:
+        if type(self.value) is not dict:
+            raise self.error("expected an object")
+        return self.value
+
     def string(self, key: str) -> str:
-        value: str = self._child(key, str, optional=False)
-        return value
+        value = self._fields().get(key)
+        if type(value) is str:
+            return value
+        raise self.error("missing" if value is None else "expected a string", key)
 
     def opt_string(self, key: str) -> str | None:
-        value: str | None = self._child(key, str, optional=True)
-        return value
+        value = self._fields().get(key)
+        if value is None or type(value) is str:
+            return value
+        raise self.error("expected a string", key)
 
     def opt_integer(self, key: str) -> int | None:
-        value: int | None = self._child(key, int, optional=True)
-        return value
+        value = self._fields().get(key)
+        if value is None or type(value) is int:
+            return value
+        raise self.error("expected an integer", key)
 
     def integer(self, key: str) -> int:
-        value: int = self._child(key, int, optional=False)
-        return value
+        value = self._fields().get(key)
+        if type(value) is int:
+            return value
+        raise self.error("missing" if value is None else "expected an integer", key)
 
     def opt_boolean(self, key: str) -> bool | None:
-        value: bool | None = self._child(key, bool, optional=True)
-        return value
+        value = self._fields().get(key)
+        if value is None or type(value) is bool:
+            return value
+        raise self.error("expected a boolean", key)
 
     def opt_ref(self, key: str) -> str | None:
         """A `{"id": ...}` sub-resource reference; absent, null and `{}` read as None."""
@@ -124,16 +142,31 @@ class Node:
 
     def refs(self, key: str) -> tuple[str, ...]:
         """A list of `{"id": ...}` references (null or absent reads as empty)."""
-        return tuple(item.string("id") for item in self.opt_array(key).items())
+        items = self._list(key)
+        found = []
+        for item in items:
+            ident = item.get("id") if type(item) is dict else None
+            if type(ident) is not str:
+                # Read them again through Nodes, which report the first bad one's path.
+                return tuple(node.string("id") for node in self._make(key, items).items())
+            found.append(ident)
+        return tuple(found)
 
     def strs(self, key: str) -> tuple[str, ...]:
         """A list of strings (null or absent reads as empty)."""
-        out = []
-        for item in self.opt_array(key).items():
-            if not isinstance(item.value, str):
-                raise item.error("expected a string")
-            out.append(item.value)
-        return tuple(out)
+        items = self._list(key)
+        for index, item in enumerate(items):
+            if type(item) is not str:
+                raise self._make(key, items)._make(index, item).error("expected a string")
+        return tuple(items)
+
+    def _list(self, key: str) -> list[Any]:
+        value = self._fields().get(key)
+        if value is None:
+            return []
+        if type(value) is list:
+            return value
+        raise self.error("expected a list", key)
 
     def items(self) -> Iterator[Node]:
         if not isinstance(self.value, list):
