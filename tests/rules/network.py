@@ -67,3 +67,14 @@ def managed_nat_cluster(
         *addresses,
         b.cluster(name, pools, outbound_type="managedNATGateway", nat_gateway_profile=profile),
     ]
+
+
+FIREWALLED = b.subnet_id("vnet", "firewalled")
+
+
+def firewalled_network(*rows: dict[str, Any]) -> b.Estate:
+    """`network` plus subnet `firewalled`, whose route table sends 0.0.0.0/0 to a firewall."""
+    return add_subnets(
+        network(b.route_table("fw", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]), *rows),
+        b.subnet("firewalled", "vnet", "10.4.0.0/16", route_table=b.route_table_id("fw")),
+    )

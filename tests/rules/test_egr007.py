@@ -6,22 +6,19 @@ from auditor.model import Severity
 from rules import egr007
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
-from tests.rules.network import BARE, GOOD, NAT, PRIVATE, add_subnets, network
-
-FIREWALLED = b.subnet_id("vnet", "firewalled")
-
-
-def _estate(*rows: dict) -> b.Estate:
-    return add_subnets(
-        network(b.route_table("fw", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]), *rows),
-        b.subnet("firewalled", "vnet", "10.4.0.0/16", route_table=b.route_table_id("fw")),
-    )
-
+from tests.rules.network import (
+    BARE,
+    FIREWALLED,
+    GOOD,
+    NAT,
+    PRIVATE,
+    firewalled_network,
+)
 
 CASES = [
     Case(
         "a NAT cluster's pool outside the NAT subnet",
-        _estate(
+        firewalled_network(
             b.cluster(
                 "aks",
                 [
@@ -39,7 +36,7 @@ CASES = [
     ),
     Case(
         "load balancer outbound rules and node public IPs are explicit",
-        _estate(
+        firewalled_network(
             b.public_ip("lb", "20.0.0.5"),
             b.cluster(
                 "aks",
@@ -52,12 +49,12 @@ CASES = [
     ),
     Case(
         "outbound type none still leaves by default outbound access on a public subnet",
-        _estate(b.cluster("aks", [b.pool("sys", BARE)], outbound_type="none")),
+        firewalled_network(b.cluster("aks", [b.pool("sys", BARE)], outbound_type="none")),
         fails={b.pool_id("aks", "sys")},
     ),
     Case(
         "pods of a firewalled pool in a subnet without egress (medium, contested)",
-        _estate(
+        firewalled_network(
             b.cluster(
                 "aks",
                 [b.pool("sys", FIREWALLED, pod_subnet=BARE)],
@@ -70,7 +67,9 @@ CASES = [
     ),
     Case(
         "pods next to NAT nodes are EGR002's",
-        _estate(b.cluster("aks", [b.pool("sys", GOOD, pod_subnet=BARE)], plugin_mode=None)),
+        firewalled_network(
+            b.cluster("aks", [b.pool("sys", GOOD, pod_subnet=BARE)], plugin_mode=None)
+        ),
         passes={b.pool_id("aks", "sys")},
     ),
 ]

@@ -6,22 +6,19 @@ from auditor.model import Severity
 from rules import egr008
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
-from tests.rules.network import BARE, GOOD, NAT, PRIVATE, add_subnets, network
-
-FIREWALLED = b.subnet_id("vnet", "firewalled")
-
-
-def _estate(*rows: dict) -> b.Estate:
-    return add_subnets(
-        network(b.route_table("fw", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]), *rows),
-        b.subnet("firewalled", "vnet", "10.4.0.0/16", route_table=b.route_table_id("fw")),
-    )
-
+from tests.rules.network import (
+    BARE,
+    FIREWALLED,
+    GOOD,
+    NAT,
+    PRIVATE,
+    firewalled_network,
+)
 
 CASES = [
     Case(
         "a private subnet with no explicit egress",
-        _estate(
+        firewalled_network(
             b.cluster(
                 "aks",
                 [
@@ -39,7 +36,7 @@ CASES = [
     *(
         Case(
             f"network-isolated by design with outbound type {outbound}",
-            _estate(b.cluster("aks", [b.pool("sys", PRIVATE)], outbound_type=outbound)),
+            firewalled_network(b.cluster("aks", [b.pool("sys", PRIVATE)], outbound_type=outbound)),
             fails={b.pool_id("aks", "sys")},
             severities={b.pool_id("aks", "sys"): Severity.INFO},
         )
@@ -47,7 +44,7 @@ CASES = [
     ),
     Case(
         "load balancer outbound rules still egress from a private subnet",
-        _estate(
+        firewalled_network(
             b.public_ip("lb", "20.0.0.5"),
             b.cluster(
                 "aks",
@@ -60,7 +57,7 @@ CASES = [
     ),
     Case(
         "pods of a firewalled pool in a private subnet (high, contested)",
-        _estate(
+        firewalled_network(
             b.cluster(
                 "aks",
                 [b.pool("sys", FIREWALLED, pod_subnet=PRIVATE)],
