@@ -13,7 +13,7 @@ from auditor import __version__, cli_sarif, engine
 from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
-from auditor.collect.args import add_collection_arguments
+from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
 from auditor.files import write_text_atomic
 from auditor.graph.estate import EgressGraph
@@ -205,12 +205,12 @@ def exit_code(result: AuditResult, fail_on: str) -> ExitCode:
 
 
 def _load_estate(args: argparse.Namespace) -> Snapshot:
-    live = getattr(args, "subscriptions", None) or getattr(args, "management_groups", None)
     if args.demo or args.snapshot is not None:
+        live = live_flags_given(args)
         if live:
             raise UsageError(
-                "--subscription/--management-group collect live; drop them to "
-                "audit --snapshot or --demo"
+                f"{', '.join(live)} only apply when collecting live; drop them to audit "
+                "--snapshot or --demo"
             )
         if args.demo:
             demo = resources.files("auditor.demo").joinpath(DEMO_ESTATE)

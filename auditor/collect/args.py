@@ -13,6 +13,7 @@ import argparse
 import logging
 import re
 import sys
+from typing import TypeVar
 
 from auditor.collect import clouds
 from auditor.collect.client import MAX_SUBSCRIPTIONS_PER_REQUEST
@@ -102,9 +103,9 @@ def add_collection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--auth",
         choices=AUTH_CHOICES,
-        default=DEFAULT,
+        default=None,
         help="credential to sign in with: default is DefaultAzureCredential, which honours "
-        "AZURE_TOKEN_CREDENTIALS (default: %(default)s)",
+        f"AZURE_TOKEN_CREDENTIALS (default: {DEFAULT})",
     )
     group.add_argument(
         "--cloud",
@@ -123,19 +124,43 @@ def add_collection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--batch-size",
         type=batch_size,
-        default=DEFAULT_BATCH_SIZE,
+        default=None,
         metavar="N",
         help=f"subscriptions per Resource Graph request, 1..{MAX_SUBSCRIPTIONS_PER_REQUEST} "
-        "(default: %(default)s)",
+        f"(default: {DEFAULT_BATCH_SIZE})",
     )
     group.add_argument(
         "--changes-days",
         type=changes_days,
-        default=DEFAULT_CHANGES_DAYS,
+        default=None,
         metavar="DAYS",
         help=f"days of change history to read for drift attribution, 0..{MAX_CHANGES_DAYS}; "
-        "0 skips it (default: %(default)s)",
+        f"0 skips it (default: {DEFAULT_CHANGES_DAYS})",
     )
+
+
+T = TypeVar("T")
+
+# Flags that only mean something when collecting live; their defaults are applied in
+# settings_from_args, so the CLI can tell a flag given with --snapshot/--demo (an error).
+LIVE_FLAGS = {
+    "subscriptions": "--subscription",
+    "management_groups": "--management-group",
+    "auth": "--auth",
+    "cloud": "--cloud",
+    "arm_endpoint": "--arm-endpoint",
+    "batch_size": "--batch-size",
+    "changes_days": "--changes-days",
+}
+
+
+def live_flags_given(args: argparse.Namespace) -> list[str]:
+    return [flag for dest, flag in LIVE_FLAGS.items() if getattr(args, dest, None) is not None]
+
+
+def _given(args: argparse.Namespace, dest: str, default: T) -> T:
+    value: T | None = getattr(args, dest, None)
+    return default if value is None else value
 
 
 def settings_from_args(args: argparse.Namespace) -> CollectionSettings:
@@ -145,10 +170,10 @@ def settings_from_args(args: argparse.Namespace) -> CollectionSettings:
         return CollectionSettings(
             subscriptions=tuple(getattr(args, "subscriptions", None) or ()),
             management_groups=tuple(getattr(args, "management_groups", None) or ()),
-            batch_size=getattr(args, "batch_size", DEFAULT_BATCH_SIZE),
-            changes_days=getattr(args, "changes_days", DEFAULT_CHANGES_DAYS),
+            batch_size=_given(args, "batch_size", DEFAULT_BATCH_SIZE),
+            changes_days=_given(args, "changes_days", DEFAULT_CHANGES_DAYS),
             cloud=cloud,
-            auth=getattr(args, "auth", DEFAULT),
+            auth=_given(args, "auth", DEFAULT),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
