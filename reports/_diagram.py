@@ -179,6 +179,10 @@ def _hop_steps(path: EgressPath) -> list[_Step]:
             steps.append(_Step("subnet", "SUBNET", (parts.name, f"in {vnet}")))
         elif kind == "microsoft.network/routetables":
             steps.append(_Step(_route_class(path), "ROUTE TABLE", (parts.name, _route(path))))
+            if path.kind is EgressKind.UDR_APPLIANCE:
+                # The appliance comes next; its own subnet and NAT gateway, if read, follow.
+                hop_ip = path.next_hop_ip or "?"
+                steps.append(_Step("fw", "FIREWALL / APPLIANCE", (hop_ip, "virtual appliance")))
         elif kind == "microsoft.network/natgateways":
             steps.append(_Step("nat", "NAT GATEWAY", (parts.name, _idle(path))))
         else:
@@ -190,8 +194,7 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
     steps = []
     match path.kind:
         case EgressKind.UDR_APPLIANCE:
-            hop = path.next_hop_ip or "?"
-            steps.append(_Step("fw", "FIREWALL / APPLIANCE", (hop, "virtual appliance")))
+            pass  # drawn right after the route table (_hop_steps)
         case EgressKind.UDR_GATEWAY:
             steps.append(_Step("fw", "VNET GATEWAY", ("virtual network", "gateway"), (), 2))
         case EgressKind.LOAD_BALANCER:
