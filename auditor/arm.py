@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1 << 20)  # bounded: a long-lived process reads many estates
 def key(resource_id: str) -> str:
     """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased.
 
