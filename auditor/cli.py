@@ -223,11 +223,21 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
     if path is not None:
-        return policy_module.load(path)
+        return policy_module.load(path, _display_name(path))
     if demo:
         text = resources.files("auditor.demo").joinpath(DEMO_POLICY).read_text(encoding="utf-8")
         return policy_module.parse(text, f"auditor/demo/{DEMO_POLICY}")
     return policy_module.EMPTY
+
+
+def _display_name(path: Path) -> str:
+    """A file inside the current directory by its relative path with forward slashes: findings
+    located in it then point at the same place on every machine (and in SARIF, at the file in
+    the checkout). Elsewhere, the path as given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _write(text: str, output: Path | None) -> None:

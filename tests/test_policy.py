@@ -235,3 +235,28 @@ def test_rule_parameters_outside_their_range_are_errors(override: str, problem: 
     with pytest.raises(InputError) as raised:
         loaded.check_rules(CONFIGS)
     assert str(raised.value).startswith(f"egress-audit.yaml:2: {problem}")
+
+
+def test_a_policy_inside_the_working_directory_is_named_relative_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from auditor.cli import main
+
+    folder = tmp_path / "ops"
+    folder.mkdir()
+    policy = folder / "egress-audit.yaml"
+    policy.write_text(
+        "clusters:\n  - match: {id: '*/aks-payments-prod'}\n    workloads:\n"
+        "      - name: longpoll\n        max_idle_seconds: 600\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "report.json"
+    main(["--demo", "--policy", str(policy), "--format", "json", "--output", str(report)])
+    locations = {
+        (f["location"]["path"], f["location"]["line"])
+        for f in json.loads(report.read_text())["findings"]
+        if f["ruleId"] == "NAT007"
+    }
+    assert locations == {("ops/egress-audit.yaml", 5)}
