@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -49,10 +50,6 @@ exit codes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    # A run builds millions of small acyclic objects and then exits: the cyclic collector's
-    # repeated full scans of that heap cost more than the whole audit, and free nothing.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
         command = _SUBCOMMANDS.get(args[0]) if args else None
         if command is not None:
@@ -64,8 +61,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The graph build creates millions of small acyclic objects: the cyclic collector's
+    repeated full scans of that growing heap cost more than the build and free nothing.
+    Paused for the build only, and restored as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        if gc_was_enabled:
+        if was_enabled:
             gc.enable()
 
 
@@ -159,10 +167,9 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
     sarif = cli_sarif.request(args)
     policy = _load_policy(args.policy, demo=args.demo)
-    from rules.registry import DRIFT, all_rules
+    from rules.registry import all_rules
 
-    configs = {rule.meta.id: rule.config for rule in all_rules()}
-    policy.check_rules({**configs, **{rule.meta.id: None for rule in DRIFT}})
+    policy.check_rules({rule.meta.id: rule.config for rule in all_rules()})
     # The baseline is read before the estate, so a bad one fails before a long collection.
     baseline = None
     if args.baseline is not None:
@@ -172,14 +179,9 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
                 f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
             )
     snap = _load_estate(args)
-    # The raw rows are only needed again to write the next baseline.
-    graph = EgressGraph.from_snapshot(snap, release_rows=not args.update_baseline)
-    result = engine.audit(snap, policy, rules, graph)
-    if baseline is not None:
-        from auditor import drift
-
-        found, errors = drift.detect(baseline, snap, policy, DRIFT, graph)
-        result = drift.with_drift(result, found, errors, DRIFT, policy, baseline)
+    with gc_paused():
+        graph = EgressGraph.from_snapshot(snap)
+    result = engine.audit(snap, policy, rules, graph, baseline=baseline)
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)
     else:
@@ -286,9 +288,9 @@ def _rules_command(argv: list[str]) -> int:
     parser.add_argument("--format", choices=["text", "markdown"], default="text")
     _add_output(parser)
     args = parser.parse_args(argv)
-    from rules.registry import listed_rules
+    from rules.registry import all_rules
 
-    rules = listed_rules()
+    rules = all_rules()
     if args.format == "markdown":
         from rules.reference import markdown
 
@@ -305,7 +307,6 @@ def _rules_command(argv: list[str]) -> int:
 
 
 def _graph_command(argv: list[str]) -> int:
-    from auditor.graph.estate import EgressGraph
     from auditor.graph.export import GraphFormat, render
 
     parser = _Parser(
@@ -332,7 +333,10 @@ def _drift_command(argv: list[str]) -> int:
     )
     _add_report_flags(parser, "a drift finding")
     _add_baseline(parser, required=True)
-    return _audit(parser.parse_args(argv), ())
+    args = parser.parse_args(argv)
+    from rules.registry import all_rules
+
+    return _audit(args, [rule for rule in all_rules() if rule.meta.needs_baseline])
 
 
 _SUBCOMMANDS = {

@@ -3,9 +3,10 @@
 Each estate is reduced to the facts that decide where traffic leaves from (per node pool:
 subnets and effective egress paths; per subnet: its NAT gateway; per egress device: its idle
 timeout; per cluster: outbound type and network plugin), keyed by lower-cased ARM ID so that
-casing and row order never count as change. Drift rules (rules/drf*.py) compare two such
-fact sets; this module runs them and attributes each finding with the current snapshot's
-change history (who, when, which operation).
+casing and row order never count as change. Drift rules (rules/drf*.py) are ordinary rules
+that compare two such fact sets (`Comparison`); the engine runs them when a baseline is given
+and, as a last pass, attributes each of their findings with the current snapshot's change
+history (who, when, which operation).
 
 What is unknown is never a change: a path that is unknown on either side is not compared,
 and a resource in a subscription either snapshot could not read is neither added nor removed.
@@ -15,17 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor import arm, suppress
+from auditor import arm
 from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
-from auditor.model import EgressKind, EgressPath, Finding, RuleError, RuleMeta
-from auditor.policy import Policy
-from auditor.result import AuditResult
+from auditor.model import EgressKind, EgressPath, Finding, Rule
 from auditor.snapshot import Snapshot
 
 NODES = "nodes"
@@ -172,48 +171,52 @@ def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dic
     return found
 
 
-DriftCheck = Callable[[EstateFacts, EstateFacts, Policy], Iterator[Finding]]
-
-
 @dataclass(frozen=True, slots=True)
-class DriftRule:
-    """A drift rule: metadata, a pure comparison of two estates, and the words a change
-    record's property paths must contain to explain its findings (lower-case substrings of
-    e.g. `properties.subnets[1].properties.natGateway.id`)."""
+class Comparison:
+    """What drift rules compare: the baseline's egress facts and the estate's."""
 
-    meta: RuleMeta
-    check: DriftCheck
-    history_hints: tuple[str, ...] = ()
+    before: EstateFacts
+    after: EstateFacts
+
+    @classmethod
+    def of(cls, baseline: Snapshot, current: Snapshot, current_graph: EgressGraph) -> Comparison:
+        return cls(EstateFacts.of(baseline), EstateFacts.of(current, current_graph))
 
 
-def detect(
-    baseline: Snapshot,
-    current: Snapshot,
-    policy: Policy,
-    rules: Sequence[DriftRule],
-    current_graph: EgressGraph | None = None,
-) -> tuple[list[Finding], list[RuleError]]:
-    """Drift findings of `current` against `baseline`, attributed from `current`'s history."""
-    before = EstateFacts.of(baseline)
-    after = EstateFacts.of(current, current_graph)
-    history = History(
+def change_history(baseline: Snapshot, current: Snapshot) -> History:
+    """The current snapshot's change records between the two reads: they explain drift."""
+    return History(
         parse_changes(current.changes),
         since=parse_time(baseline.collected_at),
         until=parse_time(current.collected_at),
     )
-    findings: list[Finding] = []
-    errors: list[RuleError] = []
-    for rule in rules:
-        if rule.meta.id in policy.disabled_rules:
-            continue
-        try:
-            found = list(rule.check(before, after, policy))
-        except Exception as exc:  # a broken rule must not hide the others' findings
-            errors.append(RuleError(rule.meta.id, f"{type(exc).__name__}: {exc}"))
-            continue
-        findings.extend(attribute(f, history, rule.history_hints) for f in found)
-    findings.sort(key=Finding.sort_key)
-    return findings, errors
+
+
+def baseline_warnings(baseline: Snapshot, current: Snapshot) -> list[str]:
+    warnings = []
+    if baseline.errors:
+        warnings.append(
+            f"baseline {baseline.source} was a partial collection: resources in the scopes it "
+            "could not read are not reported as added or removed"
+        )
+    then, now = parse_time(baseline.collected_at), parse_time(current.collected_at)
+    if then is not None and now is not None and then > now:
+        warnings.append(
+            f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
+            f"it is compared with ({current.collected_at}): before and after are swapped"
+        )
+    return warnings
+
+
+def attribute_all(
+    findings: Sequence[Finding], rules: Sequence[Rule], changes: History
+) -> list[Finding]:
+    """Every drift finding with who changed it, when and how (the engine's final pass)."""
+    hints = {rule.meta.id: rule.meta.history_hints for rule in rules if rule.meta.needs_baseline}
+    return [
+        attribute(finding, changes, hints[finding.rule_id]) if finding.rule_id in hints else finding
+        for finding in findings
+    ]
 
 
 NO_HISTORY = "No change record in the snapshot's history says who made this change."
@@ -248,41 +251,3 @@ def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Findi
 
 def _history_entry(change: Change) -> str:
     return f"{change.describe()} on {change.target_id}"
-
-
-def with_drift(
-    result: AuditResult,
-    findings: Sequence[Finding],
-    errors: Sequence[RuleError],
-    rules: Sequence[DriftRule],
-    policy: Policy,
-    baseline: Snapshot,
-) -> AuditResult:
-    """An audit result that also carries the drift findings and the drift rules' metadata,
-    so every reporter renders them like any other finding."""
-    warnings = list(result.warnings)
-    if baseline.errors:
-        warnings.append(
-            f"baseline {baseline.source} was a partial collection: resources in the scopes it "
-            "could not read are not reported as added or removed"
-        )
-    then, now = parse_time(baseline.collected_at), parse_time(result.collected_at)
-    if now is not None:
-        # Drift findings are findings like any other: the policy's suppressions apply.
-        findings = suppress.apply(findings, policy.suppressions, now.date())
-    if then is not None and now is not None and then > now:
-        warnings.append(
-            f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
-            f"it is compared with ({result.collected_at}): before and after are swapped"
-        )
-    return dataclasses.replace(
-        result,
-        findings=tuple(sorted((*result.findings, *findings), key=Finding.sort_key)),
-        rules=(
-            *result.rules,
-            *(r.meta for r in rules if r.meta.id not in policy.disabled_rules),
-        ),
-        rule_errors=(*result.rule_errors, *errors),
-        warnings=tuple(warnings),
-        baseline=baseline.source,
-    )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from auditor import arm
 
 if TYPE_CHECKING:
+    from auditor.drift import Comparison
     from auditor.graph.estate import EgressGraph
     from auditor.policy import Policy
 
@@ -161,15 +162,66 @@ class RuleMeta:
     sources: tuple[str, ...]
     tags: tuple[str, ...] = ("security", "networking")
     precision: Precision = "high"
+    # A drift rule: it compares the estate with a baseline, and runs only when one is given.
+    needs_baseline: bool = False
+    # Lower-case words a change record's property paths must contain to explain a finding of
+    # this rule (e.g. "natgateway" in `properties.subnets[1].properties.natGateway.id`).
+    history_hints: tuple[str, ...] = ()
+
+    def finding(
+        self,
+        resource_id: str,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        remediation: str = "",
+        observed: str | None = None,
+        expected: str | None = None,
+        evidence: tuple[str, ...] = (),
+        location: SourceLocation | None = None,
+        key: str = "",
+        details: Mapping[str, str] | None = None,
+    ) -> Finding:
+        """A finding of this rule, at the rule's severity unless the finding raises it."""
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity if severity is None else severity,
+            resource_id=resource_id,
+            message=message,
+            remediation=remediation,
+            observed=observed,
+            expected=expected,
+            evidence=evidence,
+            location=location,
+            key=key,
+            details={} if details is None else details,
+        )
 
 
-Check = Callable[["EgressGraph", "Policy"], Iterator[Finding]]
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """Everything a rule may judge: the estate's graph, the policy, and — when a baseline is
+    given — the egress facts of the baseline and of the estate, for the drift rules."""
+
+    graph: EgressGraph
+    policy: Policy
+    drift: Comparison | None = None
+
+    def compared(self) -> Comparison:
+        """The baseline comparison; the engine runs drift rules only when there is one."""
+        if self.drift is None:
+            raise RuntimeError("a drift rule ran without a baseline")
+        return self.drift
+
+
+Check = Callable[[RuleContext], Iterator[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A rule: metadata, a pure check, and optionally the frozen dataclass of its thresholds,
-    whose defaults are the only copy of each (the policy file can override them)."""
+    """A rule: metadata, a pure check of one RuleContext, and optionally the frozen dataclass
+    of its thresholds, whose defaults are the only copy of each (the policy file can override
+    them)."""
 
     meta: RuleMeta
     check: Check

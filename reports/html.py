@@ -25,7 +25,6 @@ from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
-DRIFT_PREFIX = "DRF"
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
 
 KIND_LABELS = {
@@ -120,7 +119,7 @@ def render(result: AuditResult) -> str:
         "severity_counts": Counter(r.finding.severity.value for r in active),
         "active": active,
         "suppressed": [r for r in rows if r.finding.suppression is not None],
-        "drift": [r for r in rows if r.finding.rule_id.startswith(DRIFT_PREFIX)],
+        "drift": [r for r in rows if r.rule is not None and r.rule.needs_baseline],
         "clusters": clusters,
         "frames": frames.drawings,
         "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.drift import DriftRule, EstateFacts
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
@@ -20,6 +18,9 @@ from rules._drift import (
 from rules._text import source_link, urls
 
 NO_NAT = "no NAT gateway"
+
+HISTORY_HINTS = ("natgateway", "subnets", "sourcevirtualnetwork")
+
 
 META = RuleMeta(
     id="DRF003",
@@ -51,10 +52,14 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "nat-gateway"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.subnets.items():
         was = before.subnets.get(key)
         if was is None or not both_read(before, after, now.subnet.id):
@@ -80,8 +85,7 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
             f"-n {subnet.name}"
         )
         restore = f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.HIGH if old else Severity.MEDIUM,
             resource_id=subnet.id,
             message=(f"Subnet {name}, used by {pools}, {change} since the baseline."),
@@ -98,6 +102,4 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
         )
 
 
-HISTORY_HINTS = ("natgateway", "subnets", "sourcevirtualnetwork")
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

@@ -8,14 +8,14 @@ from auditor import arm
 from auditor.drift import (
     LB_PROFILE,
     MANAGED_NAT_PROFILE,
-    DriftRule,
-    EstateFacts,
     IdleTimeout,
 )
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read, evidence
 from rules._text import source_link, urls
+
+HISTORY_HINTS = ("idletimeout",)
+
 
 META = RuleMeta(
     id="DRF004",
@@ -47,10 +47,14 @@ META = RuleMeta(
     sources=(*urls("NAT-RES", "AKS-KA", "AKS-LBCFG"), CHANGES_DOC),
     tags=("reliability", "networking", "egress", "drift", "idle-timeout"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.timeouts.items():
         was = before.timeouts.get(key)
         if was is None or was.minutes == now.minutes:
@@ -58,8 +62,7 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
         if not both_read(before, after, now.subject_id):
             continue
         lowered = now.minutes < was.minutes
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.MEDIUM if lowered else META.severity,
             resource_id=now.subject_id,
             message=(
@@ -109,6 +112,4 @@ def _restore(timeout: IdleTimeout, minutes: int) -> str:
     )
 
 
-HISTORY_HINTS = ("idletimeout",)
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

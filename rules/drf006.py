@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.drift import NODES, PODS, DriftRule, EstateFacts, PoolFacts
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.drift import NODES, PODS, PoolFacts
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
@@ -22,6 +21,9 @@ from rules._text import pool_label, source_link, urls
 ADDED = "added"
 REMOVED = "removed"
 ABSENT = "absent"
+
+HISTORY_HINTS = ("agentpoolprofiles", "vnetsubnetid", "podsubnetid")
+
 
 META = RuleMeta(
     id="DRF006",
@@ -50,10 +52,14 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "node-pool"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.pools.items():
         if not both_read(before, after, now.pool.id):
             continue
@@ -76,8 +82,7 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
     label = pool_label(now.cluster, now.pool)
     path = now.paths[NODES]
     where = " (with its cluster)" if new_cluster else ""
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.LOW,
         resource_id=now.pool.id,
         message=(
@@ -107,8 +112,7 @@ def _place(subnet_id: str | None, unset: str = "the AKS-managed subnet") -> str:
 
 def _removed(was: PoolFacts) -> Finding:
     label = pool_label(was.cluster, was.pool)
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.INFO,
         resource_id=was.pool.id,
         message=(
@@ -143,8 +147,7 @@ def _moved(now: PoolFacts, side: str, old_id: str | None, new_id: str | None) ->
 
     path = now.paths.get(side, now.paths[NODES])
     leaves = f"; they now leave through {path.describe()}"
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.MEDIUM,
         resource_id=now.pool.id,
         message=(f"{label} moved its {what} from {place(old_id)} to {place(new_id)}{leaves}."),
@@ -166,6 +169,4 @@ def _moved(now: PoolFacts, side: str, old_id: str | None, new_id: str | None) ->
     )
 
 
-HISTORY_HINTS = ("agentpoolprofiles", "vnetsubnetid", "podsubnetid")
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -40,7 +38,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if not cluster.is_nat_outbound:
             continue
@@ -62,8 +61,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             private = subnet.default_outbound_access is False
             vnet = arm.parse(subnet.vnet_id)
             nat = nat_ids[0] if nat_ids else "<NAT gateway ID>"
-            yield Finding(
-                rule_id=META.id,
+            yield META.finding(
                 severity=Severity.CRITICAL if private else META.severity,
                 resource_id=pool.id,
                 message=(

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import subnet_update
 from rules._text import pool_label, source_link, urls
 
@@ -44,7 +43,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if cluster.outbound != "loadbalancer":
             continue
@@ -56,9 +56,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             # 0.0.0.0/0 route to an appliance overrides both (EGR004 reports that).
             if path.kind is not EgressKind.NAT_GATEWAY or not isinstance(subnet, Subnet):
                 continue
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} egresses through {path.describe()}, not through "

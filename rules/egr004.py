@@ -9,7 +9,7 @@ from auditor import arm
 from auditor.graph.egress import OVERRIDING_HOPS
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
 from rules._egress import default_route, hop, pool_subnets
 from rules._text import source_link, subnet_label, urls
@@ -46,7 +46,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for subnet, users in pool_subnets(graph):
         nat_id = graph.subnet_nat_gateway_id(subnet)
         if not nat_id:
@@ -63,8 +65,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             else f"virtual appliance {route.next_hop_ip}"
         )
         rt = arm.parse(table.id)
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.HIGH if allowlisted else META.severity,
             resource_id=subnet.id,
             message=(

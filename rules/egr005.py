@@ -8,8 +8,7 @@ from auditor import arm
 from auditor.graph.egress import OVERRIDING_HOPS
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import (
     cluster_appliance_ip,
     default_route,
@@ -49,7 +48,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if cluster.outbound != "userdefinedrouting":
             continue
@@ -63,9 +63,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             if route is not None and (hop(route) in OVERRIDING_HOPS or hop(route) == "none"):
                 continue  # routed as required, or a blackhole (EGR006)
             problem = _problem(table, route)
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} sits in subnet {subnet_label(subnet)}, which "

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import cluster_appliance_ip, default_route, hop, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
@@ -40,7 +39,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for subnet, users in pool_subnets(graph):
         table, route = default_route(graph, subnet)  # an unread table reports nothing
         if table is None or route is None or hop(route) != "none":
@@ -49,8 +49,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         isolated = all(cluster.is_isolated for cluster in clusters)
         rt = arm.parse(table.id)
         firewall_ip = _firewall_ip(graph, clusters)
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.INFO if isolated else META.severity,
             resource_id=subnet.id,
             message=(

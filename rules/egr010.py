@@ -6,10 +6,9 @@ import ipaddress
 from collections.abc import Iterator, Sequence
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import ClusterPolicy, Network, Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import ClusterPolicy, Network
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -45,7 +44,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         entries = [e for e in policy.for_cluster(cluster) if e.allowed_egress is not None]
         if not entries:
@@ -91,9 +92,7 @@ def _finding(
         if outside.get(side)
     )
     allowlist = ", ".join(str(n) for n in allowed)
-    return Finding(
-        rule_id=META.id,
-        severity=META.severity,
+    return META.finding(
         resource_id=pool.id,
         message=(
             f"{pool_label(cluster, pool)} leaves from {', '.join(breaches)}, outside the "

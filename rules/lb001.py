@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._nodes import (
     LB_SNAT_PORTS_PER_IP,
@@ -58,7 +58,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         if cluster.outbound != "loadbalancer":
             continue
@@ -66,9 +68,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         ports = None if profile is None else profile.allocated_outbound_ports
         if ports:
             continue
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} egresses through its load balancer with the default "

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_not_negative, require_positive
 from rules._nodes import (
     DEFAULT_SURGE_NODES,
@@ -72,7 +71,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         if cluster.outbound != "loadbalancer" or is_stopped(cluster.power_state):
             continue
@@ -94,9 +95,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if needed <= available:
             continue
         ips_needed = math.ceil(needed / config.ports_per_ip)
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} needs {needed:,} SNAT ports ({ports:,} per node × "

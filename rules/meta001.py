@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 # The stable API's OutboundType enum [SDK] (azure-mgmt-containerservice 41.8.0).
@@ -49,7 +47,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     stable = {t.lower() for t in STABLE_OUTBOUND_TYPES}
     preview = {t.lower() for t in PREVIEW_OUTBOUND_TYPES}
     for cluster in graph.clusters():
@@ -59,9 +58,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         kind = (
             "a preview value" if value.lower() in preview else "a value egress-audit does not know"
         )
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} has outbound type {value}, {kind}, outside the stable "

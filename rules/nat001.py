@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, NodePool
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -38,7 +37,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for nat in graph.all(NatGateway):
         addresses = (
             *nat.public_ip_ids,
@@ -50,9 +50,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if addresses or not subnets:
             continue  # an unattached one is NAT002's
         pools = graph.pools_behind_nat(nat)
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=nat.id,
             message=(
                 f"NAT gateway {nat.name} is attached to {', '.join(_names(subnets))} but has no "

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import name_or_id
 from rules._text import source_link, urls
 
@@ -46,7 +44,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for nat in graph.all(NatGateway):
         for address_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
             address = graph.get(address_id)
@@ -85,9 +84,7 @@ def _ip_problems(address: PublicIp) -> list[str]:
 
 def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list[str]) -> Finding:
     kind = "public IP prefix" if isinstance(address, PublicIpPrefix) else "public IP"
-    return Finding(
-        rule_id=META.id,
-        severity=META.severity,
+    return META.finding(
         resource_id=nat.id,
         message=(
             f"NAT gateway {nat.name} ({nat.sku or 'unknown SKU'}) uses {kind} {address.name}, "

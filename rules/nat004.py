@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import managed_nat_owners, subnet_update
 from rules._text import source_link, urls
 
@@ -45,7 +43,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     owners = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
         if (nat.sku or "").lower() != "standard":
@@ -57,9 +56,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         placement = f"zone {', '.join(nat.zones)}" if nat.zones else "no zone (one hidden zone)"
         owner = owners.get(arm.key(nat.id))
         subnets = {arm.key(s.id): s for p in pools if isinstance(s := graph.node_subnet(p), Subnet)}
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=nat.id,
             message=(
                 f"Standard NAT gateway {nat.name} sits in {placement} but serves node pools in "

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
@@ -59,7 +58,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     owners = managed_nat_owners(graph)
     managed_nats: dict[str, list[NatGateway]] = {}
     for nat in graph.all(NatGateway):
@@ -71,8 +72,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         minutes = nat.idle_timeout_minutes
         if minutes is None or minutes <= config.recommended_idle_minutes:
             continue
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=_severity(minutes, config),
             resource_id=nat.id,
             message=(
@@ -107,8 +107,7 @@ def _managed(cluster: Cluster, nats: list[NatGateway], policy: Policy) -> Iterat
         source = "idleTimeoutInMinutes of its managed NAT gateway"
     if minutes is None or minutes <= config.recommended_idle_minutes:
         return
-    yield Finding(
-        rule_id=META.id,
+    yield META.finding(
         severity=_severity(minutes, config),
         resource_id=cluster.id,
         message=(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy, Workload
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Workload
 from rules._text import pool_label, source_link, urls
 
 MAX_IDLE_MINUTES = 120  # [NAT-RES], [AKS-LBCFG]: idle timeouts are configurable up to 120
@@ -47,7 +46,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         workloads = [w for w in policy.workloads(cluster) if w.max_idle_seconds is not None]
         if not workloads:
@@ -60,9 +61,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             timeout = path.idle_timeout_minutes
             if timeout is None or needed < timeout * 60:
                 continue  # unknown devices (appliances, default outbound) are not judged
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} egresses through {path.describe()}, whose "

@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, workload_path
 from rules._text import source_link, urls
@@ -63,7 +61,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     owners = managed_nat_owners(graph)
     for cluster in graph.clusters():
         profile = cluster.load_balancer_profile
@@ -87,9 +87,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         nats = ", ".join(
             f"{arm.parse(p.device_id or '').name} ({p.idle_timeout_minutes} min)" for p in paths
         )
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name}'s load balancer profile keeps idle flows for "

@@ -6,10 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
 from rules._text import source_link, urls
@@ -57,7 +55,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     managed = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
         if arm.key(nat.id) in managed:
@@ -71,9 +71,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 continue
             cidrs, unknown = graph.cidrs(ips)
             listed = ", ".join([*cidrs, *(arm.parse(i).name for i in unknown)])
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=nat.id,
                 message=(
                     f"NAT gateway {nat.name} egresses from {len(ips)} individual {family} "

@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -44,7 +42,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if "ipv6" not in {family.lower() for family in cluster.ip_families}:
             continue
@@ -68,9 +67,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if not nats:
             continue
         found = [nats[key] for key in sorted(nats)]
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Dual-stack cluster {cluster.name} (ipFamilies {', '.join(cluster.ip_families)}) "

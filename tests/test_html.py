@@ -178,7 +178,8 @@ def test_rule_text_is_kept_once(demo_html: str) -> None:
     from markupsafe import escape
 
     for rule in BUILTIN:
-        assert demo_html.count(str(escape(rule.meta.description))) == 1, rule.meta.id
+        expected = 0 if rule.meta.needs_baseline else 1  # the demo report has no baseline
+        assert demo_html.count(str(escape(rule.meta.description))) == expected, rule.meta.id
 
 
 def _card(tree: Element, name: str) -> Element:

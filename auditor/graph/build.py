@@ -70,12 +70,8 @@ _UNKNOWN_KINDS = {
 T = TypeVar("T")
 
 
-def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str]:
-    """Parse every row (validating the fields read) and link the resources.
-
-    With `release_rows` the snapshot's raw rows are dropped as soon as a type is parsed, so
-    the parsed document and the graph never both sit whole in memory (the payloads keep
-    the row strings they need). The snapshot is then only good for its header."""
+def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
+    """Parse every row (validating the fields read) and link the resources."""
     graph: nx.DiGraph[str] = nx.DiGraph()
     nodes: dict[str, dict[str, object]] = {}
 
@@ -88,11 +84,8 @@ def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str
         nodes[key] = {"payload": payload}
 
     def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
-        raw = snap.rows(resource_type)
-        parsed = [parse(snap.resource_node(resource_type, i)) for i in range(len(raw))]
-        if release_rows:
-            raw.clear()
-        return parsed
+        count = len(snap.rows(resource_type))
+        return [parse(snap.resource_node(resource_type, i)) for i in range(count)]
 
     clusters = parse_all(snapshot.MANAGED_CLUSTERS, rows.cluster)
     vnets = parse_all(snapshot.VIRTUAL_NETWORKS, rows.virtual_network)

@@ -86,8 +86,8 @@ class EgressGraph:
                 self._peers[arm.key(remote)].add(arm.key(vnet.id))
 
     @classmethod
-    def from_snapshot(cls, snap: Snapshot, *, release_rows: bool = False) -> EgressGraph:
-        return cls(build_graph(snap, release_rows=release_rows), snap.collected_date)
+    def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
+        return cls(build_graph(snap), snap.collected_date)
 
     # -- lookups ---------------------------------------------------------------------------
 

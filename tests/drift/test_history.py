@@ -10,7 +10,7 @@ from auditor.history import History, parse_changes, target_of
 from auditor.model import Finding
 from rules import drf003, drf004
 from tests import estate_builder as b
-from tests.drift.cases import NAT_A, NODES, VNET, baseline, estate
+from tests.drift.cases import NAT_A, NODES, VNET, baseline, detect, estate
 
 TENANT = b.TENANT
 
@@ -96,7 +96,7 @@ SUBNET_WRITE = "Microsoft.Network/virtualNetworks/subnets/write"
 
 
 def _drf004(rows: list[dict[str, Any]]) -> Finding:
-    findings, _ = drift.detect(
+    findings = detect(
         baseline(nat_a_idle=30).snapshot(),
         estate(nat_a_idle=4, changes=rows).snapshot(),
         policy_module.EMPTY,
@@ -198,7 +198,7 @@ def test_no_history_says_so() -> None:
 
 
 def _drf003(rows: list[dict[str, Any]]) -> Finding:
-    findings, _ = drift.detect(
+    findings = detect(
         baseline().snapshot(),
         estate(nodes_nat=None, changes=rows).snapshot(),
         policy_module.EMPTY,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from auditor import arm
 from auditor import policy as policy_module
-from auditor.model import Finding, Rule, Severity
+from auditor.model import Finding, Rule, RuleContext, Severity
 from tests.estate_builder import Estate
 
 
@@ -30,7 +30,7 @@ class Case:
 
 def findings_for(rule: Rule, case: Case) -> list[Finding]:
     policy = policy_module.parse(case.policy, "egress-audit.yaml")
-    return list(rule.check(case.estate.graph(), policy))
+    return list(rule.check(RuleContext(case.estate.graph(), policy)))
 
 
 def run_case(rule: Rule, case: Case) -> list[Finding]:
