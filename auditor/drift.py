@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
@@ -54,8 +54,8 @@ class Coverage:
         unnamed = any(not e.subscriptions for e in snap.errors)
         return cls(subscriptions, failed, unnamed)
 
-    def read(self, resource_id: str) -> bool:
-        subscription = arm.parse(resource_id).subscription_id.lower()
+    def read(self, resource_id: ResourceId) -> bool:
+        subscription = resource_id.parts.subscription_id.lower()
         if subscription in self.failed:
             return False
         if self.subscriptions is not None:
@@ -67,23 +67,23 @@ class Coverage:
 class PoolFacts:
     pool: NodePool
     cluster: Cluster
-    node_subnet_id: str | None  # declared vnetSubnetID; None = the AKS-managed VNet
-    pod_subnet_id: str | None
+    node_subnet_id: ResourceId | None  # declared vnetSubnetID; None = the AKS-managed VNet
+    pod_subnet_id: ResourceId | None
     paths: Mapping[str, EgressPath]  # NODES, and PODS when the pool has a pod subnet
 
 
 @dataclass(frozen=True, slots=True)
 class SubnetFacts:
     subnet: Subnet
-    nat_gateway_id: str | None  # the subnet's own NAT, or one attached to its whole VNet
-    pools: tuple[str, ...]  # node pool IDs whose nodes or pods use it
+    nat_gateway_id: ResourceId | None  # the subnet's own NAT, or one attached to its VNet
+    pools: tuple[ResourceId, ...]  # node pools whose nodes or pods use it
 
 
 @dataclass(frozen=True, slots=True)
 class IdleTimeout:
     """The idle timeout of a device that carries node pool egress."""
 
-    subject_id: str  # the NAT gateway, or the cluster owning the profile
+    subject_id: ResourceId  # the NAT gateway, or the cluster owning the profile
     owner: str  # NAT_GATEWAY | MANAGED_NAT_PROFILE | LB_PROFILE
     minutes: int  # with Azure's default applied when the field is unset
     clusters: tuple[Cluster, ...]  # clusters whose pools egress through it
@@ -99,7 +99,7 @@ class EstateFacts:
     timeouts: Mapping[str, IdleTimeout]  # key: "<lower subject id>|<owner>"
     coverage: Coverage
 
-    def read(self, resource_id: str) -> bool:
+    def read(self, resource_id: ResourceId) -> bool:
         return self.coverage.read(resource_id)
 
     @classmethod
@@ -107,37 +107,37 @@ class EstateFacts:
         if graph is None:
             graph = EgressGraph.from_snapshot(snap)
         pools: dict[str, PoolFacts] = {}
-        users: dict[str, list[str]] = defaultdict(list)
+        users: dict[str, list[ResourceId]] = defaultdict(list)
         subnets: dict[str, Subnet] = {}
-        nat_users: dict[str, list[Cluster]] = defaultdict(list)
+        nat_users: dict[ResourceId, list[Cluster]] = defaultdict(list)
         for cluster, pool in graph.node_pools():
             paths = {NODES: graph.egress(pool)}
             pod_path = graph.pod_egress(pool)
             if pod_path is not None:
                 paths[PODS] = pod_path
-            pools[arm.key(pool.id)] = PoolFacts(
+            pools[pool.id.key] = PoolFacts(
                 pool, cluster, pool.vnet_subnet_id, pool.pod_subnet_id, paths
             )
             for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool)):
                 if isinstance(subnet, Subnet):
-                    subnets[arm.key(subnet.id)] = subnet
-                    users[arm.key(subnet.id)].append(pool.id)
+                    subnets[subnet.id.key] = subnet
+                    users[subnet.id.key].append(pool.id)
             # A managed NAT gateway's timeout is the cluster's natGatewayProfile (below).
             if cluster.is_managed_nat:
                 continue
             for path in paths.values():
                 if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
-                    nat_users[arm.key(path.device_id)].append(cluster)
+                    nat_users[path.device_id].append(cluster)
         return cls(
             source=snap.source,
             collected_at=snap.collected_at,
-            clusters={arm.key(c.id): c for c in graph.clusters()},
+            clusters={c.id.key: c for c in graph.clusters()},
             pools=pools,
             subnets={
                 key: SubnetFacts(
                     subnet,
                     graph.subnet_nat_gateway_id(subnet),
-                    tuple(sorted(set(users[key]), key=arm.key)),
+                    tuple(sorted(set(users[key]))),
                 )
                 for key, subnet in subnets.items()
             },
@@ -146,12 +146,15 @@ class EstateFacts:
         )
 
 
-def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dict[str, IdleTimeout]:
+def _timeouts(
+    graph: EgressGraph, nat_users: Mapping[ResourceId, list[Cluster]]
+) -> dict[str, IdleTimeout]:
     found: dict[str, IdleTimeout] = {}
-    for key, clusters in nat_users.items():
-        nat = graph.get(key)
+    for nat_id, clusters in nat_users.items():
+        nat = graph.get(nat_id)
+        key = nat_id.key
         if isinstance(nat, NatGateway):
-            unique = tuple({arm.key(c.id): c for c in clusters}.values())
+            unique = tuple({c.id.key: c for c in clusters}.values())
             minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
@@ -165,9 +168,7 @@ def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dic
             owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES
         else:
             continue
-        found[f"{arm.key(cluster.id)}|{owner}"] = IdleTimeout(
-            cluster.id, owner, minutes, (cluster,)
-        )
+        found[f"{cluster.id.key}|{owner}"] = IdleTimeout(cluster.id, owner, minutes, (cluster,))
     return found
 
 
@@ -243,7 +244,7 @@ def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Findi
         "clientType": latest.client_type or "unknown",
         "operation": latest.operation or "unknown",
         "changeType": latest.change_type or "unknown",
-        "changedResource": latest.target_id,
+        "changedResource": latest.target_id.text,
         "history": " | ".join(_history_entry(c) for c in changes),
     }
     return dataclasses.replace(finding, message=f"{finding.message} {sentence}", details=details)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor import __version__, arm, drift, suppress
+from auditor import __version__, drift, suppress
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
 from auditor.history import History
@@ -85,7 +85,7 @@ def audit(
             *suppress.unmatched_warnings(graph, policy.suppressions, findings),
             *warnings,
         ),
-        unknown_ids=tuple(sorted({u.id for u in graph.unknowns()}, key=arm.key)),
+        unknown_ids=tuple(sorted({u.id for u in graph.unknowns()})),
         baseline=None if baseline is None else baseline.source,
     )
 

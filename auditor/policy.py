@@ -52,7 +52,7 @@ class ClusterSelector:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, cluster: Cluster) -> bool:
-        if self.id_glob and not fnmatch.fnmatchcase(cluster.id.lower(), self.id_glob.lower()):
+        if self.id_glob and not fnmatch.fnmatchcase(cluster.id.key, self.id_glob.lower()):
             return False
         if self.resource_group_glob and not fnmatch.fnmatchcase(
             cluster.resource_group.lower(), self.resource_group_glob.lower()

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 from auditor import arm
+from auditor.arm import ResourceId
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import (
     Cluster,
@@ -61,8 +62,8 @@ def _pattern(glob: str) -> re.Pattern[str]:
     return re.compile(fnmatch.translate(arm.key(glob)))
 
 
-def resource_matches(glob: str, resource_id: str) -> bool:
-    return _pattern(glob).match(arm.key(resource_id)) is not None
+def resource_matches(glob: str, resource_id: ResourceId) -> bool:
+    return _pattern(glob).match(resource_id.key) is not None
 
 
 def covers(suppression: Suppression, finding: Finding) -> bool:
@@ -83,22 +84,21 @@ def apply(
     return marked
 
 
-def estate_resource_ids(graph: EgressGraph) -> Iterator[str]:
+def estate_resource_ids(graph: EgressGraph) -> Iterator[ResourceId]:
     for kind in _RESOURCE_KINDS:
         payloads: list[Resource | NodePool | Subnet] = graph.all(kind)
         for payload in payloads:
             yield payload.id
 
 
-def matched_resources(suppression: Suppression, graph: EgressGraph) -> list[str]:
+def matched_resources(suppression: Suppression, graph: EgressGraph) -> list[ResourceId]:
     """The estate's resources a suppression's glob matches, in key order."""
     return sorted(
         {
-            arm.key(resource_id): resource_id
+            resource_id
             for resource_id in estate_resource_ids(graph)
             if resource_matches(suppression.resource_glob, resource_id)
-        }.values(),
-        key=arm.key,
+        }
     )
 
 

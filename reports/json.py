@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.model import Severity
 from auditor.result import AuditResult
-from reports._egress import finding_document, path_document
+from reports._egress import finding_document, path_document, text_or_none
 
 
 def document(result: AuditResult) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def document(result: AuditResult) -> dict[str, Any]:
         },
         "clusters": [
             {
-                "id": c.id,
+                "id": c.id.text,
                 "name": c.name,
                 "subscriptionId": c.subscription_id,
                 "resourceGroup": c.resource_group,
@@ -41,15 +41,15 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "egressIps": list(c.egress_ips),
                 "nodePools": [
                     {
-                        "id": p.id,
+                        "id": p.id.text,
                         "name": p.name,
                         "mode": p.mode,
                         "osType": p.os_type,
                         "count": p.count,
                         "powerState": p.power_state,
-                        "nodeSubnetId": p.node_subnet_id,
+                        "nodeSubnetId": text_or_none(p.node_subnet_id),
                         "egress": path_document(p.egress),
-                        "podSubnetId": p.pod_subnet_id,
+                        "podSubnetId": text_or_none(p.pod_subnet_id),
                         "podEgress": path_document(p.pod_egress),
                     }
                     for p in c.pools
@@ -69,7 +69,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             for e in result.collection_errors
         ],
         "warnings": list(result.warnings),
-        "unknownResources": list(result.unknown_ids),
+        "unknownResources": [i.text for i in result.unknown_ids],
         "rules": [
             {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.value}
             for r in result.rules

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from auditor import arm
-from auditor.model import EgressKind, EgressPath, Finding, Severity
+from auditor.arm import ResourceId
+from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
 from auditor.result import AuditResult, ClusterEgress, PoolEgress
 
 # GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
@@ -31,17 +31,6 @@ _SEVERITY_MARK = {
     Severity.MEDIUM: "🟨",
     Severity.LOW: "🟦",
     Severity.INFO: "⬜",
-}
-_PATH_LABEL = {
-    EgressKind.UDR_APPLIANCE: "route to virtual appliance",
-    EgressKind.UDR_GATEWAY: "route to VNet gateway",
-    EgressKind.NAT_GATEWAY: "NAT gateway",
-    EgressKind.NODE_PUBLIC_IP: "node public IPs",
-    EgressKind.LOAD_BALANCER: "load balancer outbound",
-    EgressKind.DEFAULT_OUTBOUND: "default outbound access",
-    EgressKind.BLACKHOLE: "blackhole route",
-    EgressKind.NONE: "no egress",
-    EgressKind.UNKNOWN: "unknown",
 }
 
 
@@ -125,7 +114,7 @@ def _gaps(result: AuditResult) -> list[str]:
             "snapshot** (out of scope or unreadable). Egress paths through them are unknown, "
             "not missing:",
         ]
-        lines += [f"> - {escape(i)}" for i in result.unknown_ids[:MAX_LISTED]]
+        lines += [f"> - {escape(i.text)}" for i in result.unknown_ids[:MAX_LISTED]]
         lines += [f"> {line}" for line in _more(len(result.unknown_ids), MAX_LISTED, "resources")]
         lines.append("")
     if result.warnings:
@@ -173,7 +162,7 @@ def _finding(number: int, finding: Finding) -> list[str]:
         f"{number}. {_SEVERITY_MARK[finding.severity]} **{finding.severity.value.upper()}** "
         f"{finding.rule_id} · {escape(_short_name(finding.resource_id))}  ",
         f"   {escape(message)}  ",
-        f"   Resource: {code(finding.resource_id)}  ",
+        f"   Resource: {code(finding.resource_id.text)}  ",
     ]
     if finding.location is not None:
         where = f"{finding.location.path}:{finding.location.line}"
@@ -186,13 +175,11 @@ def _finding(number: int, finding: Finding) -> list[str]:
     return lines
 
 
-def _short_name(resource_id: str) -> str:
+def _short_name(resource_id: ResourceId) -> str:
     """`cluster/pool` for a node pool, the name otherwise."""
-    segments = [s for s in resource_id.split("/") if s]
-    lowered = [s.lower() for s in segments]
-    if "agentpools" in lowered and len(segments) >= 3:
-        return f"{segments[-3]}/{segments[-1]}"
-    return arm.parse(resource_id).name or resource_id
+    if ResourceKind.of(resource_id) is ResourceKind.NODE_POOL:
+        return resource_id.qualified_name()
+    return resource_id.name
 
 
 def _egress_table(result: AuditResult, budget: int) -> str:
@@ -241,9 +228,9 @@ def _row(cluster: ClusterEgress, pool: PoolEgress, traffic: str, path: EgressPat
 
 
 def _path(path: EgressPath) -> str:
-    label = _PATH_LABEL[path.kind]
+    label = path.kind.label
     if path.device_id:
-        return f"{label} {arm.parse(path.device_id).name}"
+        return f"{label} {path.device_id.parts.name}"
     if path.kind is EgressKind.UDR_APPLIANCE and path.next_hop_ip:
         return f"{label} {path.next_hop_ip}"
     return label

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor import arm
+from auditor.arm import ResourceId
 from auditor.errors import UsageError
 from auditor.model import CollectionError, Finding, Suppression
 from auditor.result import AuditResult
@@ -266,13 +267,13 @@ def _unknown_notification(
 
 def _unknown_ids(result: AuditResult) -> dict[str, list[str]]:
     """Per subscription, the unread resources its clusters' egress paths run through."""
-    found: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[ResourceId]] = defaultdict(set)
     for cluster in result.clusters:
         for pool in cluster.pools:
             for path in (pool.egress, pool.pod_egress):
                 if path is not None:
                     found[cluster.subscription_id.lower()].update(path.unknown_ids)
-    return {sub: sorted(ids, key=arm.key) for sub, ids in found.items() if ids}
+    return {sub: [i.text for i in sorted(ids)] for sub, ids in found.items() if ids}
 
 
 def _collection_error_properties(error: CollectionError) -> dict[str, Any]:
@@ -308,7 +309,7 @@ def _result(
         # GitHub shows the message, not the properties: the concrete fix belongs in it.
         message = f"{message} Fix: {finding.remediation}"
     properties: dict[str, Any] = {
-        "resourceId": finding.resource_id,
+        "resourceId": finding.resource_id.text,
         "subscriptionId": parts.subscription_id.lower(),
         "resourceGroup": parts.resource_group,
         "resourceType": parts.resource_type,
@@ -320,7 +321,7 @@ def _result(
     if finding.expected is not None:
         properties["expected"] = finding.expected
     if finding.evidence:
-        properties["egressPath"] = list(finding.evidence)
+        properties["egressPath"] = [i.text for i in finding.evidence]
     if finding.details:
         properties["details"] = dict(sorted(finding.details.items()))
     if finding.remediation:
@@ -350,7 +351,7 @@ def _location(finding: Finding, parts: arm.ResourceParts) -> dict[str, Any]:
         "logicalLocations": [
             {
                 "name": parts.name,
-                "fullyQualifiedName": finding.resource_id,
+                "fullyQualifiedName": finding.resource_id.text,
                 "kind": "resource",
             }
         ],

@@ -6,17 +6,17 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from pathlib import PureWindowsPath
+from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.model import SourceLocation
 
 SYNTHETIC_ROOT = "azure"
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")  # RFC 3986 unreserved: nothing to encode
 
 
-def artifact(resource_id: str, location: SourceLocation | None) -> tuple[str, int]:
+def artifact(resource_id: ResourceId, location: SourceLocation | None) -> tuple[str, int]:
     """The URI and line of a result: the file it was declared in when that is a repository-
     relative path, else the synthetic path of the resource at line 1."""
     if location is not None:
@@ -26,10 +26,10 @@ def artifact(resource_id: str, location: SourceLocation | None) -> tuple[str, in
     return resource_uri(resource_id), 1
 
 
-def resource_uri(resource_id: str) -> str:
+def resource_uri(resource_id: ResourceId) -> str:
     """`azure/subscriptions/<sub>/resourcegroups/<rg>/providers/…`, lower-cased (ARM IDs are
     case-insensitive and GitHub needs a stable path), every segment percent-encoded."""
-    segments = [s for s in arm.key(resource_id).split("/") if s]
+    segments = resource_id.key_segments
     return (
         "/".join([SYNTHETIC_ROOT, *(_segment(s) for s in segments)])
         if segments
@@ -47,7 +47,7 @@ def repo_relative_uri(path: str) -> str | None:
     normal = posixpath.normpath(text)
     if normal == "." or normal.startswith("../") or normal == "..":
         return None
-    return "/".join(_segment(s) for s in normal.split("/"))
+    return "/".join(_segment(s) for s in PurePosixPath(normal).parts)
 
 
 @functools.lru_cache(maxsize=65536)  # IDs repeat most segments: subscriptions, groups

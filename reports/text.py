@@ -58,16 +58,11 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
 
 
 def _path(path: EgressPath) -> str:
-    subnet = _subnet_name(path.subnet_id) if path.subnet_id else "?"
+    subnet = path.subnet_id.qualified_name() if path.subnet_id else "?"
     text = f"{subnet} → {path.describe()}"
     if path.idle_timeout_minutes is not None:
         text += f" · idle {path.idle_timeout_minutes} min"
     return text
-
-
-def _subnet_name(subnet_id: str) -> str:
-    parts = [p for p in subnet_id.split("/") if p]
-    return "/".join(parts[-3::2]) if len(parts) >= 3 else subnet_id
 
 
 def _findings(result: AuditResult) -> list[str]:

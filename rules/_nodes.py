@@ -6,9 +6,10 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, PublicIp, PublicIpPrefix
+from auditor.model import ResourceKind
 
 LB_SNAT_PORTS_PER_IP = 64_000  # [AKS-LBCFG]: 64,000 SNAT ports per load balancer frontend IP
 _SURGE = re.compile(r"(\d{1,6})(%?)")
@@ -60,12 +61,12 @@ def round_up_to_8(value: int) -> int:
     return -(-value // 8) * 8
 
 
-def lb_outbound_ip_ids(graph: EgressGraph, cluster: Cluster) -> tuple[str, ...]:
+def lb_outbound_ip_ids(graph: EgressGraph, cluster: Cluster) -> tuple[ResourceId, ...]:
     """The public IPs and prefixes the cluster's load balancer outbound rules use."""
     return graph.load_balancer_outbound(cluster).address_ids
 
 
-def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
+def ipv4_address_count(graph: EgressGraph, ids: Iterable[ResourceId]) -> int | None:
     """How many IPv4 frontend addresses these public IPs and prefixes give; None when a
     prefix's size is unknown (not in the snapshot). A public IP counts as one address even
     unread: it can only be one."""
@@ -79,7 +80,7 @@ def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
             if size is None:
                 return None
             total += size
-        elif arm.parse(resource_id).resource_type == "microsoft.network/publicipaddresses":
+        elif ResourceKind.of(resource_id) is ResourceKind.PUBLIC_IP:
             total += 1
         else:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from auditor.arm import ResourceId
 from auditor.graph.nodes import Cluster
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
@@ -58,12 +59,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not ranges:
             continue  # no restriction (or none readable): every source is allowed
         uncovered: dict[str, list[str]] = {}
-        hops: list[str] = []
+        hops: list[ResourceId] = []
         for pool in graph.pools(cluster):
             for side, path in (("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))):
                 for cidr in _uncovered(path, ranges):
                     uncovered.setdefault(cidr, []).append(f"{pool.name} ({side})")
-                    hops.extend(h for h in (path.hops if path else ()) if h not in hops)
+                    hops.extend(h for h in (path.hop_ids if path else ()) if h not in hops)
         if not uncovered:
             continue
         missing = sorted(uncovered, key=_sort_key)

@@ -104,7 +104,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 ),
                 observed=ips_text(current),
                 expected=ips_text(then),
-                evidence=evidence(cluster.id, now.pool.id, *old.hops, *path.hops),
+                evidence=evidence(cluster.id, now.pool.id, *old.hop_ids, *path.hop_ids),
                 key=side,
                 details={
                     "path": side,

@@ -92,14 +92,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     f"{side_label(side, cluster, now.pool)} now leaves through "
                     f"{path.describe()} instead of {old.describe()}."
                 ),
-                observed=path.kind.value,
-                expected=old.kind.value,
-                evidence=evidence(cluster.id, now.pool.id, *old.hops, *path.hops),
+                observed=path.kind.slug,
+                expected=old.kind.slug,
+                evidence=evidence(cluster.id, now.pool.id, *old.hop_ids, *path.hop_ids),
                 key=side,
                 details={
                     "path": side,
-                    "before": old.kind.value,
-                    "after": path.kind.value,
+                    "before": old.kind.slug,
+                    "after": path.kind.slug,
                     "beforePath": old.describe(),
                     "afterPath": path.describe(),
                 },

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
@@ -12,7 +11,6 @@ from rules._drift import (
     INTENDED,
     both_read,
     evidence,
-    same_id,
     subnet_name,
 )
 from rules._text import source_link, urls
@@ -65,38 +63,37 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if was is None or not both_read(before, after, now.subnet.id):
             continue
         old, new = was.nat_gateway_id, now.nat_gateway_id
-        if same_id(old, new):
+        if old == new:
             continue
         subnet = now.subnet
         name = subnet_name(subnet.id)
         pools = ("node pool " if len(now.pools) == 1 else "node pools ") + ", ".join(
-            arm.parse(p).name for p in now.pools
+            p.parts.name for p in now.pools
         )
         if old and new:
-            change = f"swapped NAT gateway {arm.parse(old).name} for {arm.parse(new).name}"
+            change = f"swapped NAT gateway {old.parts.name} for {new.parts.name}"
         elif old:
-            change = f"lost NAT gateway {arm.parse(old).name}"
+            change = f"lost NAT gateway {old.parts.name}"
         else:
-            change = f"gained NAT gateway {arm.parse(new or '').name}"
-        parts = arm.parse(subnet.id)
-        vnet = name.split("/")[0]
+            change = f"gained NAT gateway {new.parts.name if new else ''}"
+        parts = subnet.id.parts
         command = (
-            f"az network vnet subnet update -g {parts.resource_group} --vnet-name {vnet} "
-            f"-n {subnet.name}"
+            f"az network vnet subnet update -g {parts.resource_group} --vnet-name "
+            f"{parts.parent} -n {subnet.name}"
         )
         restore = f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
         yield META.finding(
             severity=Severity.HIGH if old else Severity.MEDIUM,
             resource_id=subnet.id,
             message=(f"Subnet {name}, used by {pools}, {change} since the baseline."),
-            observed=new or NO_NAT,
-            expected=old or NO_NAT,
+            observed=new.text if new else NO_NAT,
+            expected=old.text if old else NO_NAT,
             evidence=evidence(subnet.id, old, new, *now.pools),
             details={
-                "before": old or "",
-                "after": new or "",
-                "added": new or "",
-                "removed": old or "",
+                "before": old.text if old else "",
+                "after": new.text if new else "",
+                "added": new.text if new else "",
+                "removed": old.text if old else "",
             },
             remediation=f"If it was not intended, restore it: {restore}. {INTENDED}.",
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.drift import (
     LB_PROFILE,
     MANAGED_NAT_PROFILE,
@@ -93,7 +92,7 @@ def _device(timeout: IdleTimeout) -> str:
         )
     users = ", ".join(sorted(c.name for c in timeout.clusters))
     plural = "s" if len(timeout.clusters) > 1 else ""
-    return f"NAT gateway {arm.parse(timeout.subject_id).name}, egress of cluster{plural} {users},"
+    return f"NAT gateway {timeout.subject_id.parts.name}, egress of cluster{plural} {users},"
 
 
 def _restore(timeout: IdleTimeout, minutes: int) -> str:
@@ -105,7 +104,7 @@ def _restore(timeout: IdleTimeout, minutes: int) -> str:
             else "--load-balancer-idle-timeout"
         )
         return f"az aks update -g {cluster.resource_group} -n {cluster.name} {flag} {minutes}"
-    nat = arm.parse(timeout.subject_id)
+    nat = timeout.subject_id.parts
     return (
         f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"--idle-timeout {minutes}"

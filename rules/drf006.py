@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
+from auditor.arm import ResourceId, text_of
 from auditor.drift import NODES, PODS, PoolFacts
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
@@ -13,7 +13,6 @@ from rules._drift import (
     INTENDED,
     both_read,
     evidence,
-    same_id,
     subnet_name,
 )
 from rules._text import pool_label, source_link, urls
@@ -65,13 +64,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         was = before.pools.get(key)
         if was is None:
-            yield _added(now, new_cluster=arm.key(now.cluster.id) not in before.clusters)
+            yield _added(now, new_cluster=now.cluster.id.key not in before.clusters)
             continue
         for side, old_id, new_id in (
             (NODES, was.node_subnet_id, now.node_subnet_id),
             (PODS, was.pod_subnet_id, now.pod_subnet_id),
         ):
-            if not same_id(old_id, new_id):
+            if old_id != new_id:
                 yield _moved(now, side, old_id, new_id)
     for key, was in before.pools.items():
         if key not in after.pools and both_read(before, after, was.pool.id):
@@ -96,8 +95,8 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
         details={
             "change": ADDED,
             "before": ABSENT,
-            "after": now.node_subnet_id or "AKS-managed subnet",
-            "added": now.pool.id,
+            "after": text_of(now.node_subnet_id, "AKS-managed subnet"),
+            "added": now.pool.id.text,
             "removed": "",
         },
         remediation=(
@@ -106,7 +105,7 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
     )
 
 
-def _place(subnet_id: str | None, unset: str = "the AKS-managed subnet") -> str:
+def _place(subnet_id: ResourceId | None, unset: str = "the AKS-managed subnet") -> str:
     return f"subnet {subnet_name(subnet_id)}" if subnet_id else unset
 
 
@@ -125,10 +124,10 @@ def _removed(was: PoolFacts) -> Finding:
         key=REMOVED,
         details={
             "change": REMOVED,
-            "before": was.node_subnet_id or "AKS-managed subnet",
+            "before": text_of(was.node_subnet_id, "AKS-managed subnet"),
             "after": ABSENT,
             "added": "",
-            "removed": was.pool.id,
+            "removed": was.pool.id.text,
         },
         remediation=(
             "Drop its addresses from destination allowlists if no other pool uses them. "
@@ -137,12 +136,14 @@ def _removed(was: PoolFacts) -> Finding:
     )
 
 
-def _moved(now: PoolFacts, side: str, old_id: str | None, new_id: str | None) -> Finding:
+def _moved(
+    now: PoolFacts, side: str, old_id: ResourceId | None, new_id: ResourceId | None
+) -> Finding:
     label = pool_label(now.cluster, now.pool)
     what = "nodes" if side == NODES else "pods"
     unset = "the AKS-managed subnet" if side == NODES else "the node subnet"
 
-    def place(subnet_id: str | None) -> str:
+    def place(subnet_id: ResourceId | None) -> str:
         return _place(subnet_id, unset)
 
     path = now.paths.get(side, now.paths[NODES])
@@ -151,20 +152,20 @@ def _moved(now: PoolFacts, side: str, old_id: str | None, new_id: str | None) ->
         severity=Severity.MEDIUM,
         resource_id=now.pool.id,
         message=(f"{label} moved its {what} from {place(old_id)} to {place(new_id)}{leaves}."),
-        observed=new_id or "none",
-        expected=old_id or "none",
+        observed=text_of(new_id, "none"),
+        expected=text_of(old_id, "none"),
         evidence=evidence(now.cluster.id, now.pool.id, old_id, new_id),
         key=side,
         details={
             "change": f"{side} subnet",
-            "before": old_id or "",
-            "after": new_id or "",
-            "added": new_id or "",
-            "removed": old_id or "",
+            "before": text_of(old_id),
+            "after": text_of(new_id),
+            "added": text_of(new_id),
+            "removed": text_of(old_id),
         },
         remediation=(
             "Check that the new subnet has the cluster's NAT gateway (az network vnet subnet "
-            f"show --ids {new_id or '<subnet ID>'} --query natGateway). {INTENDED}."
+            f"show --ids {text_of(new_id, '<subnet ID>')} --query natGateway). {INTENDED}."
         ),
     )
 

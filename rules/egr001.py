@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.nodes import Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, subnet_label, urls
@@ -50,8 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 nat_id
                 for subnet in subnets.values()
                 if isinstance(subnet, Subnet) and (nat_id := graph.subnet_nat_gateway_id(subnet))
-            },
-            key=arm.key,
+            }
         )
         for pool in pools:
             subnet = subnets[pool.id]
@@ -59,8 +57,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if not isinstance(subnet, Subnet) or graph.subnet_nat_gateway_id(subnet):
                 continue
             private = subnet.default_outbound_access is False
-            vnet = arm.parse(subnet.vnet_id)
-            nat = nat_ids[0] if nat_ids else "<NAT gateway ID>"
+            vnet = subnet.vnet_id.parts
+            nat = nat_ids[0].text if nat_ids else "<NAT gateway ID>"
             yield META.finding(
                 severity=Severity.CRITICAL if private else META.severity,
                 resource_id=pool.id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
@@ -62,11 +61,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     f"{pool_label(cluster, pool)} egresses through {path.describe()}, not through "
                     f"the load balancer outbound rules ({lb_ips}) the cluster's outbound type "
                     f"{cluster.outbound_type} declares: the NAT gateway on subnet "
-                    f"{arm.parse(subnet.vnet_id).name}/{subnet.name} takes precedence."
+                    f"{subnet.vnet_id.parts.name}/{subnet.name} takes precedence."
                 ),
                 observed=f"egress through NAT gateway {path.device_id}",
                 expected="egress through the load balancer outbound rules, or a NAT outbound type",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 remediation=_remediation(cluster, pool, subnet, path),
             )
 

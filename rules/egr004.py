@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.egress import OVERRIDING_HOPS
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
@@ -64,12 +63,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if hop(route) == "virtualnetworkgateway"
             else f"virtual appliance {route.next_hop_ip}"
         )
-        rt = arm.parse(table.id)
+        rt = table.id.parts
         yield META.finding(
             severity=Severity.HIGH if allowlisted else META.severity,
             resource_id=subnet.id,
             message=(
-                f"Subnet {subnet_label(subnet)} has NAT gateway {arm.parse(nat_id).name}, but "
+                f"Subnet {subnet_label(subnet)} has NAT gateway {nat_id.parts.name}, but "
                 f"route {route.name} of route table {table.name} sends 0.0.0.0/0 to {target}, "
                 f"which takes precedence: node pools {_pool_names(users)} do not egress from the "
                 f"NAT gateway's addresses ({', '.join(nat_cidrs) or 'unknown'})."
@@ -85,7 +84,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             remediation=(
                 f"az network route-table route delete -g {rt.resource_group} "
                 f"--route-table-name {table.name} -n {route.name}, or detach NAT gateway "
-                f"{arm.parse(nat_id).name} and put a NAT gateway on the appliance's subnet"
+                f"{nat_id.parts.name} and put a NAT gateway on the appliance's subnet"
             ),
         )
 
@@ -100,7 +99,7 @@ def _allowlisted(nat_cidrs: tuple[str, ...], clusters: list[Cluster], policy: Po
     NAT gateway address."""
     hits: dict[str, None] = {}
     networks = [ipaddress.ip_network(cidr, strict=False) for cidr in nat_cidrs]
-    for cluster in sorted({arm.key(c.id): c for c in clusters}.values(), key=lambda c: c.id):
+    for cluster in sorted({c.id.key: c for c in clusters}.values(), key=lambda c: c.id):
         lists: list[tuple[str, Network]] = [
             (f"allowed_egress {net}", net)
             for entry in policy.for_cluster(cluster)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.egress import OVERRIDING_HOPS
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
@@ -95,7 +94,7 @@ def _remediation(
     if table is None:
         return explicit_egress_command(graph, cluster, subnet)
     firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
-    rt = arm.parse(table.id)
+    rt = table.id.parts
     return (
         f"az network route-table route create -g {rt.resource_group} "
         f"--route-table-name {table.name} -n default --address-prefix 0.0.0.0/0 "

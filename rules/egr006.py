@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
@@ -45,9 +44,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         table, route = default_route(graph, subnet)  # an unread table reports nothing
         if table is None or route is None or hop(route) != "none":
             continue
-        clusters = sorted({arm.key(c.id): c for c, _ in users}.values(), key=lambda c: c.id)
+        clusters = sorted({c.id.key: c for c, _ in users}.values(), key=lambda c: c.id)
         isolated = all(cluster.is_isolated for cluster in clusters)
-        rt = arm.parse(table.id)
+        rt = table.id.parts
         firewall_ip = _firewall_ip(graph, clusters)
         yield META.finding(
             severity=Severity.INFO if isolated else META.severity,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
@@ -57,7 +56,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             message=(
                 f"{pool_label(cluster, pool)} {where}."
                 + (
-                    f" Its nodes get addresses from public IP prefix {arm.parse(prefix).name}."
+                    f" Its nodes get addresses from public IP prefix {prefix.parts.name}."
                     if prefix
                     else " No nodePublicIPPrefixID is set: the addresses are unpredictable and "
                     "cannot be allowlisted."

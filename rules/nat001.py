@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, NodePool
-from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.model import Finding, ResourceKind, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -64,25 +64,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _attachments(graph: EgressGraph, nat: NatGateway) -> tuple[str, ...]:
-    ids = {arm.key(i): i for i in nat.subnet_ids}
-    ids.update((arm.key(s.id), s.id) for s in graph.subnets_of_nat(nat))
+def _attachments(graph: EgressGraph, nat: NatGateway) -> tuple[ResourceId, ...]:
+    ids = {*nat.subnet_ids, *(s.id for s in graph.subnets_of_nat(nat))}
     if nat.source_virtual_network_id:  # StandardV2 attached to a whole VNet [NAT-SKU]
-        ids[arm.key(nat.source_virtual_network_id)] = nat.source_virtual_network_id
-    return tuple(ids[key] for key in sorted(ids))
+        ids.add(nat.source_virtual_network_id)
+    return tuple(sorted(ids))
 
 
 def _pool_names(pools: list[NodePool]) -> list[str]:
-    return [f"{arm.parse(pool.cluster_id).name}/{pool.name}" for pool in pools]
+    return [f"{pool.cluster_id.parts.name}/{pool.name}" for pool in pools]
 
 
-def _names(ids: tuple[str, ...]) -> list[str]:
+def _names(ids: tuple[ResourceId, ...]) -> list[str]:
     names = []
     for resource_id in ids:
-        parts = arm.parse(resource_id)
-        if parts.resource_type.endswith("/subnets"):
-            vnet = resource_id.rsplit("/subnets/", 1)[0]
-            names.append(f"subnet {arm.parse(vnet).name}/{parts.name}")
+        parts = resource_id.parts
+        if ResourceKind.of(resource_id) is ResourceKind.SUBNET:
+            names.append(f"subnet {parts.parent}/{parts.name}")
         else:
             names.append(f"virtual network {parts.name}")
     return names

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import name_or_id
@@ -93,16 +92,16 @@ def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list
         observed="; ".join(problems),
         expected=f"{nat.sku or 'matching'}-SKU, static, no routing preference Internet, no DDoS",
         evidence=(nat.id, address.id),
-        key=arm.key(address.id),
+        key=address.id.key,
         remediation=_remediation(nat, address),
-        details={"address": address.id},
+        details={"address": address.id.text},
     )
 
 
 def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
     sku = nat.sku or "Standard"
     new = f"{address.name}-{sku.lower()}"
-    key = arm.key(address.id)
+    key = address.id.key
     if isinstance(address, PublicIpPrefix):
         create = (
             f"az network public-ip prefix create -g {nat.resource_group} -n {new} "
@@ -115,9 +114,9 @@ def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
             "--allocation-method Static"
         )
         listed, option = nat.public_ip_ids, "--public-ip-addresses"
-    if key not in {arm.key(i) for i in listed}:  # an IPv6 address: no CLI list option to name
+    if key not in {i.key for i in listed}:  # an IPv6 address: no CLI list option to name
         return f"{create}, then put {new} in place of {address.name} on NAT gateway {nat.name}"
-    names = [name_or_id(nat.resource_group, i) for i in listed if arm.key(i) != key] + [new]
+    names = [name_or_id(nat.resource_group, i) for i in listed if i.key != key] + [new]
     return (
         f"{create} && az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"{option} {' '.join(names)}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import managed_nat_owners, subnet_update
@@ -54,15 +53,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if len(zones) < 2:
             continue
         placement = f"zone {', '.join(nat.zones)}" if nat.zones else "no zone (one hidden zone)"
-        owner = owners.get(arm.key(nat.id))
-        subnets = {arm.key(s.id): s for p in pools if isinstance(s := graph.node_subnet(p), Subnet)}
+        owner = owners.get(nat.id)
+        subnets = {s.id.key: s for p in pools if isinstance(s := graph.node_subnet(p), Subnet)}
         yield META.finding(
             resource_id=nat.id,
             message=(
                 f"Standard NAT gateway {nat.name} sits in {placement} but serves node pools in "
                 f"zones {', '.join(zones)} ("
                 + "; ".join(
-                    f"{arm.parse(p.cluster_id).name}/{p.name}: "
+                    f"{p.cluster_id.parts.name}/{p.name}: "
                     f"{','.join(p.availability_zones) or 'no zone'}"
                     for p in pools
                 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Workload
@@ -70,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 ),
                 observed=f"idle timeout {timeout * 60} s",
                 expected=f"idle timeout above {needed} s, or a keepalive below {timeout * 60} s",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 location=needy.location,
                 remediation=_remediation(cluster, pool, path, needy),
                 details={"workload": needy.name, "maxIdleSeconds": str(needed)},
@@ -90,7 +89,7 @@ def _remediation(cluster: Cluster, pool: NodePool, path: EgressPath, workload: W
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                 f"--nat-gateway-idle-timeout {minutes}"
             )
-        nat = arm.parse(path.device_id)
+        nat = path.device_id.parts
         return keepalive + (
             f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
             f"--idle-timeout {minutes}"

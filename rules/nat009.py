@@ -6,7 +6,6 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
@@ -95,8 +94,8 @@ class _Demand:
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
-    for nat_key, users in sorted(pools_by_workload_nat(graph).items()):
-        nat = graph.get(nat_key)
+    for nat_id, users in sorted(pools_by_workload_nat(graph).items()):
+        nat = graph.get(nat_id)
         if not isinstance(nat, NatGateway):
             continue
         config = policy.config(META.id, Config, scope_cluster(c for c, _ in users))
@@ -145,7 +144,7 @@ def _demand(
     best: tuple[int, Workload] | None = None
     needs: dict[str, Workload | None] = {}
     for cluster, pool in users:
-        key = arm.key(cluster.id)
+        key = cluster.id.key
         if key not in needs:
             declared = [w for w in policy.workloads(cluster) if w.peak_connections_per_node]
             needs[key] = max(

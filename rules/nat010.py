@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
 from auditor.graph.nodes import NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
@@ -60,7 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     policy = ctx.policy
     managed = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
-        if arm.key(nat.id) in managed:
+        if nat.id in managed:
             continue  # AKS owns its IPs (see help)
         config = policy.config(META.id, Config, scope_cluster(served_clusters(graph, nat)))
         for family, ips, prefixes in (
@@ -70,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if len(ips) < config.min_individual_ips or prefixes:
                 continue
             cidrs, unknown = graph.cidrs(ips)
-            listed = ", ".join([*cidrs, *(arm.parse(i).name for i in unknown)])
+            listed = ", ".join([*cidrs, *(i.parts.name for i in unknown)])
             yield META.finding(
                 resource_id=nat.id,
                 message=(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.nodes import NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
@@ -62,7 +61,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if nat.public_ip_v6_ids or nat.public_ip_prefix_v6_ids:
                 continue
-            nats.setdefault(arm.key(nat.id), nat)
+            nats.setdefault(nat.id.key, nat)
             pools.append(pool.name)
         if not nats:
             continue

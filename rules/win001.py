@@ -59,7 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 ),
                 observed="windowsProfile.disableOutboundNat is not true",
                 expected="windowsProfile.disableOutboundNat=true",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 remediation=_remediation(cluster, pool),
             )
 

@@ -19,6 +19,12 @@ TENANT = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 RG = "rg-test"
 
 
+def texts(ids: Any) -> tuple[str, ...]:
+    """The spellings of ResourceIds (a tuple of them, or None for no ID), for comparing with
+    the string IDs this module builds."""
+    return tuple(i.text for i in ids)
+
+
 def rid(provider_type: str, name: str, rg: str = RG, sub: str = SUB) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider_type}/{name}"
 

@@ -17,8 +17,9 @@ import pytest
 
 from auditor import engine, snapshot
 from auditor import policy as policy_module
+from auditor.arm import ResourceId
 from auditor.cli import main
-from auditor.model import CollectionError, EgressKind, EgressPath
+from auditor.model import CollectionError, EgressKind, EgressPath, Hop, ResourceKind
 from auditor.result import AuditResult
 from reports import Format, _diagram, _markdown, html, renderer
 from rules.registry import BUILTIN
@@ -332,7 +333,7 @@ def test_summary_counts(demo: Element) -> None:
             ("Route to firewall / appliance", "3", "5 node pools"),
             ("NAT gateway", "9", "18 node pools"),
             ("Node public IPs", "1", "1 node pool"),
-            ("Load balancer", "4", "6 node pools"),
+            ("Load balancer outbound rules", "4", "6 node pools"),
             ("Default outbound access", "1", "1 node pool"),
             ("Dropped (route to None)", "1", "1 node pool"),
             ("No egress", "1", "1 node pool"),
@@ -496,7 +497,10 @@ def test_markdown_subset_escapes_everything_else() -> None:
 
 
 NET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network"
-SUBNET = f"{NET}/virtualNetworks/v/subnets/s"
+SUBNET = ResourceId.of(f"{NET}/virtualNetworks/v/subnets/s")
+TABLE = ResourceId.of(f"{NET}/routeTables/rt")
+NAT = ResourceId.of(f"{NET}/natGateways/ng")
+SUBNET_HOP = Hop(ResourceKind.SUBNET, SUBNET)
 
 
 def _path(kind: EgressKind, **fields: object) -> EgressPath:
@@ -509,7 +513,11 @@ def _path(kind: EgressKind, **fields: object) -> EgressPath:
         pytest.param(
             _path(
                 EgressKind.UDR_APPLIANCE,
-                hops=(SUBNET, f"{NET}/routeTables/rt"),
+                hops=(
+                    SUBNET_HOP,
+                    Hop(ResourceKind.ROUTE_TABLE, TABLE),
+                    Hop(ResourceKind.APPLIANCE, address="10.0.0.4"),
+                ),
                 public_ips=None,
                 next_hop_ip="10.0.0.4",
             ),
@@ -523,7 +531,7 @@ def _path(kind: EgressKind, **fields: object) -> EgressPath:
             id="firewall",
         ),
         pytest.param(
-            _path(EgressKind.BLACKHOLE, hops=(SUBNET, f"{NET}/routeTables/rt")),
+            _path(EgressKind.BLACKHOLE, hops=(SUBNET_HOP, Hop(ResourceKind.ROUTE_TABLE, TABLE))),
             [
                 ("pool", ("a",)),
                 ("subnet", ("s", "in v")),
@@ -535,8 +543,8 @@ def _path(kind: EgressKind, **fields: object) -> EgressPath:
         pytest.param(
             _path(
                 EgressKind.UNKNOWN,
-                hops=(SUBNET, f"{NET}/natGateways/ng"),
-                unknown_ids=(f"{NET}/natGateways/ng",),
+                hops=(SUBNET_HOP, Hop(ResourceKind.NAT_GATEWAY, NAT)),
+                unknown_ids=(NAT,),
             ),
             [
                 ("pool", ("a",)),
@@ -547,7 +555,7 @@ def _path(kind: EgressKind, **fields: object) -> EgressPath:
             id="unread-nat",
         ),
         pytest.param(
-            _path(EgressKind.UNKNOWN, subnet_id=None, unknown_ids=(SUBNET,)),
+            _path(EgressKind.UNKNOWN, subnet_id=None, hops=(SUBNET_HOP,), unknown_ids=(SUBNET,)),
             [
                 ("pool", ("a",)),
                 ("unknown", ("s", "not in the snapshot")),
@@ -556,7 +564,7 @@ def _path(kind: EgressKind, **fields: object) -> EgressPath:
             id="unread-subnet",
         ),
         pytest.param(
-            _path(EgressKind.LOAD_BALANCER, hops=(SUBNET,), idle_timeout_minutes=30),
+            _path(EgressKind.LOAD_BALANCER, hops=(SUBNET_HOP,), idle_timeout_minutes=30),
             [
                 ("pool", ("a",)),
                 ("subnet", ("s", "in v")),
@@ -577,7 +585,7 @@ def test_diagram_boxes(path: EgressPath, expected: list[tuple[str, tuple[str, ..
 
 def test_long_names_are_shortened_with_the_full_text_as_tooltip() -> None:
     pools = [f"pool-{i:02d}-with-a-rather-long-name" for i in range(6)]
-    drawing = _diagram.draw(_path(EgressKind.NONE, hops=(SUBNET,)), pools, pods=True)
+    drawing = _diagram.draw(_path(EgressKind.NONE, hops=(SUBNET_HOP,)), pools, pods=True)
     first = drawing.boxes[0]
     assert first.title == "PODS OF NODE POOLS"
     assert first.lines == (

@@ -206,7 +206,7 @@ def test_a_pool_subnet_reference_to_another_kind_is_an_input_error(
     cluster["properties"]["agentPoolProfiles"][0]["vnetSubnetID"] = b.vnet_id("vnet")
     assert _run(tmp_path, capsys, document) == (
         f"egress-audit: error: snapshot.json: {b.pool_id('aks', 'sys')} vnetSubnetID: refers "
-        f"to {b.vnet_id('vnet')}, a virtual-network, not a subnet"
+        f"to {b.vnet_id('vnet')}, a virtual network, not a subnet"
     )
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.arm import ResourceId
+from auditor.model import ResourceKind
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    id: str
+    id: ResourceId
     name: str
     subscription_id: str
     resource_group: str
@@ -23,9 +26,9 @@ class Resource:
 @dataclass(frozen=True, slots=True)
 class LoadBalancerProfile:
     managed_outbound_ip_count: int | None
-    outbound_ip_ids: tuple[str, ...]
-    outbound_prefix_ids: tuple[str, ...]
-    effective_outbound_ip_ids: tuple[str, ...]
+    outbound_ip_ids: tuple[ResourceId, ...]
+    outbound_prefix_ids: tuple[ResourceId, ...]
+    effective_outbound_ip_ids: tuple[ResourceId, ...]
     allocated_outbound_ports: int | None
     idle_timeout_minutes: int | None
 
@@ -34,7 +37,7 @@ class LoadBalancerProfile:
 class NatGatewayProfile:
     managed_outbound_ip_count: int | None
     idle_timeout_minutes: int | None
-    effective_outbound_ip_ids: tuple[str, ...]
+    effective_outbound_ip_ids: tuple[ResourceId, ...]
     sku: str | None
 
 
@@ -90,8 +93,8 @@ class Cluster(Resource):
 
 @dataclass(frozen=True, slots=True)
 class NodePool:
-    id: str
-    cluster_id: str
+    id: ResourceId
+    cluster_id: ResourceId
     name: str
     mode: str | None
     os_type: str | None
@@ -101,10 +104,10 @@ class NodePool:
     auto_scaling: bool
     max_surge: str | None
     availability_zones: tuple[str, ...]
-    vnet_subnet_id: str | None
-    pod_subnet_id: str | None
+    vnet_subnet_id: ResourceId | None
+    pod_subnet_id: ResourceId | None
     enable_node_public_ip: bool
-    node_public_ip_prefix_id: str | None
+    node_public_ip_prefix_id: ResourceId | None
     power_state: str | None
     windows_outbound_nat_disabled: bool | None
 
@@ -112,19 +115,19 @@ class NodePool:
 @dataclass(frozen=True, slots=True)
 class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    peered_vnet_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[ResourceId, ...] = ()
+    peered_vnet_ids: tuple[ResourceId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Subnet:
-    id: str
+    id: ResourceId
     name: str
-    vnet_id: str
+    vnet_id: ResourceId
     address_prefixes: tuple[str, ...]
-    nat_gateway_id: str | None
-    route_table_id: str | None
-    network_security_group_id: str | None
+    nat_gateway_id: ResourceId | None
+    route_table_id: ResourceId | None
+    network_security_group_id: ResourceId | None
     default_outbound_access: bool | None
 
 
@@ -133,12 +136,12 @@ class NatGateway(Resource):
     sku: str | None = None
     zones: tuple[str, ...] = ()
     idle_timeout_minutes: int | None = None
-    public_ip_ids: tuple[str, ...] = ()
-    public_ip_prefix_ids: tuple[str, ...] = ()
-    public_ip_v6_ids: tuple[str, ...] = ()
-    public_ip_prefix_v6_ids: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    source_virtual_network_id: str | None = None
+    public_ip_ids: tuple[ResourceId, ...] = ()
+    public_ip_prefix_ids: tuple[ResourceId, ...] = ()
+    public_ip_v6_ids: tuple[ResourceId, ...] = ()
+    public_ip_prefix_v6_ids: tuple[ResourceId, ...] = ()
+    subnet_ids: tuple[ResourceId, ...] = ()
+    source_virtual_network_id: ResourceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,7 @@ class PublicIp(Resource):
     ip_address: str | None = None
     allocation_method: str | None = None
     version: str | None = None
-    prefix_id: str | None = None
+    prefix_id: ResourceId | None = None
     idle_timeout_minutes: int | None = None
     ddos_protection: bool = False
     routing_preference_internet: bool = False
@@ -195,7 +198,7 @@ class RouteTable(Resource):
 @dataclass(frozen=True, slots=True)
 class OutboundRule:
     name: str
-    frontend_ids: tuple[str, ...]
+    frontend_ids: tuple[ResourceId, ...]
     idle_timeout_minutes: int | None
     allocated_outbound_ports: int | None
     enable_tcp_reset: bool | None
@@ -204,8 +207,9 @@ class OutboundRule:
 @dataclass(frozen=True, slots=True)
 class LoadBalancer(Resource):
     sku: str | None = None
-    frontend_public_ip_ids: dict[str, str] = field(default_factory=dict)
-    frontend_public_prefix_ids: dict[str, str] = field(default_factory=dict)
+    # frontend IP configuration key → the public IP / prefix it uses
+    frontend_public_ip_ids: dict[str, ResourceId] = field(default_factory=dict)
+    frontend_public_prefix_ids: dict[str, ResourceId] = field(default_factory=dict)
     outbound_rules: tuple[OutboundRule, ...] = ()
 
 
@@ -213,8 +217,8 @@ class LoadBalancer(Resource):
 class Unknown:
     """A referenced ID that is not in the snapshot: out of scope or unreadable, never missing."""
 
-    id: str
-    kind: str
+    id: ResourceId
+    kind: ResourceKind
 
 
 Payload = (
@@ -231,23 +235,25 @@ Payload = (
 )
 
 
-def kind_of(payload: Any) -> str:
+def kind_of(payload: Any) -> ResourceKind:
+    """The kind of a payload read from a row (an Unknown says what it was referenced as)."""
+    if isinstance(payload, Unknown):
+        return payload.kind
     return _KINDS[type(payload)]
 
 
-def kind_of_type(payload_type: type) -> str:
+def kind_of_type(payload_type: type) -> ResourceKind:
     return _KINDS[payload_type]
 
 
-_KINDS: dict[type, str] = {
-    Cluster: "cluster",
-    NodePool: "node-pool",
-    VirtualNetwork: "virtual-network",
-    Subnet: "subnet",
-    NatGateway: "nat-gateway",
-    PublicIp: "public-ip",
-    PublicIpPrefix: "public-ip-prefix",
-    RouteTable: "route-table",
-    LoadBalancer: "load-balancer",
-    Unknown: "unknown",
+_KINDS: dict[type, ResourceKind] = {
+    Cluster: ResourceKind.CLUSTER,
+    NodePool: ResourceKind.NODE_POOL,
+    VirtualNetwork: ResourceKind.VIRTUAL_NETWORK,
+    Subnet: ResourceKind.SUBNET,
+    NatGateway: ResourceKind.NAT_GATEWAY,
+    PublicIp: ResourceKind.PUBLIC_IP,
+    PublicIpPrefix: ResourceKind.PUBLIC_IP_PREFIX,
+    RouteTable: ResourceKind.ROUTE_TABLE,
+    LoadBalancer: ResourceKind.LOAD_BALANCER,
 }

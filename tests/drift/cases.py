@@ -126,11 +126,11 @@ def drift_findings(rule: Rule, case: DriftCase) -> list[Finding]:
 def run_drift_case(rule: Rule, case: DriftCase) -> list[Finding]:
     """Assert the case exactly; return the findings for further checks."""
     findings = drift_findings(rule, case)
-    got = {(arm.key(f.resource_id), f.key): f for f in findings}
+    got = {(f.resource_id.key, f.key): f for f in findings}
     want = {(arm.key(subject), key): values for (subject, key), values in case.expected.items()}
     assert set(got) == set(want), f"got {sorted(got)}, want {sorted(want)}"
     assert len(got) == len(findings), "one finding per subject and key"
-    flagged = {arm.key(f.resource_id) for f in findings}
+    flagged = {f.resource_id.key for f in findings}
     assert not flagged & {arm.key(p) for p in case.passes}, f"wrongly flagged: {flagged}"
     for pair, finding in got.items():
         assert finding.rule_id == rule.meta.id

@@ -9,6 +9,7 @@ from contextlib import redirect_stdout
 
 import pytest
 
+from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
 from reports import markdown
@@ -47,12 +48,12 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "NAT gateway ng-reporting-egress | none |"
     ) in demo
     assert (
-        "| aks-kyc-prod | rg-kyc-prod | system | nodes | blackhole route | none |\n"
+        "| aks-kyc-prod | rg-kyc-prod | system | nodes | dropped (route to None) | none |\n"
         "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress | none |"
     ) in demo
     assert (
         "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
-        "load balancer outbound kubernetes | *unknown* |"
+        "load balancer outbound rules kubernetes | *unknown* |"
     ) in demo
     assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
 
@@ -105,7 +106,12 @@ def test_top_findings_stop_at_twenty() -> None:
     result = e.audit(e.estate(e.site(S1)))
     cluster = b.cluster_id("aks", "rg-app", S1)
     findings = tuple(
-        Finding("NET001", Severity.LOW, f"{cluster}/agentPools/p{i:02d}", f"Pool p{i:02d}.")
+        Finding(
+            "NET001",
+            Severity.LOW,
+            ResourceId.of(f"{cluster}/agentPools/p{i:02d}"),
+            f"Pool p{i:02d}.",
+        )
         for i in range(25)
     )
     text = markdown.render(dataclasses.replace(result, findings=findings))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
 from reports import sarif, sarif_location
@@ -94,7 +95,7 @@ def test_demo_resource_finding_gets_the_synthetic_path(demo: tuple[dict[str, Any
         }
     ]
     assert result["message"]["text"].startswith("Node pool batch of cluster aks-checkout-prod ")
-    finding = Finding("EGR001", Severity.HIGH, resource, "")
+    finding = Finding("EGR001", Severity.HIGH, ResourceId.of(resource), "")
     assert result["partialFingerprints"] == {
         "primaryLocationLineHash": finding.fingerprint[:16] + ":1"
     }
@@ -343,7 +344,10 @@ def test_policy_warning_is_a_configuration_notification() -> None:
 def test_finding_of_an_unlisted_rule_gets_a_stand_in_rule() -> None:
     result = e.audit(e.estate(e.site(S1)))
     stray = Finding(
-        "DRIFT001", Severity.LOW, b.cluster_id("aks", "rg-app", S1), "Cluster aks drifted."
+        "DRIFT001",
+        Severity.LOW,
+        ResourceId.of(b.cluster_id("aks", "rg-app", S1)),
+        "Cluster aks drifted.",
     )
     document = _one(dataclasses.replace(result, findings=(stray,)))
     check_upload(document)
@@ -414,7 +418,7 @@ def test_fingerprints_stay_when_order_and_casing_change() -> None:
     ],
 )
 def test_resource_uri_is_relative_lower_case_and_encoded(resource_id: str, uri: str) -> None:
-    assert sarif_location.resource_uri(resource_id) == uri
+    assert sarif_location.resource_uri(ResourceId.of(resource_id)) == uri
     check_relative_uri(uri)
 
 
@@ -441,12 +445,17 @@ def test_absolute_policy_path_falls_back_to_the_resource_path() -> None:
     resource = b.cluster_id("aks", "rg-app", S1)
     from auditor.model import SourceLocation
 
-    assert sarif_location.artifact(resource, SourceLocation("/etc/egress-audit.yaml", 7)) == (
+    assert sarif_location.artifact(
+        ResourceId.of(resource), SourceLocation("/etc/egress-audit.yaml", 7)
+    ) == (
         f"azure/subscriptions/{S1}/resourcegroups/rg-app/providers/"
         "microsoft.containerservice/managedclusters/aks",
         1,
     )
-    assert sarif_location.artifact(resource, SourceLocation("policy.yaml", 0)) == ("policy.yaml", 1)
+    assert sarif_location.artifact(ResourceId.of(resource), SourceLocation("policy.yaml", 0)) == (
+        "policy.yaml",
+        1,
+    )
 
 
 def test_long_rule_descriptions_are_clipped_to_github_limits() -> None:

@@ -36,7 +36,7 @@ def findings_for(rule: Rule, case: Case) -> list[Finding]:
 def run_case(rule: Rule, case: Case) -> list[Finding]:
     """Assert the case; return the findings for further checks."""
     findings = findings_for(rule, case)
-    flagged = {arm.key(f.resource_id) for f in findings}
+    flagged = {f.resource_id.key for f in findings}
     assert flagged >= {arm.key(i) for i in case.fails}, f"missing: {case.fails} vs {flagged}"
     assert not flagged & {arm.key(i) for i in case.passes}, f"wrongly flagged: {flagged}"
     assert flagged <= {arm.key(i) for i in case.fails}, f"unexpected: {flagged - case.fails}"

@@ -107,7 +107,7 @@ def test_cases(case: Case) -> None:
 
 def test_remediation_deletes_the_route_by_name() -> None:
     finding = next(
-        f for f in findings_for(egr004.RULE, CASES[0]) if f.resource_id.endswith("appliance")
+        f for f in findings_for(egr004.RULE, CASES[0]) if f.resource_id.text.endswith("appliance")
     )
     assert finding.remediation.startswith(
         f"az network route-table route delete -g {b.RG} --route-table-name rt-appliance -n r0"

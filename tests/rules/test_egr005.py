@@ -76,7 +76,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_remediation_reuses_the_cluster_firewall_and_names_the_table() -> None:
-    findings = {f.resource_id: f for f in findings_for(egr005.RULE, CASES[0])}
+    findings = {f.resource_id.text: f for f in findings_for(egr005.RULE, CASES[0])}
     assert findings[_pid("partial")].remediation == (
         f"az network route-table route create -g {b.RG} --route-table-name rt-partial "
         "-n default --address-prefix 0.0.0.0/0 --next-hop-type VirtualAppliance "

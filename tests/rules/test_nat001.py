@@ -58,7 +58,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_names_the_subnets_and_pools_and_creates_a_matching_ip() -> None:
-    findings = {f.resource_id: f for f in findings_for(nat001.RULE, CASES[0])}
+    findings = {f.resource_id.text: f for f in findings_for(nat001.RULE, CASES[0])}
     empty = findings[b.nat_id("empty")]
     assert "subnet vnet/a" in empty.message
     assert "aks/sys" in empty.message
