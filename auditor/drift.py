@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.arm import ResourceId
+from auditor.enums import OutboundType
 from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
@@ -162,7 +163,7 @@ def _timeouts(
             profile = cluster.nat_gateway_profile
             idle = None if profile is None else profile.idle_timeout_minutes
             owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
-        elif cluster.outbound == "loadbalancer":
+        elif cluster.outbound is OutboundType.LOAD_BALANCER:
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes
             owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.arm import ResourceId
+from auditor.enums import AgentPoolMode, OsType, PowerState
 from auditor.model import CollectionError, EgressPath, Finding, RuleError, RuleMeta, Severity
 
 
@@ -14,10 +15,10 @@ from auditor.model import CollectionError, EgressPath, Finding, RuleError, RuleM
 class PoolEgress:
     id: ResourceId
     name: str
-    mode: str | None
-    os_type: str | None
+    mode: AgentPoolMode | None
+    os_type: OsType | None
     count: int | None
-    power_state: str | None
+    power_state: PowerState | None
     node_subnet_id: ResourceId | None
     egress: EgressPath
     pod_subnet_id: ResourceId | None = None
@@ -34,7 +35,7 @@ class ClusterEgress:
     outbound_type: str | None
     network_plugin: str | None
     network_plugin_mode: str | None
-    power_state: str | None
+    power_state: PowerState | None
     pools: tuple[PoolEgress, ...]
 
     @property

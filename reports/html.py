@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.arm import ResourceId
+from auditor.enums import PowerState
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
@@ -235,7 +236,7 @@ def _clusters(result: AuditResult, active: list[FindingRow], frames: _Frames) ->
                 plugin=" ".join(
                     p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p
                 ),
-                stopped=(cluster.power_state or "").lower() == "stopped",
+                stopped=cluster.power_state is PowerState.STOPPED,
                 paths=paths,
                 counts=tuple((s.value, counts[s.value]) for s in SEVERITIES if counts[s.value]),
                 findings=tuple(rows),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult
 from reports._egress import finding_document, path_document, text_or_none
@@ -37,16 +38,16 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "outboundType": c.outbound_type,
                 "networkPlugin": c.network_plugin,
                 "networkPluginMode": c.network_plugin_mode,
-                "powerState": c.power_state,
+                "powerState": value_of(c.power_state),
                 "egressIps": list(c.egress_ips),
                 "nodePools": [
                     {
                         "id": p.id.text,
                         "name": p.name,
-                        "mode": p.mode,
-                        "osType": p.os_type,
+                        "mode": value_of(p.mode),
+                        "osType": value_of(p.os_type),
                         "count": p.count,
-                        "powerState": p.power_state,
+                        "powerState": value_of(p.power_state),
                         "nodeSubnetId": text_or_none(p.node_subnet_id),
                         "egress": path_document(p.egress),
                         "podSubnetId": text_or_none(p.pod_subnet_id),
@@ -75,6 +76,10 @@ def document(result: AuditResult) -> dict[str, Any]:
             for r in result.rules
         ],
     }
+
+
+def value_of(value: AzureValue | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def render(result: AuditResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditor.enums import PowerState
 from auditor.model import EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
 
@@ -42,7 +43,7 @@ def _gaps(result: AuditResult) -> list[str]:
 
 def _cluster(cluster: ClusterEgress) -> list[str]:
     plugin = " ".join(p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p)
-    state = "  [stopped]" if (cluster.power_state or "").lower() == "stopped" else ""
+    state = "  [stopped]" if cluster.power_state is PowerState.STOPPED else ""
     lines = [
         f"{cluster.name}  outbound {cluster.outbound_type or '?'} · plugin {plugin or '?'}{state}",
         f"  {cluster.id}",

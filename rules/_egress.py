@@ -7,14 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.enums import NextHopType, OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
 from auditor.model import EgressKind, EgressPath
 
 
-def hop(route: Route) -> str:
-    return (route.next_hop_type or "").lower()
+def overrides_nat(route: Route) -> bool:
+    """A route to an appliance or a VNet gateway, which decides egress over a NAT gateway."""
+    return route.next_hop_type is not None and route.next_hop_type.overrides_nat
+
+
+def drops(route: Route) -> bool:
+    return route.next_hop_type is NextHopType.NONE
 
 
 # -- subnets and NAT gateways ----------------------------------------------------------------
@@ -158,7 +163,7 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
         subnet = graph.node_subnet(pool)
         if isinstance(subnet, Subnet):
             _, route = default_route(graph, subnet)
-            if route is not None and hop(route) in OVERRIDING_HOPS and route.next_hop_ip:
+            if route is not None and overrides_nat(route) and route.next_hop_ip:
                 return route.next_hop_ip
     return None
 
@@ -166,7 +171,7 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
 def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet) -> str:
     """The command that gives a subnet the cluster's intended explicit egress: a 0.0.0.0/0
     route to its firewall for userDefinedRouting, else the cluster's NAT gateway."""
-    if cluster.outbound == "userdefinedrouting":
+    if cluster.outbound is OutboundType.USER_DEFINED_ROUTING:
         firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
         vnet = subnet.vnet_id.parts
         name = f"rt-{subnet.name}"

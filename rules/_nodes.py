@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from auditor.arm import ResourceId
+from auditor.enums import IpVersion
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, PublicIp, PublicIpPrefix
 from auditor.model import ResourceKind
@@ -14,10 +15,6 @@ from auditor.model import ResourceKind
 LB_SNAT_PORTS_PER_IP = 64_000  # [AKS-LBCFG]: 64,000 SNAT ports per load balancer frontend IP
 _SURGE = re.compile(r"(\d{1,6})(%?)")
 DEFAULT_SURGE_NODES = 1  # [AKS-LBCFG]: "AKS defaults to one buffer node for upgrade operations"
-
-
-def is_stopped(power_state: str | None) -> bool:
-    return (power_state or "").lower() == "stopped"
 
 
 def node_ceiling(pool: NodePool) -> int | None:
@@ -74,7 +71,7 @@ def ipv4_address_count(graph: EgressGraph, ids: Iterable[ResourceId]) -> int | N
     for resource_id in ids:
         payload = graph.get(resource_id)
         if isinstance(payload, PublicIp):
-            total += 0 if (payload.version or "").lower() == "ipv6" else 1
+            total += 0 if payload.version is IpVersion.IPV6 else 1
         elif isinstance(payload, PublicIpPrefix):
             size = _prefix_size(payload)
             if size is None:
@@ -88,7 +85,7 @@ def ipv4_address_count(graph: EgressGraph, ids: Iterable[ResourceId]) -> int | N
 
 
 def _prefix_size(prefix: PublicIpPrefix) -> int | None:
-    if (prefix.version or "").lower() == "ipv6":
+    if prefix.version is IpVersion.IPV6:
         return 0
     if prefix.ip_prefix:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
@@ -45,7 +46,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if cluster.outbound != "loadbalancer":
+        if cluster.outbound is not OutboundType.LOAD_BALANCER:
             continue
         lb_ips = _load_balancer_ips(graph, cluster)
         for pool in graph.pools(cluster):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.enums import NextHopType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
-from rules._egress import default_route, hop, pool_subnets
+from rules._egress import default_route, overrides_nat, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -53,14 +53,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not nat_id:
             continue
         table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or hop(route) not in OVERRIDING_HOPS:
+        if table is None or route is None or not overrides_nat(route):
             continue
         nat = graph.get(nat_id)
         nat_cidrs = _nat_cidrs(graph, nat) if isinstance(nat, NatGateway) else ()
         allowlisted = _allowlisted(nat_cidrs, [cluster for cluster, _ in users], policy)
         target = (
             "the virtual network gateway"
-            if hop(route) == "virtualnetworkgateway"
+            if route.next_hop_type is NextHopType.VIRTUAL_NETWORK_GATEWAY
             else f"virtual appliance {route.next_hop_ip}"
         )
         rt = table.id.parts

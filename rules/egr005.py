@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import (
     cluster_appliance_ip,
     default_route,
+    drops,
     explicit_egress_command,
-    hop,
+    overrides_nat,
 )
 from rules._text import pool_label, source_link, subnet_label, urls
 
@@ -50,7 +51,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if cluster.outbound != "userdefinedrouting":
+        if cluster.outbound is not OutboundType.USER_DEFINED_ROUTING:
             continue
         for pool in graph.pools(cluster):
             subnet = graph.node_subnet(pool)
@@ -59,8 +60,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             table, route = default_route(graph, subnet)
             if subnet.route_table_id and table is None:
                 continue  # the route table is not in the snapshot
-            if route is not None and (hop(route) in OVERRIDING_HOPS or hop(route) == "none"):
-                continue  # routed as required, or a blackhole (EGR006)
+            if route is not None and (
+                overrides_nat(route) or drops(route) or route.next_hop_type is None
+            ):
+                continue  # routed as required, a blackhole (EGR006), or an unknown next hop
             problem = _problem(table, route)
             yield META.finding(
                 resource_id=pool.id,

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
@@ -14,7 +15,6 @@ from rules._nodes import (
     DEFAULT_SURGE_NODES,
     LB_SNAT_PORTS_PER_IP,
     ipv4_address_count,
-    is_stopped,
     lb_outbound_ip_ids,
     node_ceiling,
     surge_nodes,
@@ -75,7 +75,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
     for cluster in graph.clusters():
-        if cluster.outbound != "loadbalancer" or is_stopped(cluster.power_state):
+        if cluster.outbound is not OutboundType.LOAD_BALANCER or cluster.is_stopped:
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports
@@ -122,7 +122,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def _nodes(graph: EgressGraph, cluster: Cluster, config: Config) -> tuple[int, int] | None:
     maximum = surge = 0
     for pool in graph.pools(cluster):
-        if is_stopped(pool.power_state):
+        if pool.is_stopped:
             continue
         ceiling = node_ceiling(pool)
         if ceiling is None:

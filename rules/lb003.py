@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import LoadBalancerSku
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
@@ -37,7 +38,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if (cluster.load_balancer_sku or "").lower() != "basic":
+        if cluster.load_balancer_sku is not LoadBalancerSku.BASIC:
             continue
         yield META.finding(
             resource_id=cluster.id,

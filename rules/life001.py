@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._nodes import is_stopped
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -36,7 +35,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if is_stopped(cluster.power_state):
+        if cluster.is_stopped:
             yield META.finding(
                 resource_id=cluster.id,
                 message=(
@@ -50,7 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
             continue
         for pool in graph.pools(cluster):
-            if not is_stopped(pool.power_state):
+            if not pool.is_stopped:
                 continue
             yield META.finding(
                 resource_id=pool.id,

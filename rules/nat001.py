@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.arm import ResourceId
+from auditor.enums import Sku
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, NodePool
 from auditor.model import Finding, ResourceKind, Rule, RuleContext, RuleMeta, Severity
@@ -87,8 +88,8 @@ def _names(ids: tuple[ResourceId, ...]) -> list[str]:
 
 
 def _remediation(nat: NatGateway) -> str:
-    sku = nat.sku or "Standard"
-    zone = f" --zone {' '.join(nat.zones)}" if nat.zones and sku.lower() == "standard" else ""
+    sku = nat.sku or Sku.STANDARD
+    zone = f" --zone {' '.join(nat.zones)}" if nat.zones and sku is Sku.STANDARD else ""
     pip = f"pip-{nat.name}"
     return (
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku {sku} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import AllocationMethod, Sku
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import name_or_id
@@ -60,19 +61,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     yield _finding(nat, prefix, problems)
 
 
-def _sku_problems(nat: NatGateway, sku: str | None) -> list[str]:
+def _sku_problems(nat: NatGateway, sku: Sku | None) -> list[str]:
     if sku is None:
         return []  # unknown, not wrong
-    if nat.sku is not None and sku.lower() != nat.sku.lower():
+    if nat.sku is not None and sku is not nat.sku:
         return [f"SKU {sku} on a {nat.sku} NAT gateway"]
-    if sku.lower() == "basic":
+    if sku is Sku.BASIC:
         return ["SKU Basic"]
     return []
 
 
 def _ip_problems(address: PublicIp) -> list[str]:
     problems = []
-    if address.allocation_method and address.allocation_method.lower() != "static":
+    if address.allocation_method not in (None, AllocationMethod.STATIC):
         problems.append(f"allocation method {address.allocation_method}")
     if address.routing_preference_internet:
         problems.append("routing preference Internet")
@@ -99,8 +100,8 @@ def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list
 
 
 def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
-    sku = nat.sku or "Standard"
-    new = f"{address.name}-{sku.lower()}"
+    sku = nat.sku or Sku.STANDARD
+    new = f"{address.name}-{sku.value.lower()}"
     key = address.id.key
     if isinstance(address, PublicIpPrefix):
         create = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import Sku
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import managed_nat_owners, subnet_update
@@ -46,7 +47,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     owners = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
-        if (nat.sku or "").lower() != "standard":
+        if nat.sku is not Sku.STANDARD:
             continue  # StandardV2 is zone-redundant; an unknown SKU is not judged
         pools = graph.pools_behind_nat(nat)
         zones = sorted({zone for pool in pools for zone in pool.availability_zones})

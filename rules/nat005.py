@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import Sku
 from auditor.graph.nodes import NatGateway, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
@@ -71,7 +72,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _zonal(nat: NatGateway) -> bool:
-    return bool(nat.zones) and (nat.sku or "").lower() != "standardv2"
+    return bool(nat.zones) and nat.sku is not Sku.STANDARD_V2
 
 
 RULE = Rule(META, check)

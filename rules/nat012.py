@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import IpVersion, Sku
 from auditor.graph.nodes import NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
@@ -44,7 +45,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if "ipv6" not in {family.lower() for family in cluster.ip_families}:
+        if IpVersion.IPV6 not in cluster.ip_families:
             continue
         nats: dict[str, NatGateway] = {}
         pools: list[str] = []
@@ -57,7 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
             # Unread subnets and NAT gateways are unknown; a NAT gateway with IPv6 addresses
             # carries the IPv6 egress itself.
-            if not isinstance(nat, NatGateway) or (nat.sku or "").lower() != "standardv2":
+            if not isinstance(nat, NatGateway) or nat.sku is not Sku.STANDARD_V2:
                 continue
             if nat.public_ip_v6_ids or nat.public_ip_prefix_v6_ids:
                 continue
@@ -66,10 +67,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not nats:
             continue
         found = [nats[key] for key in sorted(nats)]
+        families = ", ".join(map(str, cluster.ip_families))
         yield META.finding(
             resource_id=cluster.id,
             message=(
-                f"Dual-stack cluster {cluster.name} (ipFamilies {', '.join(cluster.ip_families)}) "
+                f"Dual-stack cluster {cluster.name} (ipFamilies {families}) "
                 f"has StandardV2 NAT gateway {', '.join(n.name for n in found)} without IPv6 "
                 f"addresses on the subnet of node pools {', '.join(pools)}: their IPv6 egress "
                 "relies on load balancer outbound rules, which StandardV2 disrupts."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from auditor.enums import NetworkPlugin
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
@@ -42,7 +43,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     near = graph.as_of >= RETIREMENT - CRITICAL_WINDOW
     for cluster in graph.clusters():
-        if (cluster.network_plugin or "").lower() != "kubenet":
+        if cluster.plugin is not NetworkPlugin.KUBENET:
             continue
         yield META.finding(
             severity=Severity.CRITICAL if near else META.severity,

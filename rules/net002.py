@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import NetworkPlugin
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
@@ -44,7 +45,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        if (cluster.network_plugin or "").lower() != "azure" or cluster.network_plugin_mode:
+        if cluster.plugin is not NetworkPlugin.AZURE or cluster.network_plugin_mode:
             continue
         pools = graph.pools(cluster)
         if any(pool.pod_subnet_id for pool in pools):

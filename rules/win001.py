@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import OsType
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
@@ -46,7 +47,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not cluster.is_nat_outbound:
             continue
         for pool in graph.pools(cluster):
-            if (pool.os_type or "").lower() != "windows" or pool.windows_outbound_nat_disabled:
+            if pool.os_type is not OsType.WINDOWS or pool.windows_outbound_nat_disabled:
                 continue
             if pool.enable_node_public_ip or graph.egress(pool).kind is not EgressKind.NAT_GATEWAY:
                 continue  # the flag needs NAT gateway egress and no node public IPs

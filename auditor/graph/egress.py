@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
+from auditor.enums import NextHopType, OutboundType
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
@@ -24,10 +25,6 @@ NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of
 AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
 Hops = tuple[Hop, ...]
-
-APPLIANCE_HOPS = frozenset({"virtualappliance", "virtualapplianceecmp"})
-# Next hops of a 0.0.0.0/0 route that take precedence over a NAT gateway [NAT-OV].
-OVERRIDING_HOPS = APPLIANCE_HOPS | {"virtualnetworkgateway"}
 
 
 def resolve(
@@ -77,10 +74,10 @@ def resolve(
     if include_node_ip and pool.enable_node_public_ip:
         return _node_public_ip_path(graph, pool, subnet, hops)
 
-    if cluster.outbound == "loadbalancer":
+    if cluster.outbound is OutboundType.LOAD_BALANCER:
         return _load_balancer_path(graph, cluster, subnet, hops)
 
-    if cluster.outbound == "block":
+    if cluster.outbound is OutboundType.BLOCK:
         # [AKS-OT]: network-isolated by design: NSG rules deny internet-bound traffic, so
         # there is no default outbound access either.
         return EgressPath(
@@ -114,12 +111,12 @@ def _default_route_path(
     route = table.default_route()
     if route is None:
         return None
-    hop_type = (route.next_hop_type or "").lower()
+    hop_type = route.next_hop_type
     hops = (*hops, Hop(ResourceKind.ROUTE_TABLE, table.id))
-    if hop_type in APPLIANCE_HOPS and route.next_hop_ip:
+    if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
-    if hop_type in OVERRIDING_HOPS:
-        appliance = hop_type != "virtualnetworkgateway"
+    if hop_type is not None and hop_type.overrides_nat:
+        appliance = hop_type is NextHopType.VIRTUAL_APPLIANCE
         target = "a virtual appliance" if appliance else "the VNet gateway"
         return EgressPath(
             EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
@@ -128,7 +125,18 @@ def _default_route_path(
             public_ips=None,
             reason=f"0.0.0.0/0 routes to {target}; the addresses it leaves from are beyond it",
         )
-    if hop_type == "none":
+    if hop_type is None:
+        # A next hop type Azure added after this release: where the traffic goes is unknown.
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=hops,
+            reason=(
+                f"route {route.name} sends 0.0.0.0/0 to next hop type "
+                f"{route.next_hop_type_text or '(none)'}, which egress-audit does not know"
+            ),
+        )
+    if hop_type is NextHopType.NONE:
         return EgressPath(
             EgressKind.BLACKHOLE,
             subnet.id,

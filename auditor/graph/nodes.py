@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.arm import ResourceId
+from auditor.enums import (
+    AgentPoolMode,
+    AllocationMethod,
+    IpVersion,
+    LoadBalancerSku,
+    NetworkPlugin,
+    NextHopType,
+    OsType,
+    OutboundType,
+    PowerState,
+    Sku,
+)
 from auditor.model import ResourceKind
 
 
@@ -38,7 +50,7 @@ class NatGatewayProfile:
     managed_outbound_ip_count: int | None
     idle_timeout_minutes: int | None
     effective_outbound_ip_ids: tuple[ResourceId, ...]
-    sku: str | None
+    sku: Sku | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,47 +60,39 @@ class ApiServerAccess:
     vnet_integration: bool
 
 
-# [AKS-OT], [AKS-NAT]: outbound types whose egress is a NAT gateway (V2 is the preview value).
-NAT_OUTBOUND_TYPES = frozenset(
-    {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
-)
-MANAGED_NAT_OUTBOUND_TYPES = frozenset({"managednatgateway", "managednatgatewayv2"})
-# [AKS-OT]: `none` and `block` build no egress on purpose (network-isolated clusters).
-ISOLATED_OUTBOUND_TYPES = frozenset({"none", "block"})
-
-
 @dataclass(frozen=True, slots=True)
 class Cluster(Resource):
-    outbound_type: str | None = None
-    network_plugin: str | None = None
+    outbound_type: str | None = None  # as the row spells it, for reports and META001
+    outbound: OutboundType | None = None
+    network_plugin: str | None = None  # as the row spells it, for reports
+    plugin: NetworkPlugin | None = None
     network_plugin_mode: str | None = None
     network_dataplane: str | None = None
     network_policy: str | None = None
-    load_balancer_sku: str | None = None
-    ip_families: tuple[str, ...] = ()
+    load_balancer_sku: LoadBalancerSku | None = None
+    ip_families: tuple[IpVersion, ...] = ()
     node_resource_group: str | None = None
-    power_state: str | None = None
+    power_state: PowerState | None = None
     kubernetes_version: str | None = None
     load_balancer_profile: LoadBalancerProfile | None = None
     nat_gateway_profile: NatGatewayProfile | None = None
     api_server_access: ApiServerAccess | None = None
 
     @property
-    def outbound(self) -> str:
-        """The outbound type, lower-cased: an open string in the API (and in our rows)."""
-        return (self.outbound_type or "").lower()
-
-    @property
     def is_nat_outbound(self) -> bool:
-        return self.outbound in NAT_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_nat
 
     @property
     def is_managed_nat(self) -> bool:
-        return self.outbound in MANAGED_NAT_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_managed_nat
 
     @property
     def is_isolated(self) -> bool:
-        return self.outbound in ISOLATED_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_isolated
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.power_state is PowerState.STOPPED
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +100,8 @@ class NodePool:
     id: ResourceId
     cluster_id: ResourceId
     name: str
-    mode: str | None
-    os_type: str | None
+    mode: AgentPoolMode | None
+    os_type: OsType | None
     count: int | None
     min_count: int | None
     max_count: int | None
@@ -108,8 +112,12 @@ class NodePool:
     pod_subnet_id: ResourceId | None
     enable_node_public_ip: bool
     node_public_ip_prefix_id: ResourceId | None
-    power_state: str | None
+    power_state: PowerState | None
     windows_outbound_nat_disabled: bool | None
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.power_state is PowerState.STOPPED
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +141,7 @@ class Subnet:
 
 @dataclass(frozen=True, slots=True)
 class NatGateway(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     zones: tuple[str, ...] = ()
     idle_timeout_minutes: int | None = None
     public_ip_ids: tuple[ResourceId, ...] = ()
@@ -146,12 +154,12 @@ class NatGateway(Resource):
 
 @dataclass(frozen=True, slots=True)
 class PublicIp(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     tier: str | None = None
     zones: tuple[str, ...] = ()
     ip_address: str | None = None
-    allocation_method: str | None = None
-    version: str | None = None
+    allocation_method: AllocationMethod | None = None
+    version: IpVersion | None = None
     prefix_id: ResourceId | None = None
     idle_timeout_minutes: int | None = None
     ddos_protection: bool = False
@@ -160,19 +168,20 @@ class PublicIp(Resource):
 
 @dataclass(frozen=True, slots=True)
 class PublicIpPrefix(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     zones: tuple[str, ...] = ()
     ip_prefix: str | None = None
     prefix_length: int | None = None
-    version: str | None = None
+    version: IpVersion | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     name: str
     address_prefix: str | None
-    next_hop_type: str | None
+    next_hop_type: NextHopType | None
     next_hop_ip: str | None
+    next_hop_type_text: str | None = None  # as the row spells it, when the type is unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,11 +195,7 @@ class RouteTable(Resource):
         by_prefix = {route.address_prefix: route for route in self.routes}
         whole = by_prefix.get("0.0.0.0/0")
         low, high = by_prefix.get("0.0.0.0/1"), by_prefix.get("128.0.0.0/1")
-        if (
-            low is not None
-            and high is not None
-            and (low.next_hop_type or "").lower() == (high.next_hop_type or "").lower()
-        ):
+        if low is not None and high is not None and low.next_hop_type is high.next_hop_type:
             return low
         return whole
 
@@ -206,7 +211,7 @@ class OutboundRule:
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancer(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     # frontend IP configuration key → the public IP / prefix it uses
     frontend_public_ip_ids: dict[str, ResourceId] = field(default_factory=dict)
     frontend_public_prefix_ids: dict[str, ResourceId] = field(default_factory=dict)

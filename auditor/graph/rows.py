@@ -12,6 +12,18 @@ from typing import TypedDict
 
 from auditor import arm
 from auditor.arm import IdTable, ResourceId
+from auditor.enums import (
+    AgentPoolMode,
+    AllocationMethod,
+    IpVersion,
+    LoadBalancerSku,
+    NetworkPlugin,
+    NextHopType,
+    OsType,
+    OutboundType,
+    PowerState,
+    Sku,
+)
 from auditor.graph.nodes import (
     ApiServerAccess,
     Cluster,
@@ -44,9 +56,9 @@ def _properties(row: Node) -> Node:
     return row.section("properties")
 
 
-def _sku_name(row: Node) -> str | None:
+def _sku(row: Node) -> Sku | None:
     sku = row.opt_obj("sku")
-    return None if sku is None else sku.opt_string("name")
+    return None if sku is None else Sku.parse(sku.opt_string("name"))
 
 
 class RowReader:
@@ -81,19 +93,26 @@ class RowReader:
     def cluster(self, row: Node) -> tuple[Cluster, list[NodePool]]:
         props = _properties(row)
         net = props.section("networkProfile")
-        power = props.opt_obj("powerState")
         api = props.opt_obj("apiServerAccessProfile")
+        outbound_type = net.opt_string("outboundType")
+        network_plugin = net.opt_string("networkPlugin")
         result = Cluster(
             **self._common(row),
-            outbound_type=net.opt_string("outboundType"),
-            network_plugin=net.opt_string("networkPlugin"),
+            outbound_type=outbound_type,
+            outbound=OutboundType.parse(outbound_type),
+            network_plugin=network_plugin,
+            plugin=NetworkPlugin.parse(network_plugin),
             network_plugin_mode=net.opt_string("networkPluginMode"),
             network_dataplane=net.opt_string("networkDataplane"),
             network_policy=net.opt_string("networkPolicy"),
-            load_balancer_sku=net.opt_string("loadBalancerSku"),
-            ip_families=net.strs("ipFamilies"),
+            load_balancer_sku=LoadBalancerSku.parse(net.opt_string("loadBalancerSku")),
+            ip_families=tuple(
+                family
+                for text in net.strs("ipFamilies")
+                if (family := IpVersion.parse(text)) is not None
+            ),
             node_resource_group=props.opt_string("nodeResourceGroup"),
-            power_state=None if power is None else power.opt_string("code"),
+            power_state=_power_state(props),
             kubernetes_version=props.opt_string("kubernetesVersion"),
             load_balancer_profile=self._lb_profile(net.opt_obj("loadBalancerProfile")),
             nat_gateway_profile=self._nat_profile(net.opt_obj("natGatewayProfile")),
@@ -131,20 +150,19 @@ class RowReader:
             managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
             idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
             effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
-            sku=node.opt_string("sku"),
+            sku=Sku.parse(node.opt_string("sku")),
         )
 
     def _pool(self, cluster_id: ResourceId, node: Node) -> NodePool:
         name = node.string("name")
-        power = node.opt_obj("powerState")
         upgrade = node.opt_obj("upgradeSettings")
         windows = node.opt_obj("windowsProfile")
         return NodePool(
             id=cluster_id.child("agentPools", name),
             cluster_id=cluster_id,
             name=name,
-            mode=node.opt_string("mode"),
-            os_type=node.opt_string("osType"),
+            mode=AgentPoolMode.parse(node.opt_string("mode")),
+            os_type=OsType.parse(node.opt_string("osType")),
             count=node.opt_integer("count"),
             min_count=node.opt_integer("minCount"),
             max_count=node.opt_integer("maxCount"),
@@ -155,7 +173,7 @@ class RowReader:
             pod_subnet_id=self.ids.optional(node.opt_string("podSubnetID")),
             enable_node_public_ip=bool(node.opt_boolean("enableNodePublicIP")),
             node_public_ip_prefix_id=self.ids.optional(node.opt_string("nodePublicIPPrefixID")),
-            power_state=None if power is None else power.opt_string("code"),
+            power_state=_power_state(node),
             windows_outbound_nat_disabled=(
                 None if windows is None else windows.opt_boolean("disableOutboundNat")
             ),
@@ -200,7 +218,7 @@ class RowReader:
         props = _properties(row)
         return NatGateway(
             **self._common(row),
-            sku=_sku_name(row),
+            sku=_sku(row),
             zones=row.strs("zones"),
             idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
             public_ip_ids=self._refs(props, "publicIpAddresses"),
@@ -224,12 +242,12 @@ class RowReader:
         )
         return PublicIp(
             **self._common(row),
-            sku=None if sku is None else sku.opt_string("name"),
+            sku=None if sku is None else Sku.parse(sku.opt_string("name")),
             tier=None if sku is None else sku.opt_string("tier"),
             zones=row.strs("zones"),
             ip_address=props.opt_string("ipAddress"),
-            allocation_method=props.opt_string("publicIPAllocationMethod"),
-            version=props.opt_string("publicIPAddressVersion"),
+            allocation_method=AllocationMethod.parse(props.opt_string("publicIPAllocationMethod")),
+            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
             prefix_id=self._ref(props, "publicIPPrefix"),
             idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
             ddos_protection=ddos is not None
@@ -241,11 +259,11 @@ class RowReader:
         props = _properties(row)
         return PublicIpPrefix(
             **self._common(row),
-            sku=_sku_name(row),
+            sku=_sku(row),
             zones=row.strs("zones"),
             ip_prefix=props.opt_string("ipPrefix"),
             prefix_length=props.opt_integer("prefixLength"),
-            version=props.opt_string("publicIPAddressVersion"),
+            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
         )
 
     def route_table(self, row: Node) -> RouteTable:
@@ -253,12 +271,14 @@ class RowReader:
         routes = []
         for node in props.opt_array("routes").items():
             route_props = _properties(node)
+            hop_text = route_props.opt_string("nextHopType")
             routes.append(
                 Route(
                     name=node.opt_string("name") or "",
                     address_prefix=route_props.opt_string("addressPrefix"),
-                    next_hop_type=route_props.opt_string("nextHopType"),
+                    next_hop_type=NextHopType.parse(hop_text),
                     next_hop_ip=route_props.opt_string("nextHopIpAddress"),
+                    next_hop_type_text=hop_text,
                 )
             )
         return RouteTable(**self._common(row), routes=tuple(routes))
@@ -290,11 +310,16 @@ class RowReader:
             )
         return LoadBalancer(
             **self._common(row),
-            sku=_sku_name(row),
+            sku=_sku(row),
             frontend_public_ip_ids=frontend_ips,
             frontend_public_prefix_ids=frontend_prefixes,
             outbound_rules=tuple(rules),
         )
+
+
+def _power_state(node: Node) -> PowerState | None:
+    power = node.opt_obj("powerState")
+    return None if power is None else PowerState.parse(power.opt_string("code"))
 
 
 def _api_access(node: Node) -> ApiServerAccess:

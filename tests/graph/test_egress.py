@@ -384,3 +384,9 @@ def test_two_half_default_routes_override_the_nat_like_one_default_route() -> No
     path = _node_path(estate)
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.next_hop_ip == "10.100.0.4"
+
+
+def test_a_next_hop_type_egress_audit_does_not_know_makes_the_path_unknown() -> None:
+    path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceEcmp", "10.0.0.4")))
+    assert path.kind is EgressKind.UNKNOWN
+    assert "next hop type VirtualApplianceEcmp, which egress-audit does not know" in path.reason
