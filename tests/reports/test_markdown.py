@@ -13,7 +13,9 @@ from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
 from reports import markdown
+from tests import demo_expected as expected
 from tests import estate_builder as b
+from tests import html_demo
 from tests.reports import estates as e
 
 S1, S2 = e.sub(1), e.sub(2)
@@ -28,13 +30,10 @@ def demo() -> str:
 
 
 def test_demo_counts_and_egress_rows(demo: str) -> None:
-    assert demo.startswith("## egress-audit: 39 findings\n")
-    assert "| 🟥 critical | 2 |" in demo
-    assert "| 🟧 high | 10 |" in demo
-    assert "| 🟨 medium | 15 |" in demo
-    assert "| 🟦 low | 5 |" in demo
-    assert "| ⬜ info | 7 |" in demo
-    assert "Suppressed by the policy file: 1." in demo
+    assert demo.startswith(f"## egress-audit: {len(expected.ACTIVE)} findings\n")
+    for severity, count in html_demo.SEVERITY_COUNTS:
+        assert f" {severity} | {count} |" in demo
+    assert f"Suppressed by the policy file: {len(expected.SUPPRESSED)}." in demo
     assert (
         "| aks-payments-prod | rg-payments-prod | payments | nodes | "
         "NAT gateway ng-payments-egress | 20.61.16.0/28 |"
