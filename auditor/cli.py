@@ -38,6 +38,8 @@ subcommands:
   rules                 list the rules (egress-audit rules --help)
   graph                 export the estate graph (egress-audit graph --help)
   drift                 what changed since a baseline snapshot (egress-audit drift --help)
+  egress-ips            the egress addresses to allowlist, as text, CSV or JSON
+  job                   one scheduled run: every report, drift, baseline, pruning, webhook
 
 exit codes:
   0  nothing at or above --fail-on
@@ -350,9 +352,23 @@ def _drift_command(argv: list[str]) -> int:
     return _audit(parser.parse_args(argv), ())
 
 
+def _egress_ips_command(argv: list[str]) -> int:
+    from auditor.cli_egress_ips import egress_ips_command
+
+    return egress_ips_command(argv)
+
+
+def _job_command(argv: list[str]) -> int:
+    from auditor.job import job_command
+
+    return job_command(argv)
+
+
 _SUBCOMMANDS = {
     "snapshot": _snapshot_command,
     "rules": _rules_command,
     "graph": _graph_command,
     "drift": _drift_command,
+    "egress-ips": _egress_ips_command,
+    "job": _job_command,
 }
