@@ -63,6 +63,8 @@ def job_command(argv: Sequence[str]) -> int:
     source = _check(args)
     policy = ["--policy", str(args.policy)] if args.policy is not None else []
     run_dir = _new_run_dir(args.reports, dated=args.keep is not None)
+    if args.baseline is not None:
+        _make_folder(args.baseline.parent, "--baseline")
     if source is None:
         code = _cli(["snapshot", *_live_argv(args), "--output", str(run_dir / SNAPSHOT)])
         if code not in (ExitCode.OK, ExitCode.PARTIAL):
@@ -228,6 +230,13 @@ def _new_run_dir(reports: Path, *, dated: bool) -> Path:
     except OSError as exc:
         raise UsageError(f"--reports {reports}: cannot write: {exc.strerror or exc}") from None
     raise UsageError(f"--reports {reports}: too many runs started at {stamp}")
+
+
+def _make_folder(folder: Path, flag: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{flag} {folder}: cannot write: {exc.strerror or exc}") from None
 
 
 def _remove_if_empty(run_dir: Path) -> None:

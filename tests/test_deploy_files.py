@@ -117,7 +117,8 @@ def test_the_install_source_must_be_pinned_to_a_commit() -> None:
     ]:
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install["run"]],
-            env={"PATH": "/usr/bin:/bin", "EGRESS_AUDIT_SOURCE": source, "RUNNER_TEMP": "/nonexistent"},
+            env={"PATH": "/usr/bin:/bin", "EGRESS_AUDIT_SOURCE": source,
+                 "RUNNER_TEMP": "/nonexistent"},
             capture_output=True, text=True, check=False, timeout=60,
         )  # fmt: skip
         assert done.returncode == code, (source, done.stdout, done.stderr)
