@@ -247,3 +247,11 @@ def test_policy_in_the_configmap_is_valid() -> None:
     (entry,) = parsed.clusters
     assert entry.selector.resource_group_glob == "rg-payments-*"
     assert [str(n) for n in entry.allowed_egress or ()] == ["20.61.16.0/28"]
+
+
+def test_the_license_file_is_the_one_the_image_label_names() -> None:
+    label = re.search(r'org\.opencontainers\.image\.licenses="([^"]+)"', DOCKERFILE.read_text())
+    assert label is not None
+    assert label.group(1) == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+    assert "!LICENSE" in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
