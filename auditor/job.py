@@ -73,6 +73,7 @@ def job_command(argv: Sequence[str]) -> int:
         source = ["--snapshot", str(run_dir / SNAPSHOT)]
     code = _reports(args, [*source, *policy], run_dir)
     if code in (ExitCode.INPUT_ERROR, ExitCode.COLLECTION_FAILED):
+        _remove_if_empty(run_dir)
         return code
     if args.keep is not None:
         _point_latest(args.reports, run_dir)

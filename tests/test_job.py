@@ -279,3 +279,14 @@ def test_names_cannot_inject_markup() -> None:
     )
     card = notify.payload(lines, "teams")["attachments"][0]["content"]["body"][0]["text"]
     assert card == r"• \[high\] X: pool \<!channel\> \*bold\* \[x\]\(http://e\)"
+
+
+def test_a_bad_snapshot_leaves_no_run_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports"
+    code = main(["job", "--snapshot", str(tmp_path / "missing.json"), "--reports", str(reports),
+                 "--keep", "2"])  # fmt: skip
+    assert code == 2
+    assert "missing.json" in capsys.readouterr().err
+    assert list(reports.iterdir()) == []
