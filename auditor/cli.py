@@ -14,6 +14,8 @@ from auditor import __version__, cli_sarif, engine
 from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
+from auditor.cli_parser import Parser as _Parser
+from auditor.cli_parser import lower, output_file
 from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
 from auditor.files import write_text_atomic
@@ -37,6 +39,8 @@ subcommands:
   rules                 list the rules (egress-audit rules --help)
   graph                 export the estate graph (egress-audit graph --help)
   drift                 what changed since a baseline snapshot (egress-audit drift --help)
+  egress-ips            the egress addresses to allowlist, as text, CSV or JSON
+  job                   one scheduled run: every report, drift, baseline, pruning, webhook
 
 exit codes:
   0  nothing at or above --fail-on
@@ -51,7 +55,12 @@ exit codes:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        command = _SUBCOMMANDS.get(args[0]) if args else None
+        if not args:
+            # Bare `egress-audit` would read every subscription of the tenant: say how to
+            # choose instead (exit 2, nothing was asked).
+            _audit_parser().print_help()
+            return int(ExitCode.INPUT_ERROR)
+        command = _SUBCOMMANDS.get(args[0])
         if command is not None:
             return command(args[1:])
         return _audit_command(args)
@@ -75,13 +84,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors share the one error path."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _add_estate_source(parser: argparse.ArgumentParser) -> None:
@@ -109,9 +111,13 @@ def _add_baseline(parser: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def _add_output(parser: argparse.ArgumentParser) -> None:
+def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument(
-        "--output", "-o", metavar="FILE", type=Path, help="write here instead of standard output"
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=output_file(formats),
+        help="write here instead of standard output",
     )
 
 
@@ -121,16 +127,20 @@ def _add_report_flags(parser: argparse.ArgumentParser, judged: str) -> None:
     parser.add_argument(
         "--policy", metavar="FILE", type=Path, help="policy file (egress-audit.yaml)"
     )
+    formats = [f.value for f in Format]
     parser.add_argument(
         "--format",
-        choices=[f.value for f in Format],
+        "-f",
+        type=lower,
+        choices=formats,
         default=Format.TEXT.value,
         help="report format (default: text)",
     )
-    _add_output(parser)
+    _add_output(parser, formats)
     cli_sarif.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
+        type=lower,
         choices=FAIL_ON_CHOICES,
         default=Severity.INFO.value,
         metavar="SEVERITY",
@@ -146,6 +156,7 @@ def _audit_parser() -> argparse.ArgumentParser:
         description="Audit the egress of AKS estates: every node pool to the IPs it leaves from.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        subcommands=list(_SUBCOMMANDS),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_report_flags(parser, "an active finding")
@@ -261,7 +272,12 @@ def _snapshot_command(argv: list[str]) -> int:
         "4 partial (the snapshot records the scopes that failed)",
     )
     parser.add_argument(
-        "--output", "-o", metavar="FILE", type=Path, required=True, help="snapshot file to write"
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=output_file(()),
+        required=True,
+        help="snapshot file to write",
     )
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
@@ -285,8 +301,8 @@ def _rules_command(argv: list[str]) -> int:
         description="List the rules egress-audit runs (built-in and plugins); "
         "--format markdown writes the full rule reference (docs/rules.md).",
     )
-    parser.add_argument("--format", choices=["text", "markdown"], default="text")
-    _add_output(parser)
+    parser.add_argument("--format", "-f", type=lower, choices=["text", "markdown"], default="text")
+    _add_output(parser, ["text", "markdown"])
     args = parser.parse_args(argv)
     from rules.registry import all_rules
 
@@ -314,8 +330,9 @@ def _graph_command(argv: list[str]) -> int:
         description="Export the estate graph (clusters, node pools, subnets, NAT gateways, IPs).",
     )
     _add_estate_source(parser)
-    parser.add_argument("--format", choices=[f.value for f in GraphFormat], default="json")
-    _add_output(parser)
+    formats = [f.value for f in GraphFormat]
+    parser.add_argument("--format", "-f", type=lower, choices=formats, default="json")
+    _add_output(parser, formats)
     args = parser.parse_args(argv)
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
@@ -339,9 +356,23 @@ def _drift_command(argv: list[str]) -> int:
     return _audit(args, [rule for rule in all_rules() if rule.meta.needs_baseline])
 
 
+def _egress_ips_command(argv: list[str]) -> int:
+    from auditor.cli_egress_ips import egress_ips_command
+
+    return egress_ips_command(argv)
+
+
+def _job_command(argv: list[str]) -> int:
+    from auditor.job import job_command
+
+    return job_command(argv)
+
+
 _SUBCOMMANDS = {
     "snapshot": _snapshot_command,
     "rules": _rules_command,
     "graph": _graph_command,
     "drift": _drift_command,
+    "egress-ips": _egress_ips_command,
+    "job": _job_command,
 }

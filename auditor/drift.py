@@ -56,7 +56,10 @@ class Coverage:
         return cls(subscriptions, failed, unnamed)
 
     def read(self, resource_id: ResourceId) -> bool:
-        subscription = resource_id.parts.subscription_id.lower()
+        return self.read_subscription(resource_id.parts.subscription_id.lower())
+
+    def read_subscription(self, subscription: str) -> bool:
+        """Whether the snapshot read this (lower-case) subscription completely."""
         if subscription in self.failed:
             return False
         if self.subscriptions is not None:

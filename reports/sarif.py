@@ -11,8 +11,13 @@ shared/docs/sarif-github.md §5–6. In short:
 - `automationDetails.id = egress-audit/<subscription>/` makes each subscription its own
   category, so a subscription that could not be read gets no run (an empty run would close its
   alerts) and its failure is a notification in the runs that are written;
-- the upload file leaves out suppressed results (GitHub would open them) and results that
-  disappeared since the previous SARIF (`--sarif-previous`); `--sarif-full` keeps both, marked.
+- suppressed findings are results with `suppressions: [{kind: external, status: accepted,
+  justification}]` (SARIF §3.27.23: then every result of that run has the property, `[]` when
+  active), after the active ones so a cut to GitHub's result limit drops them first; leaving
+  them out would make GitHub close their alerts as fixed, and reopen them when the suppression
+  expires (docs/github.md, "Suppressed findings");
+- results that disappeared since the previous SARIF (`--sarif-previous`) are only in the full
+  report (`--sarif-full`), as `baselineState: absent`: uploading them would open alerts.
 """
 
 from __future__ import annotations
@@ -53,8 +58,8 @@ class TooManyFiles(UsageError):
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """`full` keeps suppressed and absent results (a report, not an upload); `previous` sets
-    `baselineState` from an earlier SARIF."""
+    """`full` keeps absent results and GitHub's limits off (a report, not an upload);
+    `previous` sets `baselineState` from an earlier SARIF."""
 
     full: bool = False
     previous: Baseline | None = None
@@ -182,15 +187,14 @@ def _run(
     full = shared.options.full
     fingerprints = [finding.fingerprint for finding in findings]
     hashes = _line_hashes(fingerprints)
-    results = [
-        _result(finding, shared.rule_index, fingerprints[i], hashes[i], full)
-        for i, finding in enumerate(findings)
-        if full or finding.suppression is None
-    ]
+    order = sorted(range(len(findings)), key=lambda i: findings[i].suppression is not None)
+    results = [_result(findings[i], shared.rule_index, fingerprints[i], hashes[i]) for i in order]
     if shared.options.previous is not None:
         results = shared.options.previous.apply(
             automation_id, results, shared.rule_index, include_absent=full
         )
+    if any("suppressions" in r for r in results):
+        results = [r if "suppressions" in r else {**r, "suppressions": []} for r in results]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     execution = [*shared.failures, *_unknown_notification(subscription, shared.unknown)]
     if execution:
@@ -301,7 +305,7 @@ def _notification(
 
 
 def _result(
-    finding: Finding, rule_index: Mapping[str, int], fingerprint: str, line_hash: str, full: bool
+    finding: Finding, rule_index: Mapping[str, int], fingerprint: str, line_hash: str
 ) -> dict[str, Any]:
     parts = finding.parts
     message = finding.message
@@ -336,7 +340,7 @@ def _result(
         "partialFingerprints": {"primaryLocationLineHash": line_hash},
         "properties": properties,
     }
-    if full and finding.suppression is not None:
+    if finding.suppression is not None:
         result["suppressions"] = [_suppression(finding.suppression)]
     return result
 

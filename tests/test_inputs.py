@@ -167,7 +167,7 @@ def test_bad_policy(
 def test_bad_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--format", "pdf", "--demo"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("egress-audit: error: argument --format: invalid choice")
+    assert err.startswith("egress-audit: error: argument --format/-f: invalid choice")
     assert len(err.strip().splitlines()) == 1
 
 

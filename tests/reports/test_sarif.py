@@ -358,18 +358,17 @@ def test_finding_of_an_unlisted_rule_gets_a_stand_in_rule() -> None:
     assert run["tool"]["driver"]["rules"][3]["defaultConfiguration"] == {"level": "note"}
 
 
-def test_suppressed_findings_are_not_uploaded() -> None:
+def test_suppressed_findings_are_uploaded_marked_with_the_reason() -> None:
     batch = _pool(S1, "aks", "batch")
     result = e.suppress(
         e.audit(e.estate(e.site(S1, kubenet=True, bare_pool=True))), batch, "migrating in Q1"
     )
     upload = _one(result)
     check_upload(upload)
-    assert _subjects(upload["runs"][0]) == [("NET001", b.cluster_id("aks-kubenet", "rg-app", S1))]
-
-    full = _one(result, sarif.Options(full=True))
-    check_valid(full)
-    results = {r["properties"]["resourceId"]: r for r in full["runs"][0]["results"]}
+    kubenet = b.cluster_id("aks-kubenet", "rg-app", S1)
+    # Active results first: a cut to GitHub's result limit drops the suppressed ones first.
+    assert _subjects(upload["runs"][0]) == [("NET001", kubenet), ("EGR001", batch)]
+    results = {r["properties"]["resourceId"]: r for r in upload["runs"][0]["results"]}
     assert results[batch]["suppressions"] == [
         {
             "kind": "external",
@@ -378,7 +377,17 @@ def test_suppressed_findings_are_not_uploaded() -> None:
             "properties": {"expires": "2027-01-31", "resourceGlob": batch},
         }
     ]
-    assert "suppressions" not in results[b.cluster_id("aks-kubenet", "rg-app", S1)]
+    # SARIF §3.27.23: every result of the run has the property, empty when active.
+    assert results[kubenet]["suppressions"] == []
+    full = _one(result, sarif.Options(full=True))
+    check_valid(full)
+    assert full["runs"][0]["results"] == upload["runs"][0]["results"]
+
+
+def test_a_run_without_suppressed_findings_has_no_suppressions_property() -> None:
+    upload = _one(e.audit(e.estate(e.site(S1, kubenet=True, bare_pool=True))))
+    check_upload(upload)
+    assert all("suppressions" not in r for r in upload["runs"][0]["results"])
 
 
 def test_fingerprints_stay_when_order_and_casing_change() -> None:
