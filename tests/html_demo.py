@@ -7,9 +7,14 @@ ones in report order (severity, then rule, then resource) and adds what only the
 from __future__ import annotations
 
 from collections import Counter
+from importlib import resources
 
+from auditor import engine, snapshot
+from auditor import policy as policy_module
 from auditor.arm import key
 from auditor.model import Severity
+from auditor.result import AuditResult
+from rules.registry import BUILTIN
 from tests import demo_expected as expected
 
 PROD = expected.PROD_GROUPS
@@ -48,3 +53,11 @@ SUPPRESSED_EXPIRES = "2027-01-31"
 
 def active_in(subscription: str) -> int:
     return expected.active_by_subscription()[subscription]
+
+
+def demo_result() -> AuditResult:
+    """The demo's audit, in process."""
+    demo = resources.files("auditor.demo")
+    snap = snapshot.parse_text(demo.joinpath("estate.json").read_text("utf-8"), "demo estate")
+    policy = policy_module.parse(demo.joinpath("egress-audit.yaml").read_text("utf-8"), "p.yaml")
+    return engine.audit(snap, policy, BUILTIN)
