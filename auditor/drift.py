@@ -80,6 +80,7 @@ class PoolFacts:
 class SubnetFacts:
     subnet: Subnet
     nat_gateway_id: ResourceId | None  # the subnet's own NAT, or one attached to its VNet
+    nat_unknown: bool  # the records of the association disagree
     pools: tuple[ResourceId, ...]  # node pools whose nodes or pods use it
 
 
@@ -141,6 +142,7 @@ class EstateFacts:
                 key: SubnetFacts(
                     subnet,
                     graph.subnet_nat_gateway_id(subnet),
+                    graph.nat_association(subnet).is_unknown,
                     tuple(sorted(set(users[key]))),
                 )
                 for key, subnet in subnets.items()

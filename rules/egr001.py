@@ -53,8 +53,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         for pool in pools:
             subnet = subnets[pool.id]
-            # An unread subnet is unknown, not missing: its egress path reports it.
-            if not isinstance(subnet, Subnet) or graph.subnet_nat_gateway_id(subnet):
+            # An unread subnet, or one whose records of the NAT association disagree, is
+            # unknown, not missing: its egress path reports it.
+            if not isinstance(subnet, Subnet):
+                continue
+            association = graph.nat_association(subnet)
+            if association.nat_id or association.is_unknown:
                 continue
             private = subnet.default_outbound_access is False
             vnet = subnet.vnet_id.parts

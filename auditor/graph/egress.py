@@ -67,9 +67,16 @@ def resolve(
         if routed is not None:
             return routed
 
-    nat_id = graph.subnet_nat_gateway_id(subnet)
-    if nat_id:
-        return _nat_path(graph, subnet, hops, nat_id)
+    association = graph.nat_association(subnet)
+    if association.is_unknown:
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=(*hops, *(Hop(ResourceKind.of(i), i) for i in association.ids[1:])),
+            reason=association.conflict,
+        )
+    if association.nat_id:
+        return _nat_path(graph, subnet, hops, association.nat_id)
 
     if include_node_ip and pool.enable_node_public_ip:
         return _node_public_ip_path(graph, pool, subnet, hops)

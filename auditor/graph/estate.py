@@ -14,6 +14,7 @@ import networkx as nx
 
 from auditor.arm import ResourceId
 from auditor.graph import egress
+from auditor.graph.associations import NatAssociation, NatAssociations
 from auditor.graph.build import Edge, build_graph
 from auditor.graph.nodes import (
     Cluster,
@@ -65,11 +66,7 @@ class EgressGraph:
             for lb in self.all(LoadBalancer)
             if lb.name.lower() == AKS_LOAD_BALANCER_NAME
         }
-        self._nat_by_source_vnet = {
-            nat.source_virtual_network_id.key: nat
-            for nat in self.all(NatGateway)
-            if nat.source_virtual_network_id
-        }
+        self._nat_associations = NatAssociations(self.all(NatGateway), self.all(VirtualNetwork))
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
         for source, target, data in graph.edges(data=True):
             if Edge.NODE_POOL.value in data["kinds"]:
@@ -187,12 +184,15 @@ class EgressGraph:
                         ids.append(address)
         return LoadBalancerOutbound(tuple(sorted(set(ids))), idle, device)
 
+    def nat_association(self, subnet: Subnet) -> NatAssociation:
+        """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
+        is unknown: the subnet's and the NAT gateway's records disagree."""
+        return self._nat_associations.of(subnet)
+
     def subnet_nat_gateway_id(self, subnet: Subnet) -> ResourceId | None:
-        """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""
-        if subnet.nat_gateway_id:
-            return subnet.nat_gateway_id
-        nat = self._nat_by_source_vnet.get(subnet.vnet_id.key)
-        return None if nat is None else nat.id
+        """The NAT gateway both records of the association agree on; None when there is none
+        or it is unknown (see nat_association)."""
+        return self._nat_associations.of(subnet).nat_id
 
     def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
         """The subnet an IP address of a route's next hop sits in, looked up where the route

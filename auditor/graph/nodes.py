@@ -125,6 +125,7 @@ class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
     subnet_ids: tuple[ResourceId, ...] = ()
     peered_vnet_ids: tuple[ResourceId, ...] = ()
+    default_public_nat_gateway_id: ResourceId | None = None
 
 
 @dataclass(frozen=True, slots=True)

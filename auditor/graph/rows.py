@@ -194,6 +194,7 @@ class RowReader:
                 for peering in props.opt_array("virtualNetworkPeerings").items()
                 if (remote := self._ref(_properties(peering), "remoteVirtualNetwork"))
             ),
+            default_public_nat_gateway_id=self._ref(props, "defaultPublicNatGateway"),
         )
         return result, subnets
 

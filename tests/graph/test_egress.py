@@ -358,6 +358,8 @@ def test_an_unpeered_vnet_holding_the_next_hop_address_is_not_the_appliance() ->
 def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
     estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.2.0.4"))
     estate.rows[0]["properties"]["subnets"][1]["properties"]["natGateway"] = {"id": NAT}
+    nat = next(r for r in estate.rows if r["id"] == NAT)
+    nat["properties"]["subnets"] = [{"id": PODS}]  # both records of the association
     path = _node_path(estate)
     assert path.public_ips == ("20.0.0.1/32",)
     assert b.texts(path.hop_ids)[2] == PODS
