@@ -218,7 +218,7 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
         return snapshot_module.load(args.snapshot)
     from auditor.collect.args import collect_from_args
 
-    return collect_from_args(args)
+    return snapshot_module.without_surrogates(collect_from_args(args))
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
@@ -265,7 +265,7 @@ def _snapshot_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from auditor.collect.args import collect_from_args
 
-    snap = collect_from_args(args)
+    snap = snapshot_module.without_surrogates(collect_from_args(args))
     try:
         snapshot_module.write(snap, args.output)
     except OSError as exc:
