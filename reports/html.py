@@ -23,6 +23,7 @@ from auditor import arm
 from auditor.model import EgressKind, EgressPath, Finding, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
+from reports._bounded import cap
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
 DRIFT_PREFIX = "DRF"
@@ -160,9 +161,10 @@ _BIDI_CONTROLS = {
 
 
 def _show_bidi_controls(value: object) -> object:
-    """Every value the template prints from the estate shows such controls as visible text."""
+    """Every value the template prints from the estate shows such controls as visible text,
+    and is capped (reports/_bounded.py)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_BIDI_CONTROLS)
+        return cap(value).translate(_BIDI_CONTROLS)
     return value
 
 

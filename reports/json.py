@@ -7,6 +7,7 @@ from typing import Any
 
 from auditor.model import Severity
 from auditor.result import AuditResult
+from reports._bounded import capped
 from reports._egress import finding_document, path_document
 
 
@@ -79,4 +80,8 @@ def document(result: AuditResult) -> dict[str, Any]:
 
 def render(result: AuditResult) -> str:
     # Compact on purpose: json's C encoder only runs without indent (pipe through jq to read).
-    return json.dumps(document(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    # NaN is not JSON: the inputs refuse it, and a report must never carry it.
+    text = json.dumps(
+        capped(document(result)), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text + "\n"
