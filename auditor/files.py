@@ -1,12 +1,17 @@
-"""Reading input files with one-line errors, and atomic writes: a reader never sees a
-half-written snapshot or report."""
+"""Reading input files with one-line errors, and writing outputs safely: a reader never sees
+a half-written snapshot or report, and `-o` never puts a regular file where a device, a FIFO
+or a symbolic link was (the rules are documented in README.md, "Output files")."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,18 +95,158 @@ def _place_of(text: str, group: int) -> str:
 
 
 def write_text_atomic(text: str, path: Path) -> None:
-    """Write via a temporary file in the same folder, then rename over the target."""
     write_bytes_atomic(text.encode("utf-8"), path)
 
 
+# Temporary files are named `.<target>.egress-audit-<pid>-<random>.tmp` beside the target, so
+# a later run can recognise one left by a killed run (SIGKILL cannot be caught) and remove it.
+_TEMPORARY = re.compile(r"\.(?P<target>.+)\.egress-audit-(?P<pid>[0-9]+)-[^.]+\.tmp")
+# A temporary file is stale when the process that made it is gone and it is this old: a
+# writer on another machine sharing the folder, whose process this one cannot see, has long
+# finished (reports are written from memory in one go).
+STALE_AFTER_SECONDS = 600
+
+
 def write_bytes_atomic(data: bytes, path: Path) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    """Write `data` where `path` points, as `>` in a shell would, but never half-written:
+
+    - a regular file, new or existing, is replaced atomically through a temporary file beside
+      it; an existing file keeps its mode (and its owner and group where the system permits),
+      and one this user may not write is refused, as `>` would refuse it;
+    - a character device or a FIFO (a terminal, `/dev/stdout`, a pipe a reader waits on) is
+      written in place: replacing it would leave a regular file where the device was;
+    - a symbolic link is followed: its target is written, and the link stays;
+    - anything else (a directory, a socket, a block device) is refused.
+    """
+    existing = _stat(path)
+    if existing is not None and _in_place(existing):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    target = _regular_target(path, existing)
+    remove_stale_temporaries(target)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.egress-audit-{os.getpid()}-", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        os.replace(temporary, path)
-    except BaseException:
+            handle.flush()
+            os.fsync(handle.fileno())
+        if existing is None:
+            os.chmod(temporary, 0o666 & ~_UMASK)
+        else:
+            os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+            _keep_owner(temporary, existing)
+        os.replace(temporary, target)
+    except BaseException:  # SIGTERM and Ctrl-C too (the CLI turns SIGTERM into an exception)
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def check_output(path: Path | None, *, folder: bool = False) -> None:
+    """An InputError naming `path` when it could not be written (a file, or with `folder` a
+    folder to write files in); nothing for None."""
+    if path is None:
+        return
+    try:
+        (check_writable_folder if folder else check_writable)(path)
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot write: {exc.strerror or exc}") from None
+
+
+def check_writable(path: Path) -> None:
+    """Raise the OSError writing `path` would meet, without writing: run before a collection
+    that may take minutes, so a bad `-o` fails first."""
+    existing = _stat(path)
+    if existing is not None and _in_place(existing):
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return
+    target = _regular_target(path, existing)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "folder not writable")
+
+
+def check_writable_folder(path: Path) -> None:
+    """Raise the OSError creating files in folder `path` (made if missing) would meet."""
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "folder not writable")
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of `target` that a killed run left (see STALE_AFTER_SECONDS);
+    the ones removed."""
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        candidates = list(target.parent.glob(f".{target.name}.egress-audit-*.tmp"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        match = _TEMPORARY.fullmatch(candidate.name)
+        if match is None or match["target"] != target.name or _alive(int(match["pid"])):
+            continue
+        try:
+            if now - candidate.lstat().st_mtime >= STALE_AFTER_SECONDS:
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:  # removed meanwhile, or not ours to remove: leave it
+            continue
+    return removed
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """What `path` points at (symbolic links followed); None when nothing is there yet."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _in_place(existing: os.stat_result) -> bool:
+    return stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)
+
+
+def _regular_target(path: Path, existing: os.stat_result | None) -> Path:
+    """The file to replace: `path` with symbolic links resolved. Refuses what is not a regular
+    file, and a regular file this user may not write."""
+    if existing is not None:
+        if stat.S_ISDIR(existing.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(existing.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file, character device or FIFO")
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    return Path(os.path.realpath(path))
+
+
+def _keep_owner(temporary: str, existing: os.stat_result) -> None:
+    if hasattr(os, "chown") and (existing.st_uid, existing.st_gid) != _owner(temporary):
+        # Only root may give a file away; for anyone else the new file is theirs.
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+
+
+def _owner(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except PermissionError:  # it does, and belongs to another user
+        return True
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
