@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.safetext import has_surrogates, replace_surrogates, surrogate_warning
 
 
 def _current_umask() -> int:
@@ -63,8 +64,21 @@ def _refuse_constant(name: str) -> Any:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|([0-9]{4301,})')
 
 
-def parse_json(text: str, source: str) -> Any:
-    """A JSON document, or an InputError naming the file and the place of the problem."""
+def parse_json(text: str, source: str, warnings: list[str] | None = None) -> Any:
+    """A JSON document, or an InputError naming the file and the place of the problem. Lone
+    surrogates are replaced by U+FFFD (README.md, "Input limits"), and reported in `warnings`
+    when given."""
+    document = _decode_json(text, source)
+    # A lone surrogate can only come from a `\ud800`-style escape: most files have none, and
+    # the walk that finds them runs only when the text holds such an escape.
+    if "\\ud" in text or "\\uD" in text:
+        found = replace_surrogates_in(document)
+        if found is not None and warnings is not None:
+            warnings.append(surrogate_warning(f"{source}: {found[0]}", found[1]))
+    return document
+
+
+def _decode_json(text: str, source: str) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -82,6 +96,43 @@ def parse_json(text: str, source: str) -> Any:
             else "a number of more than 4,300 digits"
         )
         raise InputError(source, where, f"invalid JSON: {problem}") from None
+
+
+def replace_surrogates_in(document: Any) -> tuple[str, int] | None:
+    """Replace lone surrogates in every string (keys included) in place; where the first one
+    was found and how many strings held one, or None when there were none."""
+    count = 0
+    first = ""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, path = stack.pop()
+        if type(value) is dict:
+            if any(type(k) is str and has_surrogates(k) for k in value):
+                count += sum(1 for k in value if has_surrogates(k))
+                first = first or path or "(top level)"
+                items = [(replace_surrogates(k), v) for k, v in value.items()]
+                value.clear()
+                value.update(items)
+            pairs: list[tuple[Any, Any]] = list(value.items())
+        elif type(value) is list:
+            pairs = list(enumerate(value))
+        else:
+            continue
+        for key, item in pairs:
+            if type(item) is str:
+                if has_surrogates(item):
+                    value[key] = replace_surrogates(item)
+                    count += 1
+                    first = first or _json_path(path, key)
+            elif type(item) is dict or type(item) is list:
+                stack.append((item, _json_path(path, key)))
+    return (first, count) if count else None
+
+
+def _json_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
 
 
 def _place_of(text: str, group: int) -> str:

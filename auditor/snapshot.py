@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.files import parse_json, read_text, write_text_atomic
+from auditor.files import parse_json, read_text, replace_surrogates_in, write_text_atomic
 from auditor.model import CollectionError
 from auditor.reader import Node
-from auditor.safetext import has_surrogates, replace_surrogates, surrogate_warning
+from auditor.safetext import surrogate_warning
 
 FORMAT = "egress-audit-snapshot"
 VERSION = 1
@@ -95,16 +95,10 @@ def load(path: Path, display_name: str | None = None) -> Snapshot:
 
 
 def parse_text(text: str, source: str) -> Snapshot:
-    document = parse_json(text, source)
-    # A lone surrogate can only come from a `\ud800`-style escape: most files have none, and
-    # the walk that finds them runs only when the text holds such an escape.
-    found = None
-    if "\\ud" in text or "\\uD" in text:
-        found = _replace_surrogates(document)
-    snap = parse_document(document, source)
-    if found is not None:
-        warning = surrogate_warning(f"{source}: {found[0]}", found[1])
-        snap = dataclasses.replace(snap, warnings=(*snap.warnings, warning))
+    warnings: list[str] = []
+    snap = parse_document(parse_json(text, source, warnings), source)
+    if warnings:
+        snap = dataclasses.replace(snap, warnings=(*snap.warnings, *warnings))
     return snap
 
 
@@ -112,49 +106,12 @@ def without_surrogates(snap: Snapshot) -> Snapshot:
     """A collected snapshot with lone surrogates replaced, so that it can be written and
     reported (Azure stores strings as UTF-16, which allows them)."""
     document = snap.to_document()
-    found = _replace_surrogates(document)
+    found = replace_surrogates_in(document)
     if found is None:
         return snap
     fixed = parse_document(document, snap.source)
     warning = surrogate_warning(f"{snap.source}: {found[0]}", found[1])
     return dataclasses.replace(fixed, warnings=(*fixed.warnings, warning))
-
-
-def _replace_surrogates(document: Any) -> tuple[str, int] | None:
-    """Replace lone surrogates in every string (keys included) in place; where the first one
-    was found and how many strings held one, or None when there were none."""
-    count = 0
-    first = ""
-    stack: list[tuple[Any, str]] = [(document, "")]
-    while stack:
-        value, path = stack.pop()
-        if type(value) is dict:
-            if any(type(k) is str and has_surrogates(k) for k in value):
-                count += sum(1 for k in value if has_surrogates(k))
-                first = first or path or "(top level)"
-                items = [(replace_surrogates(k), v) for k, v in value.items()]
-                value.clear()
-                value.update(items)
-            pairs: list[tuple[Any, Any]] = list(value.items())
-        elif type(value) is list:
-            pairs = list(enumerate(value))
-        else:
-            continue
-        for key, item in pairs:
-            if type(item) is str:
-                if has_surrogates(item):
-                    value[key] = replace_surrogates(item)
-                    count += 1
-                    first = first or _json_path(path, key)
-            elif type(item) is dict or type(item) is list:
-                stack.append((item, _json_path(path, key)))
-    return (first, count) if count else None
-
-
-def _json_path(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 # A subscription ID as Azure writes it (scope.subscriptions decides which SARIF runs exist).
