@@ -328,6 +328,7 @@ def _graph_command(argv: list[str]) -> int:
     parser.add_argument("--format", choices=[f.value for f in GraphFormat], default="json")
     _add_output(parser)
     args = parser.parse_args(argv)
+    check_output(args.output)
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
     return int(ExitCode.OK)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError
+from auditor.reader import MAX_INTEGER
 from auditor.safetext import cap, has_surrogates, quoted, replace_surrogates, surrogate_warning
 
 # Nodes that aliases may add to one document, each alias counting the whole node it names
@@ -26,8 +27,6 @@ MAX_ALIAS_NODES = 100_000
 # Nesting of mappings and lists: real manifests (CRD schemas included) stay well below it,
 # and it keeps every recursive walk far from Python's recursion limit.
 MAX_DEPTH = 100
-# Integers in a policy or manifest: counts and seconds, never near 2**53.
-MAX_INTEGER = 2**53 - 1
 
 
 class YNode:

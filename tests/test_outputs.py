@@ -182,6 +182,8 @@ def test_the_output_is_checked_before_a_live_collection(
     )
     assert main(["snapshot", *argv[:2], "-o", str(tmp_path)]) == 2
     assert "cannot write: is a directory" in capsys.readouterr().err
+    assert main(["graph", *argv[:2], "-o", str(missing)]) == 2
+    assert "cannot write: no such folder" in capsys.readouterr().err
     output_dir = tmp_path / "file"
     output_dir.write_text("")
     assert main([*argv, "--output-dir", str(output_dir / "sarif")]) == 2
