@@ -368,11 +368,11 @@ class _Reader:
         """`RULE_ID: {enabled: bool, <parameter>: value, ...}` → disabled IDs and overrides."""
         disabled = []
         overrides: dict[str, dict[str, Override]] = {}
+        key_lines = node.key_lines()
         for rule_id, settings in node.mapping().items():
             key = rule_id.strip().upper()
-            self.mentions.append(
-                RuleMention(key, settings.path, SourceLocation(node.source, node.key_line(rule_id)))
-            )
+            line = key_lines.get(rule_id, node.line)
+            self.mentions.append(RuleMention(key, settings.path, SourceLocation(node.source, line)))
             params: dict[str, Override] = {}
             for name, value in _optional_mapping(settings).items():
                 if name == "enabled":

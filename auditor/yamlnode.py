@@ -74,13 +74,16 @@ class YNode:
             out[key] = child
         return out
 
-    def key_line(self, key: str) -> int:
-        """The line of a mapping's key (a block value starts on a later line than its key)."""
-        if isinstance(self.node, yaml.MappingNode):
-            for key_node, _ in self.node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                    return int(key_node.start_mark.line) + 1
-        return self.line
+    def key_lines(self) -> dict[str, int]:
+        """The line of each key of a mapping (a block value starts on a later line than its
+        key): one pass, for callers that need many."""
+        if not isinstance(self.node, yaml.MappingNode):
+            return {}
+        lines: dict[str, int] = {}
+        for key_node, _ in self.node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(key_node.value, int(key_node.start_mark.line) + 1)
+        return lines
 
     def sequence(self) -> Iterator[YNode]:
         if not isinstance(self.node, yaml.SequenceNode):
