@@ -176,3 +176,15 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, dict):
         value = list(value.values())
     return [text for item in value for text in _strings(item)] if isinstance(value, list) else []
+
+
+def test_sarif_locations_of_huge_ids_stay_valid_unique_uris() -> None:
+    from reports.sarif_location import MAX_URI, artifact
+
+    base = b.nat_id("n" * 10_000)
+    uris = {artifact(base + suffix, None)[0] for suffix in ("-a", "-b", "é")}
+    assert len(uris) == 3
+    for uri in uris:
+        assert len(uri) <= MAX_URI
+        assert re.fullmatch(r"[A-Za-z0-9._~%/-]+", uri), uri[-40:]
+        assert not re.search(r"%.?$|%.?/", uri[-20:])  # no escape cut in half
