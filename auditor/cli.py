@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
-from auditor import __version__, cli_sarif, engine
+from auditor import __version__, cli_sarif, engine, terminate
 from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
@@ -18,11 +19,12 @@ from auditor.cli_parser import Parser as _Parser
 from auditor.cli_parser import lower, output_file
 from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
-from auditor.files import write_text_atomic
+from auditor.files import check_output, write_text_atomic
 from auditor.graph.estate import EgressGraph
 from auditor.model import Rule, Severity
 from auditor.policy import Policy
 from auditor.result import AuditResult
+from auditor.safetext import shown
 from auditor.snapshot import Snapshot
 from reports import Format, renderer
 
@@ -54,6 +56,7 @@ exit codes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    restore_sigterm = terminate.raise_on_sigterm()
     try:
         if not args:
             # Bare `egress-audit` would read every subscription of the tenant: say how to
@@ -65,11 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command(args[1:])
         return _audit_command(args)
     except AuditError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {shown(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except terminate.Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        restore_sigterm()
 
 
 @contextlib.contextmanager
@@ -189,6 +197,10 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
             print(
                 f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
             )
+    # Before the estate is read (a live collection takes minutes): can the outputs be written?
+    check_output(args.output)
+    check_output(args.baseline if args.update_baseline else None)
+    check_output(sarif.output_dir if sarif is not None else None, folder=True)
     snap = _load_estate(args)
     with gc_paused():
         graph = EgressGraph.from_snapshot(snap)
@@ -198,7 +210,7 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     else:
         _write(renderer(Format(args.format))(result), args.output)
     for warning in result.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
     if args.update_baseline:
         # Only after the report is out: a failed run must not swallow the drift it found.
@@ -231,7 +243,7 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
         return snapshot_module.load(args.snapshot)
     from auditor.collect.args import collect_from_args
 
-    return collect_from_args(args)
+    return snapshot_module.without_surrogates(collect_from_args(args))
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
@@ -281,17 +293,18 @@ def _snapshot_command(argv: list[str]) -> int:
     )
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
+    check_output(args.output)
     from auditor.collect.args import collect_from_args
 
-    snap = collect_from_args(args)
+    snap = snapshot_module.without_surrogates(collect_from_args(args))
     try:
         snapshot_module.write(snap, args.output)
     except OSError as exc:
         raise InputError(str(args.output), "", f"cannot write: {exc.strerror or exc}") from None
     for error in snap.errors:
-        print(f"{PROG}: not read: {error.scope}: {error.message}", file=sys.stderr)
+        print(f"{PROG}: not read: {shown(f'{error.scope}: {error.message}')}", file=sys.stderr)
     for warning in snap.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     return int(ExitCode.PARTIAL if snap.errors else ExitCode.OK)
 
 
@@ -334,6 +347,7 @@ def _graph_command(argv: list[str]) -> int:
     parser.add_argument("--format", "-f", type=lower, choices=formats, default="json")
     _add_output(parser, formats)
     args = parser.parse_args(argv)
+    check_output(args.output)
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
     return int(ExitCode.OK)

@@ -24,6 +24,7 @@ from auditor.enums import PowerState
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
+from reports._bounded import cap
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
@@ -137,11 +138,12 @@ _BIDI_CONTROLS = {
 
 
 def _show_bidi_controls(value: object) -> object:
-    """Every value the template prints from the estate shows such controls as visible text."""
+    """Every value the template prints from the estate shows such controls as visible text,
+    and is capped (reports/_bounded.py)."""
     if isinstance(value, ResourceId):
         value = value.text
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_BIDI_CONTROLS)
+        return cap(value).translate(_BIDI_CONTROLS)
     return value
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult
+from reports._bounded import capped
 from reports._egress import finding_document, path_document, text_or_none
 
 
@@ -84,4 +85,8 @@ def value_of(value: AzureValue | None) -> str | None:
 
 def render(result: AuditResult) -> str:
     # Compact on purpose: json's C encoder only runs without indent (pipe through jq to read).
-    return json.dumps(document(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    # NaN is not JSON: the inputs refuse it, and a report must never carry it.
+    text = json.dumps(
+        capped(document(result)), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text + "\n"

@@ -34,6 +34,7 @@ from auditor.errors import UsageError
 from auditor.model import CollectionError, Finding, Suppression
 from auditor.result import AuditResult
 from reports import sarif_split
+from reports._bounded import capped
 from reports.sarif_baseline import Baseline
 from reports.sarif_location import artifact, repo_relative_uri
 from reports.sarif_rules import (
@@ -126,7 +127,7 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
         options=options,
     )
     runs = [
-        _run(result, subscription, findings, shared)
+        _bounded(_run(result, subscription, findings, shared))
         for subscription, findings in _subscription_findings(result).items()
     ]
     if options.full:
@@ -137,13 +138,20 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
 def empty_log(result: AuditResult) -> dict[str, Any]:
     """A valid SARIF with no run: every subscription failed, so no category may be replaced."""
     log = _log([])
-    log["properties"] = {
-        "partial": result.is_partial,
-        "collectedAt": result.collected_at,
-        "notReadSubscriptions": sorted(_failed_subscriptions(result)),
-        "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
-    }
+    log["properties"] = capped(
+        {
+            "partial": result.is_partial,
+            "collectedAt": result.collected_at,
+            "notReadSubscriptions": sorted(_failed_subscriptions(result)),
+            "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
+        }
+    )
     return log
+
+
+def _bounded(run: dict[str, Any]) -> dict[str, Any]:
+    """A run with every string from the inputs capped (the tool's own rule help is not)."""
+    return {key: value if key == "tool" else capped(value) for key, value in run.items()}
 
 
 def _log(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
