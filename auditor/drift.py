@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from auditor.arm import ResourceId
 from auditor.enums import OutboundType
-from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
+from auditor.graph import defaults
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
@@ -161,17 +161,17 @@ def _timeouts(
         key = nat_id.key
         if isinstance(nat, NatGateway):
             unique = tuple({c.id.key: c for c in clusters}.values())
-            minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
+            minutes = nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
             profile = cluster.nat_gateway_profile
             idle = None if profile is None else profile.idle_timeout_minutes
-            owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
+            owner, minutes = MANAGED_NAT_PROFILE, idle or defaults.NAT_IDLE_MINUTES
         elif cluster.outbound is OutboundType.LOAD_BALANCER:
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes
-            owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES
+            owner, minutes = LB_PROFILE, idle or defaults.AKS_LB_IDLE_MINUTES
         else:
             continue
         found[f"{cluster.id.key}|{owner}"] = IdleTimeout(cluster.id, owner, minutes, (cluster,))

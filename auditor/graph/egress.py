@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
+from auditor.graph import defaults
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
@@ -20,9 +21,6 @@ from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
 if TYPE_CHECKING:
     from auditor.graph.estate import EgressGraph
 
-NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
-NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
-AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
 Hops = tuple[Hop, ...]
 
@@ -225,7 +223,7 @@ def _nat_path(graph: EgressGraph, subnet: Subnet, hops: Hops, nat_id: ResourceId
         hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *map(Hop.address_of, address_ids)),
         device_id=nat.id,
         public_ips=None if unknown else cidrs,
-        idle_timeout_minutes=nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES,
+        idle_timeout_minutes=nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
     )
@@ -244,7 +242,7 @@ def _node_public_ip_path(
             hops=(*hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id)),
             device_id=prefix_id,
             public_ips=(cidr,) if cidr else None,
-            idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+            idle_timeout_minutes=defaults.NODE_PUBLIC_IP_IDLE_MINUTES,
             reason="" if cidr else _unknown_addresses((prefix_id,)),
             unknown_ids=() if cidr else (prefix_id,),
         )
@@ -253,7 +251,7 @@ def _node_public_ip_path(
         subnet.id,
         hops=hops,
         public_ips=None,
-        idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+        idle_timeout_minutes=defaults.NODE_PUBLIC_IP_IDLE_MINUTES,
         reason="each node has its own public IP from no prefix: the addresses are not predictable",
     )
 
@@ -276,7 +274,7 @@ def _load_balancer_path(
         hops=(*hops, *map(Hop.address_of, ids)),
         device_id=outbound.device_id,
         public_ips=cidrs if ids and not unknown else None,
-        idle_timeout_minutes=outbound.idle_timeout_minutes or AKS_LB_DEFAULT_IDLE_MINUTES,
+        idle_timeout_minutes=outbound.idle_timeout_minutes or defaults.AKS_LB_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
     )
