@@ -46,7 +46,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         isolated = cluster.is_isolated
         for key, path in judged_paths(graph, cluster, pool):
             subnet = graph.get(path.subnet_id)
-            if path.kind is not EgressKind.NONE or not isinstance(subnet, Subnet):
+            # Only a subnet that really is private: an isolated cluster's NSG block on an
+            # ordinary subnet is no private subnet.
+            if (
+                path.kind is not EgressKind.NONE
+                or not isinstance(subnet, Subnet)
+                or subnet.default_outbound_access is not False
+            ):
                 continue
             pods = key == "pods"
             severity = Severity.HIGH if pods else META.severity

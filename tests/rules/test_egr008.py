@@ -43,6 +43,11 @@ CASES = [
         for outbound in ("none", "block")
     ),
     Case(
+        "outbound type block on a subnet that is not private: no private subnet to report",
+        firewalled_network(b.cluster("aks", [b.pool("sys", BARE)], outbound_type="block")),
+        passes={b.pool_id("aks", "sys")},
+    ),
+    Case(
         "load balancer outbound rules still egress from a private subnet",
         firewalled_network(
             b.public_ip("lb", "20.0.0.5"),
@@ -86,5 +91,5 @@ def test_fix_attaches_the_cluster_nat_gateway() -> None:
 def test_isolated_fix_says_nothing_is_needed() -> None:
     (finding,) = findings_for(egr008.RULE, CASES[1])
     assert finding.remediation.startswith("Nothing to do for a network-isolated cluster")
-    (pods,) = findings_for(egr008.RULE, CASES[4])
+    (pods,) = findings_for(egr008.RULE, CASES[5])
     assert pods.key == "pods"
