@@ -40,12 +40,15 @@ def pool_subnets(graph: EgressGraph) -> list[tuple[Subnet, list[tuple[Cluster, N
     return [found[key] for key in sorted(found)]
 
 
-def default_route(graph: EgressGraph, subnet: Subnet) -> tuple[RouteTable | None, Route | None]:
-    """The subnet's route table and its 0.0.0.0/0 route; (None, None) when the table is unread."""
+def internet_routes(
+    graph: EgressGraph, subnet: Subnet
+) -> tuple[RouteTable | None, tuple[Route, ...]]:
+    """The subnet's route table and the routes that decide its internet egress (0.0.0.0/0, or
+    the 0.0.0.0/1 + 128.0.0.0/1 pair); (None, ()) when the table is unread."""
     table = graph.get(subnet.route_table_id)
     if not isinstance(table, RouteTable):
-        return None, None
-    return table, table.default_route()
+        return None, ()
+    return table, table.internet_routes()
 
 
 def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
@@ -162,9 +165,10 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
     for pool in graph.pools(cluster):
         subnet = graph.node_subnet(pool)
         if isinstance(subnet, Subnet):
-            _, route = default_route(graph, subnet)
-            if route is not None and overrides_nat(route) and route.next_hop_ip:
-                return route.next_hop_ip
+            _, routes = internet_routes(graph, subnet)
+            for route in routes:
+                if overrides_nat(route) and route.next_hop_ip:
+                    return route.next_hop_ip
     return None
 
 

@@ -10,7 +10,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
-from rules._egress import default_route, overrides_nat, pool_subnets
+from rules._egress import internet_routes, overrides_nat, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -52,8 +52,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         nat_id = graph.subnet_nat_gateway_id(subnet)
         if not nat_id:
             continue
-        table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or not overrides_nat(route):
+        table, routes = internet_routes(graph, subnet)  # an unread table reports nothing
+        # One route to an appliance or gateway for the internet, or for half of it (a
+        # 0.0.0.0/1 + 128.0.0.0/1 split), takes traffic past the NAT gateway.
+        route = next((r for r in routes if overrides_nat(r)), None)
+        if table is None or route is None:
             continue
         nat = graph.get(nat_id)
         nat_cidrs = _nat_cidrs(graph, nat) if isinstance(nat, NatGateway) else ()

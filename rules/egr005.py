@@ -10,9 +10,9 @@ from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import (
     cluster_appliance_ip,
-    default_route,
     drops,
     explicit_egress_command,
+    internet_routes,
     overrides_nat,
 )
 from rules._text import pool_label, source_link, subnet_label, urls
@@ -57,13 +57,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             subnet = graph.node_subnet(pool)
             if not isinstance(subnet, Subnet):
                 continue  # unknown, not missing
-            table, route = default_route(graph, subnet)
+            table, routes = internet_routes(graph, subnet)
             if subnet.route_table_id and table is None:
                 continue  # the route table is not in the snapshot
-            if route is not None and (
-                overrides_nat(route) or drops(route) or route.next_hop_type is None
+            if routes and all(
+                overrides_nat(r) or drops(r) or r.next_hop_type is None for r in routes
             ):
                 continue  # routed as required, a blackhole (EGR006), or an unknown next hop
+            route = next((r for r in routes if not overrides_nat(r)), None)
             problem = _problem(table, route)
             yield META.finding(
                 resource_id=pool.id,

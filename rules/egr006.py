@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import cluster_appliance_ip, default_route, drops, pool_subnets
+from rules._egress import cluster_appliance_ip, drops, internet_routes, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -41,8 +41,9 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for subnet, users in pool_subnets(graph):
-        table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or not drops(route):
+        table, routes = internet_routes(graph, subnet)  # an unread table reports nothing
+        route = next((r for r in routes if drops(r)), None)
+        if table is None or route is None:
             continue
         clusters = sorted({c.id.key: c for c, _ in users}.values(), key=lambda c: c.id)
         isolated = all(cluster.is_isolated for cluster in clusters)

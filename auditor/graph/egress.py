@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
 from auditor.graph import defaults
-from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
+from auditor.graph.nodes import (
+    Cluster,
+    NatGateway,
+    NodePool,
+    PublicIpPrefix,
+    Route,
+    RouteTable,
+    Subnet,
+)
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
 
@@ -113,11 +121,24 @@ def resolve(
 def _default_route_path(
     graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
 ) -> EgressPath | None:
-    route = table.default_route()
-    if route is None:
+    routes = table.internet_routes()
+    if not routes:
         return None
-    hop_type = route.next_hop_type
     hops = (*hops, Hop(ResourceKind.ROUTE_TABLE, table.id))
+    first = routes[0]
+    if all(_same_hop(first, other) for other in routes[1:]):
+        return _one_route_path(graph, subnet, first, hops)
+    return _split_route_path(subnet, routes, hops)
+
+
+def _same_hop(one: Route, other: Route) -> bool:
+    return one.next_hop_type is other.next_hop_type and one.next_hop_ip == other.next_hop_ip
+
+
+def _one_route_path(
+    graph: EgressGraph, subnet: Subnet, route: Route, hops: Hops
+) -> EgressPath | None:
+    hop_type = route.next_hop_type
     if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
     if hop_type is not None and hop_type.overrides_nat:
@@ -150,6 +171,42 @@ def _default_route_path(
         )
     # `Internet` and `VnetLocal` next hops are not documented to override a NAT gateway.
     return None
+
+
+def _split_route_path(subnet: Subnet, routes: tuple[Route, ...], hops: Hops) -> EgressPath:
+    """0.0.0.0/1 and 128.0.0.0/1 to different next hops: each half of the internet leaves its
+    own way. When both bypass the NAT gateway, the path is the routed one with addresses
+    beyond the next hops; otherwise where traffic leaves depends on the destination."""
+    halves = "; ".join(
+        f"{r.address_prefix} → {r.next_hop_type_text or 'no next hop type'}"
+        + (f" {r.next_hop_ip}" if r.next_hop_ip else "")
+        + f" (route {r.name})"
+        for r in routes
+    )
+    if all(r.next_hop_type is not None and r.next_hop_type.overrides_nat for r in routes):
+        appliance = next(
+            (r for r in routes if r.next_hop_type is NextHopType.VIRTUAL_APPLIANCE), None
+        )
+        return EgressPath(
+            EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
+            subnet.id,
+            hops=hops,
+            public_ips=None,
+            next_hop_ip=None if appliance is None else appliance.next_hop_ip,
+            reason=(
+                f"internet traffic is split between next hops ({halves}); the addresses it "
+                "leaves from are beyond them"
+            ),
+        )
+    return EgressPath(
+        EgressKind.UNKNOWN,
+        subnet.id,
+        hops=hops,
+        reason=(
+            f"internet traffic is split between next hops ({halves}): which path and "
+            "addresses it takes depends on the destination"
+        ),
+    )
 
 
 def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip: str) -> EgressPath:

@@ -119,3 +119,17 @@ def test_remediation_deletes_the_route_by_name() -> None:
         f"az network route-table route delete -g {b.RG} --route-table-name rt-appliance -n r0"
     )
     assert "virtual appliance 10.100.0.4" in finding.message
+
+
+def test_half_of_the_internet_routed_to_an_appliance_bypasses_the_nat_gateway() -> None:
+    estate = _estate(
+        b.cluster("aks", [b.pool("split", _subnet_id("split"))]), hops={"split": ("Internet", None)}
+    )
+    table = next(r for r in estate.rows if r["name"] == "rt-split")
+    table["properties"]["routes"] = b.route_table(
+        "rt-split",
+        [("0.0.0.0/1", "VirtualAppliance", "10.100.0.4"), ("128.0.0.0/1", "Internet", None)],
+    )["properties"]["routes"]
+    (finding,) = findings_for(egr004.RULE, Case("split", estate))
+    assert finding.resource_id.text == _subnet_id("split")
+    assert "virtual appliance 10.100.0.4" in finding.message
