@@ -23,6 +23,7 @@ from auditor.arm import ResourceId
 from auditor.enums import OutboundType
 from auditor.graph import defaults
 from auditor.graph.estate import EgressGraph
+from auditor.graph.managed import managed_nat_timeout
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
 from auditor.model import EgressKind, EgressPath, Finding, Rule
@@ -165,9 +166,8 @@ def _timeouts(
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
-            profile = cluster.nat_gateway_profile
-            idle = None if profile is None else profile.idle_timeout_minutes
-            owner, minutes = MANAGED_NAT_PROFILE, idle or defaults.NAT_IDLE_MINUTES
+            # What the managed gateway enforces (its own value when read).
+            owner, minutes = MANAGED_NAT_PROFILE, managed_nat_timeout(graph, cluster).minutes
         elif cluster.outbound is OutboundType.LOAD_BALANCER:
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes

@@ -52,19 +52,13 @@ def internet_routes(
 
 
 def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
-    """AKS-managed NAT gateways (key → owning cluster): AKS creates them in the node resource
-    group of a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
-    groups = {
-        (cluster.subscription_id.lower(), cluster.node_resource_group.lower()): cluster
+    """AKS-managed NAT gateways → their cluster: AKS creates them in the node resource group of
+    a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
+    return {
+        nat.id: cluster
         for cluster in graph.clusters()
-        if cluster.is_managed_nat and cluster.node_resource_group
+        for nat in graph.managed_nat_gateways(cluster)
     }
-    owners = {}
-    for nat in graph.all(NatGateway):
-        owner = groups.get((nat.subscription_id.lower(), nat.resource_group.lower()))
-        if owner is not None:
-            owners[nat.id] = owner
-    return owners
 
 
 def workload_path(graph: EgressGraph, pool: NodePool) -> EgressPath:

@@ -46,6 +46,7 @@ SOURCES = {
     "AKS-OVL": "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay",
     "AKS-STOP": "https://learn.microsoft.com/azure/aks/start-stop-cluster",
     "SDK": "https://pypi.org/project/azure-mgmt-containerservice/",
+    "AKS-FAQ": "https://learn.microsoft.com/azure/aks/faq",
     "SARIF": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html",
 }
 

@@ -67,6 +67,11 @@ class EgressGraph:
             if lb.name.lower() == AKS_LOAD_BALANCER_NAME
         }
         self._nat_associations = NatAssociations(self.all(NatGateway), self.all(VirtualNetwork))
+        self._nats_by_group: dict[tuple[str, str], list[NatGateway]] = defaultdict(list)
+        for nat in self.all(NatGateway):
+            self._nats_by_group[(nat.subscription_id.lower(), nat.resource_group.lower())].append(
+                nat
+            )
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
         for source, target, data in graph.edges(data=True):
             if Edge.NODE_POOL.value in data["kinds"]:
@@ -160,6 +165,14 @@ class EgressGraph:
         """The `kubernetes` load balancer AKS keeps in the cluster's node resource group."""
         group = (cluster.subscription_id.lower(), (cluster.node_resource_group or "").lower())
         return self._aks_load_balancers.get(group)
+
+    def managed_nat_gateways(self, cluster: Cluster) -> list[NatGateway]:
+        """The NAT gateways AKS created for a managed-NAT cluster, in its node resource group
+        ([AKS-NAT]); none for any other outbound type."""
+        if not cluster.is_managed_nat or not cluster.node_resource_group:
+            return []
+        group = (cluster.subscription_id.lower(), cluster.node_resource_group.lower())
+        return self._nats_by_group.get(group, [])
 
     def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
         """The addresses of the cluster's load balancer outbound rules: those the cluster
