@@ -82,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         return body
 
     def _send(self, reply: Reply) -> None:
-        payload = json.dumps(reply.body).encode()
+        payload = reply.payload()
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -235,7 +235,13 @@ def az_was_asked_for(env: dict[str, str], graph: FakeResourceGraph, tmp_path: Pa
 def sub_b_always_throttled(number: int, body: dict[str, Any]) -> Reply | None:
     """Every resource query for subscription B: 429, `Retry-After: 0` (no real waiting)."""
     if body.get("subscriptions") == [SUB_B] and body["query"].startswith("resources\n"):
-        return rate_limited({"Retry-After": "0"})
+        return rate_limited(
+            {
+                "Retry-After": "0",
+                "x-ms-user-quota-remaining": "0",
+                "x-ms-user-quota-resets-after": "00:00:00",
+            }
+        )
     return None
 
 

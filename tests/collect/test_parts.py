@@ -20,7 +20,8 @@ from auditor.collect.retry import (
     backoff,
     is_retryable,
     parse_timespan,
-    quota_wait,
+    quota,
+    seconds,
     server_delay,
 )
 from auditor.errors import CollectionFailed
@@ -135,7 +136,7 @@ def test_arm_endpoint_must_be_https_with_a_host(url):
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"),
+    ("text", "expected"),
     [
         ("00:00:03", 3.0),
         ("00:01:00", 60.0),
@@ -145,10 +146,12 @@ def test_arm_endpoint_must_be_https_with_a_host(url):
         ("3", None),
         ("soon", None),
         ("", None),
+        ("1" * 300 + ".00:00:01", None),
+        ("00:00:" + "9" * 300, None),
     ],
 )
-def test_quota_reset_is_hh_mm_ss(text, seconds):
-    assert parse_timespan(text) == seconds
+def test_quota_reset_is_hh_mm_ss(text, expected):
+    assert parse_timespan(text) == expected
 
 
 def test_server_delay_reads_every_hint_and_takes_the_longest():
@@ -162,11 +165,34 @@ def test_server_delay_reads_every_hint_and_takes_the_longest():
     assert server_delay({"retry-after": "garbage"}, NOW) is None
 
 
-def test_quota_wait_only_when_the_quota_is_used_up():
+@pytest.mark.parametrize(
+    "value", ["nan", "NaN", "-5", "-0.1", "inf", "-inf", "1e999", "", " ", "0x10", "5_0", "+5"]
+)
+def test_retry_after_that_names_no_sane_wait_is_ignored_never_zero(value):
+    # Ignored: the computed back-off applies, so a hostile header never means "retry at once".
+    assert server_delay({"retry-after": value}, NOW) is None
+    assert server_delay({"retry-after-ms": value}, NOW) is None
+    both = {"retry-after": value, "x-ms-user-quota-resets-after": "00:00:06"}
+    assert server_delay(both, NOW) == 6.0
+
+
+def test_an_absurd_retry_after_is_a_huge_wait_that_is_never_echoed():
+    delay = server_delay({"retry-after": "9" * 300}, NOW)
+    assert delay is not None
+    assert delay >= 1e12
+    assert seconds(delay) == "more than a day"
+    assert seconds(float("nan")) == "more than a day"
+    assert (seconds(3600), seconds(1.5), seconds(12.34)) == ("3,600 s", "1.5 s", "12 s")
+
+
+def test_quota_is_read_only_when_both_headers_make_sense():
     resets = {"x-ms-user-quota-resets-after": "00:00:04"}
-    assert quota_wait({"x-ms-user-quota-remaining": "3", **resets}) is None
-    assert quota_wait({"x-ms-user-quota-remaining": "0", **resets}) == 4.0
-    assert quota_wait(resets) is None
+    assert quota({"x-ms-user-quota-remaining": "3", **resets}) == (3, 4.0)
+    assert quota({"x-ms-user-quota-remaining": "0", **resets}) == (0, 4.0)
+    assert quota(resets) is None
+    assert quota({"x-ms-user-quota-remaining": "0"}) is None
+    for remaining in ("-1", "1.5", "lots", "9" * 300):
+        assert quota({"x-ms-user-quota-remaining": remaining, **resets}) is None
 
 
 def test_backoff_is_bounded_and_jittered():
@@ -199,6 +225,7 @@ def test_flag_defaults():
     settings = settings_from_args(parse())
     assert (settings.subscriptions, settings.management_groups) == ((), ())
     assert (settings.batch_size, settings.changes_days, settings.auth) == (200, 14, "default")
+    assert (settings.concurrency, settings.max_wait) == (4, 600)
     assert settings.cloud.arm_endpoint == "https://management.azure.com"
 
 
@@ -212,6 +239,8 @@ def test_repeatable_scope_flags_and_the_rest():
         "--cloud", "AzureUSGovernment",
         "--batch-size", "1000",
         "--changes-days", "0",
+        "--concurrency", "16",
+        "--max-wait", "0",
     )  # fmt: skip
     settings = settings_from_args(args)
     assert settings.subscriptions == (SUB_A, SUB_B)
@@ -222,6 +251,7 @@ def test_repeatable_scope_flags_and_the_rest():
         0,
     )
     assert settings.cloud == clouds.CLOUDS["AzureUSGovernment"]
+    assert (settings.concurrency, settings.max_wait) == (16, 0)
 
 
 @pytest.mark.parametrize(
@@ -235,6 +265,11 @@ def test_repeatable_scope_flags_and_the_rest():
         ["--arm-endpoint", "http://127.0.0.1:8080"],
         ["--auth", "browser"],
         ["--cloud", "AzureGermanCloud"],
+        ["--concurrency", "0"],
+        ["--concurrency", "17"],
+        ["--max-wait", "-1"],
+        ["--max-wait", "86401"],
+        ["--max-wait", "1" * 300],
     ],
 )
 def test_bad_flags_are_usage_errors(argv, capsys):
@@ -243,7 +278,9 @@ def test_bad_flags_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args(argv)
     assert exit_info.value.code == 2
-    assert "egress-audit: error: argument" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "egress-audit: error: argument" in err
+    assert "1" * 30 not in err  # a huge number is never echoed whole
 
 
 def test_collect_from_args_uses_the_chosen_credential_and_cloud(monkeypatch):
@@ -341,28 +378,28 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_progress_shows_pages_rows_and_elapsed_on_a_terminal():
+def test_progress_shows_queries_pages_rows_and_elapsed_on_a_terminal():
     stream, clock = Terminal(), FakeClock()
     progress = Progress(stream, clock)
-    progress.query("subscriptions batch 1/2 natgateways")
+    progress.stage("collecting")
     clock.advance(12)
-    progress.counted(3, 2500)
-    progress.page(3, 2500)
+    progress.counted(5, 16, 3, 2500)
+    progress.waiting(4, "Resource Graph query quota used up until it resets")
     progress.finish()
     text = stream.getvalue()
-    assert "subscriptions batch 1/2 natgateways: page 3, 2,500 rows" in text
-    assert "3 pages, 2,500 rows, 12 s elapsed" in text
+    assert "\regress-audit: collecting | 5/16 queries, 3 pages, 2,500 rows, 12 s elapsed" in text
+    assert "waiting 4 s: Resource Graph query quota used up until it resets | 5/16" in text
     assert text.endswith("\n")
 
 
-def test_progress_is_silent_when_stderr_is_not_a_terminal():
+def test_off_a_terminal_only_waits_are_said_one_line_each():
     stream = io.StringIO()
     progress = Progress(stream, FakeClock())
-    progress.query("x")
-    progress.page(1, 10)
-    progress.waiting(3, "throttled")
+    progress.stage("x")
+    progress.counted(1, 2, 1, 10)
+    progress.waiting(3, "throttled (HTTP 429)")
     progress.finish()
-    assert stream.getvalue() == ""
+    assert stream.getvalue() == "egress-audit: waiting 3 s: throttled (HTTP 429)\n"
 
 
 # -- offline runs never import the Azure SDK -----------------------------------------------
