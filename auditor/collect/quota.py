@@ -2,9 +2,10 @@
 
 Each response says how many queries are left in the current window and when it resets
 (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`). Threads share one view of it:
-a request may start only while the window has queries left, and requests already in flight
-count against what the last response reported (they may not have been counted yet). After
-a 429, nobody sends until the wait it asked for is over.
+a request may start only while the window has queries left. Every view errs low: requests
+still in flight count as already spent, and within one window a response that arrives late
+(reporting more left than we know of) never raises the count. After a 429, nobody sends
+until the wait it asked for is over.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Mapping
 
 from auditor.collect.clock import Clock
 from auditor.collect.retry import quota
+
+# `resets-after` has whole seconds: a reset more than this later than ours is a new window.
+SAME_WINDOW = 1.0
 
 
 class QuotaGate:
@@ -49,8 +53,14 @@ class QuotaGate:
             if window is None:
                 return
             remaining, resets_after = window
-            self._remaining = max(0, remaining - self._in_flight)
-            self._resets_at = self._clock.monotonic() + resets_after
+            now = self._clock.monotonic()
+            left = max(0, remaining - self._in_flight)
+            resets_at = now + resets_after
+            new_window = now >= self._resets_at or resets_at > self._resets_at + SAME_WINDOW
+            if self._remaining is None or new_window:
+                self._remaining, self._resets_at = left, resets_at
+            else:
+                self._remaining = min(self._remaining, left)
 
     def hold(self, delay: float) -> None:
         """Nobody sends for `delay` seconds (the service asked a thread to wait that long)."""
