@@ -43,15 +43,18 @@ KINDS = (
     "endless-tokens",  # every page names a new $skipToken, past the last row too
     "quota-exhausted",  # a 200 that says the quota is used up until `value` (hh:mm:ss)
     "retry-after",  # 429 with `Retry-After: value`
-    "status",  # `value` in 401, 403, 409 with Azure's error body
+    "status",  # HTTP `value` with Azure's error body (401, 403 and 409 as Azure words them)
     "redirect",  # 307 to another path on the same host
     "invalid-json",  # 200 whose body is cut short
     "row-without-id",  # the first row of the page has no `id`
+    "total-off",  # totalRecords off by `value`
+    "truncated",  # resultTruncated "true" and no $skipToken
+    "raw-body",  # 200 with `value` (bytes) as the body
 )
 
 
 def error_reply(status: int) -> Reply:
-    code, message = ERRORS[status]
+    code, message = ERRORS.get(status, ("ServerError", "The service is unavailable."))
     details = [{"code": code, "target": "Microsoft.ResourceGraph", "message": message}]
     return Reply(status, {"error": {"code": code, "message": message, "details": details}})
 
@@ -118,6 +121,13 @@ class Fault:
             return Reply(200, None, headers, raw=b'{"totalRecords": 3, "count": 3, "data": [{"id')
         elif self.kind == "row-without-id" and page["data"]:
             del page["data"][0]["id"]
+        elif self.kind == "total-off":
+            page["totalRecords"] = max(0, page["totalRecords"] + int(self.value))
+        elif self.kind == "truncated":
+            page["resultTruncated"] = "true"
+            page.pop("$skipToken", None)
+        elif self.kind == "raw-body":
+            return Reply(200, None, headers, raw=self.value)
         return Reply(200, page, headers)
 
 
