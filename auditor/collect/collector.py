@@ -118,6 +118,7 @@ class _Collection:
         self.changes: list[SnapshotRow] = []
         self.succeeded = 0
         self.sign_in: SignInFailed | None = None
+        self.ids: set[str] = set()  # of the resource rows kept, lower-case
         self.lock = threading.Lock()
         self.pages = self.rows = self.done = self.planned = 0
 
@@ -295,7 +296,7 @@ class _Collection:
             if isinstance(failure, SignInFailed):
                 self.sign_in = self.sign_in or failure
             if failure is None and job.result is not None and job.label != CHANGES:
-                failure = _invalid_row(job.result.rows)
+                failure = _invalid_row(job.result.rows) or self.repeated(job)
             if failure is not None:
                 if job.label == CHANGES:
                     # Only attribution needs the history: the estate itself was read whole.
@@ -314,6 +315,13 @@ class _Collection:
                     batch.name, failed[0][1].status, _summary(failed), batch.subscriptions
                 )
             )
+
+    def repeated(self, job: Job) -> QueryFailed | None:
+        """A resource another query returned too (IDs are unique across the snapshot)."""
+        if not job.paging.ids.isdisjoint(self.ids):
+            return QueryFailed(None, "returned a row id that another query returned too", 1)
+        self.ids |= job.paging.ids
+        return None
 
     def keep(self, batch: _Batch, label: str, result: QueryResult) -> None:
         if label != CHANGES:

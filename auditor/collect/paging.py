@@ -3,7 +3,8 @@
 Each page is one request of up to 1,000 rows, so a query costs ceil(rows / 1000) requests.
 The first page's `totalRecords` is the promise every later page is held to:
 
-- Rows received may never exceed it, and `totalRecords` may not change between pages.
+- Rows received may never exceed it, and `totalRecords` may not change between pages; no
+  row id may come twice (the snapshot reader refuses a repeated ID).
 - A page asked for with `$skipToken` that is empty but names yet another token makes no
   progress; a repeated token loops. Both fail the query.
 - Pages are bounded: at most twice the pages `totalRecords` needs at 1,000 rows a page, plus
@@ -52,6 +53,7 @@ class Paging:
         self.token: str | None = None  # to send with the next request
         self.total: int | None = None
         self._seen: set[str] = set()
+        self.ids: set[str] = set()  # lower-case: IDs compare case-insensitively
         self._truncated: str | None = None
         self._limit_hit = False
 
@@ -70,6 +72,12 @@ class Paging:
             self._fail(f"page {self.pages} holds {len(page.rows):,} rows, more than $top")
         if page.skip_token is not None and not page.rows and self.pages > 1:
             self._fail(f"page {self.pages}, asked for with $skipToken, is empty but names another")
+        for row in page.rows:
+            row_id = row.get("id")
+            if isinstance(row_id, str):
+                if row_id.lower() in self.ids:
+                    self._fail(f"the same row id came twice (page {self.pages})")
+                self.ids.add(row_id.lower())
         self.rows.extend(page.rows)
         if len(self.rows) > total:
             self._fail(f"received {len(self.rows):,} rows, more than totalRecords")

@@ -3,8 +3,9 @@
 Each response says how many queries are left in the current window and when it resets
 (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`). Threads share one view of it:
 a request may start only while the window has queries left. Every view errs low: requests
-still in flight count as already spent, and within one window a response that arrives late
-(reporting more left than we know of) never raises the count. After a 429, nobody sends
+still in flight count as already spent, and within one window (the same reset time, give or
+take the header's one-second resolution) a response that arrives late, reporting more left
+than we know of, never raises the count. After a 429, nobody sends
 until the wait it asked for is over.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from auditor.collect.clock import Clock
 from auditor.collect.retry import quota
 
-# `resets-after` has whole seconds: a reset more than this later than ours is a new window.
+# `resets-after` has whole seconds: a reset further than this from ours is another window.
 SAME_WINDOW = 1.0
 
 
@@ -56,7 +57,7 @@ class QuotaGate:
             now = self._clock.monotonic()
             left = max(0, remaining - self._in_flight)
             resets_at = now + resets_after
-            new_window = now >= self._resets_at or resets_at > self._resets_at + SAME_WINDOW
+            new_window = now >= self._resets_at or abs(resets_at - self._resets_at) > SAME_WINDOW
             if self._remaining is None or new_window:
                 self._remaining, self._resets_at = left, resets_at
             else:

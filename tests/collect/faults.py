@@ -50,6 +50,7 @@ KINDS = (
     "total-off",  # totalRecords off by `value`
     "truncated",  # resultTruncated "true" and no $skipToken
     "raw-body",  # 200 with `value` (bytes) as the body
+    "duplicate-row",  # the page's second row repeats its first
 )
 
 
@@ -126,6 +127,8 @@ class Fault:
         elif self.kind == "truncated":
             page["resultTruncated"] = "true"
             page.pop("$skipToken", None)
+        elif self.kind == "duplicate-row" and len(page["data"]) > 1:
+            page["data"][1] = page["data"][0]
         elif self.kind == "raw-body":
             return Reply(200, None, headers, raw=self.value)
         return Reply(200, page, headers)

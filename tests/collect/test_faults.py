@@ -99,6 +99,10 @@ def only_b_is_a_gap(snapshot: Snapshot, estate: ResourceGraphEstate) -> str:
             f"{NAT_GATEWAYS}: page 3, asked for with $skipToken, is empty but names another; "
             "paging stopped",
         ),
+        (
+            "duplicate-row",
+            f"{NAT_GATEWAYS}: the same row id came twice (page 1); paging stopped",
+        ),
     ],
 )
 def test_a_follow_on_page_that_does_not_add_up_is_a_gap(
@@ -108,6 +112,26 @@ def test_a_follow_on_page_that_does_not_add_up_is_a_gap(
     snapshot = run(clock, credential)
     assert only_b_is_a_gap(snapshot, estate) == expected
     assert snapshot.errors[0].status is None  # the HTTP exchange worked; its content did not
+
+
+def test_a_row_another_batch_returned_too_is_a_gap_not_an_unreadable_estate(
+    mocked, estate, clock, credential
+):
+    estate.add(synthetic_rows(NAT_GATEWAYS, SUB_A, 2))
+    estate.subscriptions(SUB_B)
+    a_rows = [r for r in estate.resources if r["type"] == NAT_GATEWAYS]
+
+    def b_answers_with_a(number: int, body: dict[str, Any]) -> Reply | None:
+        if NAT in body["query"] and body["subscriptions"] == [SUB_B]:
+            return Reply(200, page(2, a_rows, None))
+        return None
+
+    estate.faults.append(b_answers_with_a)
+    snapshot = run(clock, credential, concurrency=3)
+    assert [(e.subscriptions, e.message) for e in snapshot.errors] == [
+        ((SUB_B,), f"{NAT_GATEWAYS}: returned a row id that another query returned too")
+    ]
+    assert [r["id"] for r in snapshot.rows(NAT_GATEWAYS)] == sorted(r["id"] for r in a_rows)
 
 
 def test_the_issues_reproducer_a_follow_on_page_without_rows_or_protocol_fields(
@@ -134,7 +158,12 @@ def page(total: int, rows: list[dict[str, Any]], token: str | None) -> dict[str,
     return body if token is None else {**body, "$skipToken": token}
 
 
-ROW = synthetic_rows(NAT_GATEWAYS, SUB_A, 1)
+def rows(page_number: int, count: int = 1) -> list[dict[str, Any]]:
+    """`count` rows of their own on each page."""
+    made = synthetic_rows(NAT_GATEWAYS, SUB_A, count)
+    for row in made:
+        row["id"] += f"-{page_number}"
+    return made
 
 
 @pytest.mark.parametrize(
@@ -142,17 +171,18 @@ ROW = synthetic_rows(NAT_GATEWAYS, SUB_A, 1)
     [
         # A new token on every page, a row on each: stopped by the page bound.
         (
-            lambda n: page(2500, ROW, f"t{n}"),
+            lambda n: page(2500, rows(n), f"t{n}"),
             "Resource Graph still sent $skipToken after 8 pages, more than 2,500 rows need",
             8,
         ),
-        (lambda n: page(3, ROW * 2, f"t{n}"), "received 4 rows, more than totalRecords", 2),
-        (lambda n: page(3, ROW, "same"), "Resource Graph repeated $skipToken after 2 pages", 2),
+        (lambda n: page(3, rows(n, 2), f"t{n}"), "received 4 rows, more than totalRecords", 2),
+        (lambda n: page(3, rows(n), "same"), "Resource Graph repeated $skipToken after 2 pages", 2),
         (
-            lambda n: page(5, ROW, f"t{n}") if n < 3 else page(6, ROW, None),
+            lambda n: page(5, rows(n), f"t{n}") if n < 3 else page(6, rows(n), None),
             "totalRecords changed from 5 to 6 on page 3",
             3,
         ),
+        (lambda n: page(4, rows(1, 2), f"t{n}"), "the same row id came twice (page 2)", 2),
         (
             lambda n: page(10**300, [], "t"),
             f"Resource Graph promises more than 10¹⁵ rows for one query, more than the "

@@ -15,6 +15,7 @@ from auditor.collect import clouds
 from auditor.collect.args import add_collection_arguments, settings_from_args
 from auditor.collect.progress import Progress
 from auditor.collect.query import changes_query, resources_query, subscriptions_query
+from auditor.collect.quota import QuotaGate
 from auditor.collect.retry import (
     RetrySettings,
     backoff,
@@ -24,6 +25,7 @@ from auditor.collect.retry import (
     seconds,
     server_delay,
 )
+from auditor.collect.waits import WaitBudget, WaitRefused
 from auditor.errors import CollectionFailed
 from tests.collect.fakes import SUB_A, SUB_B, FakeClock
 
@@ -193,6 +195,55 @@ def test_quota_is_read_only_when_both_headers_make_sense():
     assert quota({"x-ms-user-quota-remaining": "0"}) is None
     for remaining in ("-1", "1.5", "lots", "9" * 300):
         assert quota({"x-ms-user-quota-remaining": remaining, **resets}) is None
+
+
+class StillClock(FakeClock):
+    """Sleeps are recorded but time stands still: waits of several threads, side by side."""
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def test_overlapping_waits_are_charged_once_and_announced_once():
+    clock = StillClock()
+    said: list[tuple[float, str]] = []
+    budget = WaitBudget(
+        clock, max_single=300, max_total=10, announce=lambda d, w: said.append((d, w))
+    )
+    for _ in range(4):  # four threads held by the same quota reset
+        budget.wait(6, "quota")
+    assert budget.spent == 6
+    assert said == [(6, "quota")]
+    clock.advance(6)
+    budget.wait(4, "back-off")
+    assert budget.spent == 10
+    budget.wait(2, "within a wait already counted")
+    assert budget.spent == 10
+    clock.advance(4)
+    with pytest.raises(WaitRefused, match=r"^waiting 0.5 s more would exceed the --max-wait"):
+        budget.wait(0.5, "more")
+    with pytest.raises(WaitRefused, match=r"^asked to wait 301 s, longer than the 300 s"):
+        budget.wait(301, "too long")
+    assert clock.sleeps == [6, 6, 6, 6, 4, 2]
+
+
+def test_quota_gate_holds_when_the_window_is_used_up_and_errs_low():
+    clock = FakeClock()
+    gate = QuotaGate(clock)
+    window = {"x-ms-user-quota-remaining": "2", "x-ms-user-quota-resets-after": "00:00:05"}
+    assert gate.try_acquire() == (0.0, "")
+    assert gate.try_acquire() == (0.0, "")  # two in flight
+    gate.release(window)  # 2 left, less the one still in flight: 1
+    assert gate.try_acquire() == (0.0, "")
+    gate.release({**window, "x-ms-user-quota-remaining": "5"})  # late, same window: no raise
+    gate.release({})
+    assert gate.try_acquire() == (5.0, "Resource Graph query quota used up until it resets")
+    clock.advance(5)
+    assert gate.try_acquire() == (0.0, "")  # a new window: unknown until told
+    gate.release({"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00"})
+    assert gate.try_acquire() == (0.0, "")  # used up, but it resets now
+    gate.hold(3)
+    assert gate.try_acquire() == (3.0, "Resource Graph throttled this user")
 
 
 def test_backoff_is_bounded_and_jittered():
