@@ -1,9 +1,10 @@
 """One Resource Graph page per call, with throttling, retries and waits under our control.
 
-`GraphClient.page` sends one `ResourceGraphClient.resources(QueryRequest(...))` call (one
-page) and retries 429/5xx/connection failures itself: the SDK pipeline is built here with
-`retry_total=0`, redirects off and no resource-provider auto-registration, so azure-core
-never sleeps, follows a `Location` or POSTs `…/register` on its own. A request hook refuses
+`GraphClient.page` sends one Resource Graph query request (one page) through the
+`ResourceGraphClient` pipeline and retries 429/5xx/connection failures itself: the pipeline
+is built here with no azure-core retries, redirects off and no resource-provider
+auto-registration, so azure-core never sleeps, follows a `Location` or POSTs `…/register` on
+its own. The body is read as JSON once, here, and checked by `protocol`. A request hook refuses
 anything but the Resource Graph query POST, so the collector stays read-only whatever a
 pipeline policy might try. Every wait goes through the shared budget (`waits`) and quota
 gate (`quota`), so one client serves several threads.
@@ -16,6 +17,7 @@ The Azure SDK is imported inside functions only.
 
 from __future__ import annotations
 
+import json
 import random as _random
 import threading
 from collections.abc import Callable, Mapping
@@ -37,11 +39,12 @@ if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.core.pipeline import PipelineRequest
     from azure.mgmt.resourcegraph import ResourceGraphClient
-    from azure.mgmt.resourcegraph.models import QueryRequest
 
 PAGE_SIZE = 1000  # Resource Graph's maximum `$top`
 MAX_SUBSCRIPTIONS_PER_REQUEST = 1000
 QUERY_PATH = "/providers/microsoft.resourcegraph/resources"
+QUERY_ENDPOINT = "/providers/Microsoft.ResourceGraph/resources"
+API_VERSION = "2021-03-01"  # the one azure-mgmt-resourcegraph 8.0.1 speaks
 TENANT_LIMIT_HIT = "x-ms-tenant-subscription-limit-hit"
 UNREACHABLE = "cannot reach"  # how a connection failure's message starts
 
@@ -158,7 +161,7 @@ class GraphClient:
 
     def page(self, query: str, scope: Scope, skip_token: str | None) -> Page:
         try:
-            return self._page(_query_request(query, scope, skip_token))
+            return self._page(_query_body(query, scope, skip_token))
         except QueryFailed:
             raise
         except Exception as exc:  # anything the SDK raises is a gap, not a crash
@@ -166,7 +169,7 @@ class GraphClient:
                 None, f"unexpected error: {type(exc).__name__}: {one_line(str(exc))}", 1
             ) from None
 
-    def _page(self, request: QueryRequest) -> Page:
+    def _page(self, request: dict[str, Any]) -> Page:
         attempt = 0
         while True:
             attempt += 1
@@ -207,107 +210,95 @@ class GraphClient:
             except WaitRefused as refused:
                 raise QueryFailed(None, f"{why}: {refused}", attempt) from None
 
-    def _send(self, request: QueryRequest) -> tuple[Any, dict[str, str]]:
-        """One attempt: the raw JSON body and the headers, or _Answer. The quota gate was
-        entered by the caller and is left here, whatever happens."""
+    def _send(self, body: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+        """One attempt: the parsed JSON body of a 2xx and its headers, or _Answer. The quota
+        gate was entered by the caller and is left here, whatever happens."""
         from azure.core.exceptions import (
             ClientAuthenticationError,
-            DecodeError,
-            DeserializationError,
-            HttpResponseError,
             ServiceRequestError,
             ServiceResponseError,
         )
+        from azure.core.rest import HttpRequest
 
-        captured: dict[str, dict[str, str]] = {}
-
-        def keep_raw(pipeline_response: Any, deserialized: Any, _headers: Any) -> Any:
-            captured["headers"] = _lower(pipeline_response.http_response.headers)
-            # The JSON as sent, not the SDK model (which coerces and defaults fields).
-            return pipeline_response.context.get("deserialized_data")
-
+        request = HttpRequest(
+            "POST",
+            QUERY_ENDPOINT,
+            params={"api-version": API_VERSION},
+            headers={"Accept": "application/json"},
+            json=body,
+        )
         headers: dict[str, str] = {}
         with self._lock:
             self._requests += 1
         try:
-            body = self._sdk.resources(request, cls=keep_raw)
-            headers = captured.get("headers", {})
-            return body, headers
-        except ClientAuthenticationError as exc:
-            if exc.status_code is None:  # the credential could not get a token
-                raise SignInFailed(None, str(authentication_failed(exc.message)), 1) from None
-            headers = _lower(getattr(exc.response, "headers", None) or {})
-            raise _Answer(exc.status_code, _describe(exc), headers) from None
-        except DecodeError as exc:
-            headers = _lower(getattr(exc.response, "headers", None) or {})
-            if isinstance(exc.status_code, int) and exc.status_code < 300:
-                raise QueryFailed(
-                    None, f"HTTP {exc.status_code} answer whose body is not valid JSON", 1
-                ) from None
-            raise _Answer(
-                exc.status_code,
-                f"HTTP {exc.status_code}: the response body is not valid JSON",
-                headers,
-            ) from None
-        except HttpResponseError as exc:
-            headers = _lower(getattr(exc.response, "headers", None) or {})
-            raise _Answer(exc.status_code, _describe(exc, headers), headers) from None
+            # The pipeline of `pipeline_policies`, without the SDK's model round trip (which
+            # coerces `8.5` to 8 and costs more than the request's own JSON).
+            response = self._sdk._send_request(request)
+            headers = _lower(response.headers)
+            status, reason, content = response.status_code, response.reason, response.content
+        except ClientAuthenticationError as exc:  # the credential could not get a token
+            raise SignInFailed(None, str(authentication_failed(exc.message)), 1) from None
         except (ServiceRequestError, ServiceResponseError) as exc:
             raise _Answer(
                 None, f"{UNREACHABLE} {self._endpoint}: {one_line(str(exc))}", headers
-            ) from None
-        except DeserializationError as exc:
-            raise QueryFailed(
-                None, f"invalid Resource Graph page: {one_line(str(exc))}", 1
             ) from None
         except ReadOnlyViolation as exc:
             raise QueryFailed(None, str(exc), 1) from None
         finally:
             self.quota.release(headers)
+        try:
+            parsed = json.loads(content) if content else None
+        except ValueError:  # also a number past the digit limit, or bytes that are no text
+            if 200 <= status < 300:
+                raise QueryFailed(
+                    None, f"HTTP {status} answer whose body is not valid JSON", 1
+                ) from None
+            parsed = None
+        if 200 <= status < 300:
+            return parsed, headers
+        raise _Answer(status, _describe(status, reason, parsed, headers), headers)
 
 
 def _nothing() -> None:
     pass
 
 
-def _query_request(query: str, scope: Scope, skip_token: str | None) -> QueryRequest:
-    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
-    options = QueryRequestOptions(
-        top=PAGE_SIZE,
-        skip_token=skip_token,
-        # Only meaningful at tenant / management-group scope: answer for the first 10,000
-        # subscriptions instead of failing (the response then says the limit was hit).
-        allow_partial_scopes=not scope.is_list,
-    )
-    return QueryRequest(
-        query=query,
-        subscriptions=list(scope.subscriptions) or None,
-        management_groups=list(scope.management_groups) or None,
-        options=options,
-    )
+def _query_body(query: str, scope: Scope, skip_token: str | None) -> dict[str, Any]:
+    """The QueryRequest as the SDK model serializes it (azure-wire.md §1.2)."""
+    options: dict[str, Any] = {"$top": PAGE_SIZE, "resultFormat": "objectArray"}
+    if skip_token is not None:
+        options = {"$skipToken": skip_token, **options}
+    # Only meaningful at tenant / management-group scope: answer for the first 10,000
+    # subscriptions instead of failing (the response then says the limit was hit).
+    options["allowPartialScopes"] = not scope.is_list
+    body: dict[str, Any] = {}
+    if scope.subscriptions:
+        body["subscriptions"] = list(scope.subscriptions)
+    if scope.management_groups:
+        body["managementGroups"] = list(scope.management_groups)
+    return {**body, "query": query, "options": options}
 
 
-def _describe(exc: Any, headers: Mapping[str, str] | None = None) -> str:
-    """`HTTP 429 RateLimiting: message` from an azure-core HttpResponseError."""
-    status = getattr(exc, "status_code", None)
-    prefix = f"HTTP {status}" if status is not None else "error"
-    if isinstance(status, int) and 300 <= status < 400:
-        location = urlsplit((headers or {}).get("location", "")).path
+def _describe(status: int, reason: str | None, body: Any, headers: Mapping[str, str]) -> str:
+    """`HTTP 429 RateLimiting: message` from an ARM error answer."""
+    prefix = f"HTTP {status}"
+    if 300 <= status < 400:
+        location = urlsplit(headers.get("location", "")).path
         to = f" to {one_line(location, 120)}" if location else ""
         return f"{prefix}: Resource Graph redirected the query{to}; egress-audit follows none"
-    error = getattr(exc, "error", None)
-    code = getattr(error, "code", None)
-    text = getattr(error, "message", None) or getattr(exc, "reason", None) or str(exc)
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    text = error.get("message") if isinstance(error, dict) else None
     if code:
         prefix += f" {one_line(str(code), 80)}"
-    return f"{prefix}: {one_line(str(text))}"
+    return f"{prefix}: {one_line(str(text or reason or 'no message'))}"
 
 
 def pipeline_policies(credential: TokenCredential, cloud: Cloud) -> list[Any]:
     """The policies `ResourceGraphClient` would build, less ARMAutoResourceProviderRegistration
-    (on a 409 MissingSubscriptionRegistration it POSTs `…/register`, a write, and sleeps),
-    with redirects off, no azure-core retries and the read-only hook."""
+    (on a 409 MissingSubscriptionRegistration it POSTs `…/register`, a write, and sleeps)
+    and ContentDecodePolicy (the body is parsed once, in `_send`), with redirects off, no
+    azure-core retries and the read-only hook."""
     from azure.core.pipeline import policies
     from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
     from azure.mgmt.resourcegraph import __version__ as sdk_version
@@ -317,7 +308,6 @@ def pipeline_policies(credential: TokenCredential, cloud: Cloud) -> list[Any]:
         policies.HeadersPolicy(),
         policies.UserAgentPolicy(sdk_moniker=f"mgmt-resourcegraph/{sdk_version}"),
         policies.ProxyPolicy(),
-        policies.ContentDecodePolicy(),
         policies.RedirectPolicy(permit_redirects=False),
         policies.RetryPolicy(retry_total=0),  # every retry and every wait is ours
         ARMChallengeAuthenticationPolicy(credential, cloud.token_scope),
