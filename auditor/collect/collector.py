@@ -1,9 +1,7 @@
 """Scope → subscriptions → batches → one paged query per type and batch → a Snapshot.
 
-1. Resolve the scope to subscription IDs with one `resourcecontainers` query per scope (per
-   1,000 listed subscriptions, per management group, or once for the tenant), paged like any
-   other. For `--subscription` this also proves each one is readable: a mistyped or
-   unreadable subscription is reported, never audited as an empty estate.
+1. Resolve the scope to subscription IDs (`scope`): a mistyped or unreadable subscription is
+   reported, never audited as an empty estate.
 2. Split the subscriptions into batches (`--batch-size`, at most 1,000 per request).
 3. Per batch, one query per resource type and one for `resourcechanges`, each paged
    (ceil(rows / 1000) requests). All queries of all batches run on `--concurrency` threads
@@ -27,18 +25,18 @@ from auditor import __version__
 from auditor.collect import clouds
 from auditor.collect.client import (
     MAX_SUBSCRIPTIONS_PER_REQUEST,
-    UNREACHABLE,
     PageSource,
     QueryFailed,
     Scope,
     SignInFailed,
 )
 from auditor.collect.clock import Clock
-from auditor.collect.credentials import WHAT_TO_DO, one_line
+from auditor.collect.credentials import one_line
 from auditor.collect.paging import QueryResult, fetch_all
 from auditor.collect.progress import Progress
-from auditor.collect.query import changes_query, resources_query, subscriptions_query
+from auditor.collect.query import changes_query, resources_query
 from auditor.collect.schedule import DEFAULT_WORKERS, MAX_WORKERS, Job, run
+from auditor.collect.scope import Subscriptions, advice, batches, unique
 from auditor.errors import CollectionFailed, InputError
 from auditor.model import CollectionError
 from auditor.reader import Node
@@ -61,7 +59,7 @@ class CollectionSettings:
     cloud: clouds.Cloud = field(default_factory=lambda: clouds.resolve(None, None))
     auth: str = "default"
     concurrency: int = DEFAULT_WORKERS
-    max_wait: int = DEFAULT_MAX_WAIT
+    max_wait: int = DEFAULT_MAX_WAIT  # for the client's RetrySettings (args.collect_from_args)
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_SUBSCRIPTIONS_PER_REQUEST:
@@ -79,18 +77,6 @@ def collect(
 ) -> Snapshot:
     """Read the estate in `settings` through `source`. Raises CollectionFailed."""
     return _Collection(settings, source, clock, progress).run()
-
-
-def batches(subscriptions: Sequence[str], size: int) -> list[tuple[str, ...]]:
-    return [tuple(subscriptions[i : i + size]) for i in range(0, len(subscriptions), size)]
-
-
-def _unique(items: Sequence[str]) -> list[str]:
-    """First spelling of each item, compared case-insensitively, in input order."""
-    seen: dict[str, str] = {}
-    for item in items:
-        seen.setdefault(item.lower(), item)
-    return list(seen.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +110,7 @@ class _Collection:
 
     def run(self) -> Snapshot:
         collected_at = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-        subscriptions = self.resolve_subscriptions()
+        subscriptions = Subscriptions(self.settings, self.fetch, self.errors).resolve()
         plan = self.plan(batches(subscriptions, self.settings.batch_size))
         jobs = [job for batch in plan for job in batch.jobs]
         self.planned = len(jobs)
@@ -144,113 +130,6 @@ class _Collection:
             errors=tuple(self.errors),
             warnings=tuple(self.warnings),
         )
-
-    # -- step 1: which subscriptions -------------------------------------------------------
-
-    def resolve_subscriptions(self) -> list[str]:
-        found: list[str] = []
-        requested = _unique(self.settings.subscriptions)
-        if requested:
-            found += self.check_requested(requested)
-        for group in _unique(self.settings.management_groups):
-            found += self.list_management_group(group)
-        if not requested and not self.settings.management_groups:
-            found += self.list_tenant()
-        subscriptions = sorted(_unique(found), key=str.lower)
-        if not subscriptions:
-            why = ""
-            if self.errors:
-                why = f" ({self.errors[-1].scope}: {one_line(self.errors[-1].message)})"
-            raise CollectionFailed(
-                f"this identity can read none of the subscriptions in scope{why} — {WHAT_TO_DO}"
-            )
-        return subscriptions
-
-    def check_requested(self, requested: list[str]) -> list[str]:
-        readable: list[str] = []
-        for chunk in batches(requested, MAX_SUBSCRIPTIONS_PER_REQUEST):
-            try:
-                result = self.fetch("checking subscriptions", subscriptions_query(), Scope(chunk))
-            except QueryFailed as exc:
-                self.errors.append(
-                    CollectionError(
-                        "subscription access",
-                        exc.status,
-                        f"could not check that these subscriptions are readable: {exc.message}",
-                        chunk,
-                    )
-                )
-                readable += chunk  # the resource queries will tell
-                continue
-            listed = {str(row.get("subscriptionId", "")).lower() for row in result.rows}
-            readable += [s for s in chunk if s.lower() in listed]
-        readable_set = set(readable)
-        missing = tuple(s for s in requested if s not in readable_set)
-        if missing:
-            self.errors.append(
-                CollectionError(
-                    "subscription access",
-                    None,
-                    "not found, or not readable by this identity (it needs the Reader role)",
-                    missing,
-                )
-            )
-        return readable
-
-    def list_management_group(self, group: str) -> list[str]:
-        scope_name = f"management group {group}"
-        try:
-            result = self.fetch(
-                f"listing {scope_name}",
-                subscriptions_query(),
-                Scope(management_groups=(group,)),
-            )
-        except QueryFailed as exc:
-            self.errors.append(
-                CollectionError(
-                    scope_name, exc.status, f"cannot list its subscriptions: {exc.message}"
-                )
-            )
-            return []
-        listed = self.listed(result, scope_name)
-        if not listed:
-            self.errors.append(
-                CollectionError(
-                    scope_name,
-                    None,
-                    "no readable subscription in this management group (check the name, and "
-                    "that the identity has the Reader role on it)",
-                )
-            )
-        return listed
-
-    def list_tenant(self) -> list[str]:
-        try:
-            result = self.fetch("listing subscriptions", subscriptions_query(), Scope())
-        except QueryFailed as exc:
-            raise CollectionFailed(
-                f"cannot list the subscriptions this identity can read: {exc.message} — "
-                + _advice(exc.status, self.settings.cloud.arm_endpoint, exc.message)
-            ) from None
-        return self.listed(result, "tenant")
-
-    def listed(self, result: QueryResult, scope_name: str) -> list[str]:
-        if result.tenant_limit_hit:
-            self.errors.append(
-                CollectionError(
-                    scope_name,
-                    None,
-                    "the identity can read more than 10,000 subscriptions and Resource Graph "
-                    "listed only the first 10,000: collect per --management-group or "
-                    "--subscription",
-                )
-            )
-        if result.truncated:
-            self.errors.append(
-                CollectionError(scope_name, None, f"subscription list: {result.truncated}")
-            )
-        ids = (row.get("subscriptionId") for row in result.rows)
-        return [s for s in ids if isinstance(s, str) and s]
 
     def fetch(self, label: str, kql: str, scope: Scope) -> QueryResult:
         """One query, here and now (listing the scope). A sign-in failure ends the run."""
@@ -370,18 +249,18 @@ class _Collection:
             if error.scope.startswith("subscriptions batch"):
                 first = error
                 break
-        advice = _advice(first.status, self.settings.cloud.arm_endpoint, first.message)
+        what_to_do = advice(first.status, self.settings.cloud.arm_endpoint, first.message)
         return CollectionFailed(
             f"nothing could be collected from Azure Resource Graph ({first.scope}: "
-            f"{one_line(first.message)}) — {advice}"
+            f"{one_line(first.message)}) — {what_to_do}"
         )
 
     def scope_document(self, subscriptions: list[str], batch_count: int) -> dict[str, Any]:
         settings = self.settings
         return {
             "tenant": not settings.subscriptions and not settings.management_groups,
-            "requestedSubscriptions": _unique(settings.subscriptions),
-            "managementGroups": _unique(settings.management_groups),
+            "requestedSubscriptions": unique(settings.subscriptions),
+            "managementGroups": unique(settings.management_groups),
             "subscriptions": subscriptions,
             "cloud": settings.cloud.name,
             "armEndpoint": settings.cloud.arm_endpoint,
@@ -413,15 +292,3 @@ def _summary(failed: list[tuple[str, QueryFailed]]) -> str:
         named = "every resource type" if len(labels) == len(RESOURCE_TYPES) else ", ".join(labels)
         parts.append(f"{named}: {message}")
     return "; ".join(parts)
-
-
-def _advice(status: int | None, endpoint: str, message: str = "") -> str:
-    if status is None and UNREACHABLE in message:
-        return f"check that this machine can reach {endpoint} over HTTPS"
-    if status is None:
-        return "Resource Graph's answers could not be used; try again later"
-    if status in (401, 403):
-        return WHAT_TO_DO
-    if status == 429 or status >= 500:
-        return "Resource Graph is throttling or unavailable; try again later"
-    return f"Resource Graph rejected the query (HTTP {status}); please report this"

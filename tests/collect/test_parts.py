@@ -469,6 +469,8 @@ def test_importing_the_collector_does_not_import_azure():
         "import sys, argparse\n"
         "import auditor.collect.args as a, auditor.collect.collector, auditor.collect.client\n"
         "import auditor.collect.credentials, auditor.collect.paging, auditor.collect.progress\n"
+        "import auditor.collect.protocol, auditor.collect.quota, auditor.collect.schedule\n"
+        "import auditor.collect.scope, auditor.collect.waits\n"
         "a.add_collection_arguments(argparse.ArgumentParser())\n"
         "loaded = sorted(m for m in sys.modules if m == 'azure' or m.startswith('azure.'))\n"
         "assert not loaded, loaded\n"
