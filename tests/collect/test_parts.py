@@ -187,6 +187,19 @@ def test_an_absurd_retry_after_is_a_huge_wait_that_is_never_echoed():
     assert (seconds(3600), seconds(1.5), seconds(12.34)) == ("3,600 s", "1.5 s", "12 s")
 
 
+def test_server_text_becomes_one_short_line_without_controls_or_endless_numbers():
+    from auditor.collect.credentials import one_line
+
+    text = "wait\n\t" + "9" * 300 + " s\x1b]0;title\x07 or " + "x" * 1000
+    line = one_line(text)
+    assert line.startswith("wait [300 digits] s?]0;title? or xxx")
+    assert len(line) == 300
+    assert line.endswith("…")
+    assert one_line("subscription 00000000-0000-0000-0000-000000000000") == (
+        "subscription 00000000-0000-0000-0000-000000000000"
+    )
+
+
 def test_quota_is_read_only_when_both_headers_make_sense():
     resets = {"x-ms-user-quota-resets-after": "00:00:04"}
     assert quota({"x-ms-user-quota-remaining": "3", **resets}) == (3, 4.0)
