@@ -1,19 +1,14 @@
-"""ARM resource IDs: case-insensitive keys and the parts reports need."""
+"""ARM resource IDs: the spelling Azure returned, compared case-insensitively, and their parts."""
 
 from __future__ import annotations
 
-import functools
-import sys
 from dataclasses import dataclass
 
 
-@functools.lru_cache(maxsize=1 << 20)  # bounded: a long-lived process reads many estates
 def key(resource_id: str) -> str:
-    """The graph key of an ARM ID: ARM IDs are case-insensitive, so compare lower-cased.
-
-    Cached (rules and reports look the same IDs up again and again) and interned (the same
-    key is stored in many graph indexes, once in memory)."""
-    return sys.intern(resource_id.strip().rstrip("/").lower())
+    """The comparison key of an ARM ID: ARM IDs are case-insensitive, and Azure spells the
+    same ID with other casing (and sometimes a trailing slash) in different places."""
+    return resource_id.strip().rstrip("/").lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +17,87 @@ class ResourceParts:
     resource_group: str
     resource_type: str  # lower-case, nested types joined: microsoft.network/virtualnetworks/subnets
     name: str
+    parent: str = ""  # the parent resource's name, for a nested type (the VNet of a subnet)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ResourceId:
+    """An ARM resource ID as Azure spelled it (`text`, for display) and its key (`key`, for
+    comparing, hashing and sorting). Made once where rows are read; two IDs are equal when
+    their keys are."""
+
+    text: str
+    key: str
+
+    @classmethod
+    def of(cls, text: str) -> ResourceId:
+        return cls(text, key(text))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResourceId) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __lt__(self, other: ResourceId) -> bool:
+        return self.key < other.key
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def parts(self) -> ResourceParts:
+        return parse(self.text)
+
+    @property
+    def name(self) -> str:
+        return self.parts.name or self.text
+
+    def qualified_name(self, separator: str = "/") -> str:
+        """`vnet/subnet`, `cluster/pool`: the name, after its parent's for a nested type."""
+        parts = self.parts
+        name = parts.name or self.text
+        return f"{parts.parent}{separator}{name}" if parts.parent else name
+
+    @property
+    def resource_type(self) -> str:
+        return self.parts.resource_type
+
+    @property
+    def key_segments(self) -> tuple[str, ...]:
+        """The key's path segments: `subscriptions`, the subscription, `resourcegroups`, …"""
+        return tuple(segment for segment in self.key.split("/") if segment)
+
+    def child(self, child_type: str, name: str) -> ResourceId:
+        """The ID of a child resource, e.g. a cluster's `agentPools/<name>`."""
+        return ResourceId.of(f"{self.text.rstrip('/')}/{child_type}/{name}")
+
+
+def text_of(resource_id: ResourceId | None, absent: str = "") -> str:
+    """The ID as Azure spelled it, or `absent` for no ID."""
+    return absent if resource_id is None else resource_id.text
+
+
+class IdTable:
+    """Makes each ID of one estate once: rows reference the same resource again and again,
+    and sharing one ResourceId per spelling keeps a large estate's memory flat."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids: dict[str, ResourceId] = {}
+
+    def __call__(self, text: str) -> ResourceId:
+        found = self._ids.get(text)
+        if found is None:
+            found = self._ids[text] = ResourceId.of(text)
+        return found
+
+    def optional(self, text: str | None) -> ResourceId | None:
+        return None if not text else self(text)
+
+    def all(self, texts: tuple[str, ...]) -> tuple[ResourceId, ...]:
+        return tuple(self(text) for text in texts)
 
 
 def parse(resource_id: str) -> ResourceParts:
@@ -37,7 +113,11 @@ def parse(resource_id: str) -> ResourceParts:
     ):
         # The common shape: /subscriptions/S/resourceGroups/G/providers/NS/type/name[/type/name]
         return ResourceParts(
-            segments[1], segments[3], "/".join(lowered[5:6] + lowered[6::2]), segments[-1]
+            segments[1],
+            segments[3],
+            "/".join(lowered[5:6] + lowered[6::2]),
+            segments[-1],
+            segments[-3] if len(segments) >= 10 else "",
         )
     segments = [s for s in segments if s]
     lowered = [s.lower() for s in segments]
@@ -45,6 +125,7 @@ def parse(resource_id: str) -> ResourceParts:
     group = _after(segments, lowered, "resourcegroups")
     resource_type = ""
     name = segments[-1] if segments else ""
+    parent = ""
     if "providers" in lowered:
         start = len(lowered) - 1 - lowered[::-1].index("providers")
         rest = segments[start + 1 :]
@@ -52,7 +133,9 @@ def parse(resource_id: str) -> ResourceParts:
             namespace, pairs = rest[0], rest[1:]
             types = [pairs[i] for i in range(0, len(pairs), 2)]
             resource_type = "/".join([namespace, *types]).lower()
-    return ResourceParts(subscription, group, resource_type, name)
+            if len(pairs) >= 4:
+                parent = pairs[-3]
+    return ResourceParts(subscription, group, resource_type, name, parent)
 
 
 def _after(segments: list[str], lowered: list[str], marker: str) -> str:
@@ -61,8 +144,3 @@ def _after(segments: list[str], lowered: list[str], marker: str) -> str:
         if index + 1 < len(segments):
             return segments[index + 1]
     return ""
-
-
-def node_pool_id(cluster_id: str, pool_name: str) -> str:
-    """The ARM ID of an agent pool, spelled as ARM returns it."""
-    return f"{cluster_id.rstrip('/')}/agentPools/{pool_name}"

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
-from auditor import __version__, cli_sarif, engine
+from auditor import __version__, cli_sarif, engine, terminate
 from auditor import baseline as baseline_module
 from auditor import policy as policy_module
 from auditor import snapshot as snapshot_module
+from auditor.cli_parser import Parser as _Parser
+from auditor.cli_parser import lower, output_file
 from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
-from auditor.files import write_text_atomic
+from auditor.files import check_output, write_text_atomic
 from auditor.graph.estate import EgressGraph
 from auditor.model import Rule, Severity
 from auditor.policy import Policy
 from auditor.result import AuditResult
+from auditor.safetext import shown
 from auditor.snapshot import Snapshot
 from reports import Format, renderer
 
@@ -36,6 +41,8 @@ subcommands:
   rules                 list the rules (egress-audit rules --help)
   graph                 export the estate graph (egress-audit graph --help)
   drift                 what changed since a baseline snapshot (egress-audit drift --help)
+  egress-ips            the egress addresses to allowlist, as text, CSV or JSON
+  job                   one scheduled run: every report, drift, baseline, pruning, webhook
 
 exit codes:
   0  nothing at or above --fail-on
@@ -49,31 +56,42 @@ exit codes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    # A run builds millions of small acyclic objects and then exits: the cyclic collector's
-    # repeated full scans of that heap cost more than the whole audit, and free nothing.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    restore_sigterm = terminate.raise_on_sigterm()
     try:
-        command = _SUBCOMMANDS.get(args[0]) if args else None
+        if not args:
+            # Bare `egress-audit` would read every subscription of the tenant: say how to
+            # choose instead (exit 2, nothing was asked).
+            _audit_parser().print_help()
+            return int(ExitCode.INPUT_ERROR)
+        command = _SUBCOMMANDS.get(args[0])
         if command is not None:
             return command(args[1:])
         return _audit_command(args)
     except AuditError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {shown(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except terminate.Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     finally:
-        if gc_was_enabled:
+        restore_sigterm()
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The graph build creates millions of small acyclic objects: the cyclic collector's
+    repeated full scans of that growing heap cost more than the build and free nothing.
+    Paused for the build only, and restored as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
             gc.enable()
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors share the one error path."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _add_estate_source(parser: argparse.ArgumentParser) -> None:
@@ -101,9 +119,13 @@ def _add_baseline(parser: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def _add_output(parser: argparse.ArgumentParser) -> None:
+def _add_output(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument(
-        "--output", "-o", metavar="FILE", type=Path, help="write here instead of standard output"
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=output_file(formats),
+        help="write here instead of standard output",
     )
 
 
@@ -113,16 +135,20 @@ def _add_report_flags(parser: argparse.ArgumentParser, judged: str) -> None:
     parser.add_argument(
         "--policy", metavar="FILE", type=Path, help="policy file (egress-audit.yaml)"
     )
+    formats = [f.value for f in Format]
     parser.add_argument(
         "--format",
-        choices=[f.value for f in Format],
+        "-f",
+        type=lower,
+        choices=formats,
         default=Format.TEXT.value,
         help="report format (default: text)",
     )
-    _add_output(parser)
+    _add_output(parser, formats)
     cli_sarif.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
+        type=lower,
         choices=FAIL_ON_CHOICES,
         default=Severity.INFO.value,
         metavar="SEVERITY",
@@ -138,6 +164,7 @@ def _audit_parser() -> argparse.ArgumentParser:
         description="Audit the egress of AKS estates: every node pool to the IPs it leaves from.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        subcommands=list(_SUBCOMMANDS),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_report_flags(parser, "an active finding")
@@ -159,10 +186,9 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
     sarif = cli_sarif.request(args)
     policy = _load_policy(args.policy, demo=args.demo)
-    from rules.registry import DRIFT, all_rules
+    from rules.registry import all_rules
 
-    configs = {rule.meta.id: rule.config for rule in all_rules()}
-    policy.check_rules({**configs, **{rule.meta.id: None for rule in DRIFT}})
+    policy.check_rules({rule.meta.id: rule.config for rule in all_rules()})
     # The baseline is read before the estate, so a bad one fails before a long collection.
     baseline = None
     if args.baseline is not None:
@@ -171,21 +197,20 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
             print(
                 f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
             )
+    # Before the estate is read (a live collection takes minutes): can the outputs be written?
+    check_output(args.output)
+    check_output(args.baseline if args.update_baseline else None)
+    check_output(sarif.output_dir if sarif is not None else None, folder=True)
     snap = _load_estate(args)
-    # The raw rows are only needed again to write the next baseline.
-    graph = EgressGraph.from_snapshot(snap, release_rows=not args.update_baseline)
-    result = engine.audit(snap, policy, rules, graph)
-    if baseline is not None:
-        from auditor import drift
-
-        found, errors = drift.detect(baseline, snap, policy, DRIFT, graph)
-        result = drift.with_drift(result, found, errors, DRIFT, policy, baseline)
+    with gc_paused():
+        graph = EgressGraph.from_snapshot(snap)
+    result = engine.audit(snap, policy, rules, graph, baseline=baseline)
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)
     else:
         _write(renderer(Format(args.format))(result), args.output)
     for warning in result.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
     if args.update_baseline:
         # Only after the report is out: a failed run must not swallow the drift it found.
@@ -218,7 +243,7 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
         return snapshot_module.load(args.snapshot)
     from auditor.collect.args import collect_from_args
 
-    return collect_from_args(args)
+    return snapshot_module.without_surrogates(collect_from_args(args))
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
@@ -259,21 +284,27 @@ def _snapshot_command(argv: list[str]) -> int:
         "4 partial (the snapshot records the scopes that failed)",
     )
     parser.add_argument(
-        "--output", "-o", metavar="FILE", type=Path, required=True, help="snapshot file to write"
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=output_file(()),
+        required=True,
+        help="snapshot file to write",
     )
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
+    check_output(args.output)
     from auditor.collect.args import collect_from_args
 
-    snap = collect_from_args(args)
+    snap = snapshot_module.without_surrogates(collect_from_args(args))
     try:
         snapshot_module.write(snap, args.output)
     except OSError as exc:
         raise InputError(str(args.output), "", f"cannot write: {exc.strerror or exc}") from None
     for error in snap.errors:
-        print(f"{PROG}: not read: {error.scope}: {error.message}", file=sys.stderr)
+        print(f"{PROG}: not read: {shown(f'{error.scope}: {error.message}')}", file=sys.stderr)
     for warning in snap.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     return int(ExitCode.PARTIAL if snap.errors else ExitCode.OK)
 
 
@@ -283,12 +314,12 @@ def _rules_command(argv: list[str]) -> int:
         description="List the rules egress-audit runs (built-in and plugins); "
         "--format markdown writes the full rule reference (docs/rules.md).",
     )
-    parser.add_argument("--format", choices=["text", "markdown"], default="text")
-    _add_output(parser)
+    parser.add_argument("--format", "-f", type=lower, choices=["text", "markdown"], default="text")
+    _add_output(parser, ["text", "markdown"])
     args = parser.parse_args(argv)
-    from rules.registry import listed_rules
+    from rules.registry import all_rules
 
-    rules = listed_rules()
+    rules = all_rules()
     if args.format == "markdown":
         from rules.reference import markdown
 
@@ -305,7 +336,6 @@ def _rules_command(argv: list[str]) -> int:
 
 
 def _graph_command(argv: list[str]) -> int:
-    from auditor.graph.estate import EgressGraph
     from auditor.graph.export import GraphFormat, render
 
     parser = _Parser(
@@ -313,9 +343,11 @@ def _graph_command(argv: list[str]) -> int:
         description="Export the estate graph (clusters, node pools, subnets, NAT gateways, IPs).",
     )
     _add_estate_source(parser)
-    parser.add_argument("--format", choices=[f.value for f in GraphFormat], default="json")
-    _add_output(parser)
+    formats = [f.value for f in GraphFormat]
+    parser.add_argument("--format", "-f", type=lower, choices=formats, default="json")
+    _add_output(parser, formats)
     args = parser.parse_args(argv)
+    check_output(args.output)
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
     return int(ExitCode.OK)
@@ -332,7 +364,22 @@ def _drift_command(argv: list[str]) -> int:
     )
     _add_report_flags(parser, "a drift finding")
     _add_baseline(parser, required=True)
-    return _audit(parser.parse_args(argv), ())
+    args = parser.parse_args(argv)
+    from rules.registry import all_rules
+
+    return _audit(args, [rule for rule in all_rules() if rule.meta.needs_baseline])
+
+
+def _egress_ips_command(argv: list[str]) -> int:
+    from auditor.cli_egress_ips import egress_ips_command
+
+    return egress_ips_command(argv)
+
+
+def _job_command(argv: list[str]) -> int:
+    from auditor.job import job_command
+
+    return job_command(argv)
 
 
 _SUBCOMMANDS = {
@@ -340,4 +387,6 @@ _SUBCOMMANDS = {
     "rules": _rules_command,
     "graph": _graph_command,
     "drift": _drift_command,
+    "egress-ips": _egress_ips_command,
+    "job": _job_command,
 }

@@ -3,9 +3,10 @@
 Each estate is reduced to the facts that decide where traffic leaves from (per node pool:
 subnets and effective egress paths; per subnet: its NAT gateway; per egress device: its idle
 timeout; per cluster: outbound type and network plugin), keyed by lower-cased ARM ID so that
-casing and row order never count as change. Drift rules (rules/drf*.py) compare two such
-fact sets; this module runs them and attributes each finding with the current snapshot's
-change history (who, when, which operation).
+casing and row order never count as change. Drift rules (rules/drf*.py) are ordinary rules
+that compare two such fact sets (`Comparison`); the engine runs them when a baseline is given
+and, as a last pass, attributes each of their findings with the current snapshot's change
+history (who, when, which operation).
 
 What is unknown is never a change: a path that is unknown on either side is not compared,
 and a resource in a subscription either snapshot could not read is neither added nor removed.
@@ -15,17 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor import arm, suppress
+from auditor.arm import ResourceId
+from auditor.enums import OutboundType
 from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
-from auditor.model import EgressKind, EgressPath, Finding, RuleError, RuleMeta
-from auditor.policy import Policy
-from auditor.result import AuditResult
+from auditor.model import EgressKind, EgressPath, Finding, Rule
 from auditor.snapshot import Snapshot
 
 NODES = "nodes"
@@ -55,8 +55,11 @@ class Coverage:
         unnamed = any(not e.subscriptions for e in snap.errors)
         return cls(subscriptions, failed, unnamed)
 
-    def read(self, resource_id: str) -> bool:
-        subscription = arm.parse(resource_id).subscription_id.lower()
+    def read(self, resource_id: ResourceId) -> bool:
+        return self.read_subscription(resource_id.parts.subscription_id.lower())
+
+    def read_subscription(self, subscription: str) -> bool:
+        """Whether the snapshot read this (lower-case) subscription completely."""
         if subscription in self.failed:
             return False
         if self.subscriptions is not None:
@@ -68,23 +71,24 @@ class Coverage:
 class PoolFacts:
     pool: NodePool
     cluster: Cluster
-    node_subnet_id: str | None  # declared vnetSubnetID; None = the AKS-managed VNet
-    pod_subnet_id: str | None
+    node_subnet_id: ResourceId | None  # declared vnetSubnetID; None = the AKS-managed VNet
+    pod_subnet_id: ResourceId | None
     paths: Mapping[str, EgressPath]  # NODES, and PODS when the pool has a pod subnet
 
 
 @dataclass(frozen=True, slots=True)
 class SubnetFacts:
     subnet: Subnet
-    nat_gateway_id: str | None  # the subnet's own NAT, or one attached to its whole VNet
-    pools: tuple[str, ...]  # node pool IDs whose nodes or pods use it
+    nat_gateway_id: ResourceId | None  # the subnet's own NAT, or one attached to its VNet
+    nat_unknown: bool  # the records of the association disagree
+    pools: tuple[ResourceId, ...]  # node pools whose nodes or pods use it
 
 
 @dataclass(frozen=True, slots=True)
 class IdleTimeout:
     """The idle timeout of a device that carries node pool egress."""
 
-    subject_id: str  # the NAT gateway, or the cluster owning the profile
+    subject_id: ResourceId  # the NAT gateway, or the cluster owning the profile
     owner: str  # NAT_GATEWAY | MANAGED_NAT_PROFILE | LB_PROFILE
     minutes: int  # with Azure's default applied when the field is unset
     clusters: tuple[Cluster, ...]  # clusters whose pools egress through it
@@ -100,7 +104,7 @@ class EstateFacts:
     timeouts: Mapping[str, IdleTimeout]  # key: "<lower subject id>|<owner>"
     coverage: Coverage
 
-    def read(self, resource_id: str) -> bool:
+    def read(self, resource_id: ResourceId) -> bool:
         return self.coverage.read(resource_id)
 
     @classmethod
@@ -108,37 +112,38 @@ class EstateFacts:
         if graph is None:
             graph = EgressGraph.from_snapshot(snap)
         pools: dict[str, PoolFacts] = {}
-        users: dict[str, list[str]] = defaultdict(list)
+        users: dict[str, list[ResourceId]] = defaultdict(list)
         subnets: dict[str, Subnet] = {}
-        nat_users: dict[str, list[Cluster]] = defaultdict(list)
+        nat_users: dict[ResourceId, list[Cluster]] = defaultdict(list)
         for cluster, pool in graph.node_pools():
             paths = {NODES: graph.egress(pool)}
             pod_path = graph.pod_egress(pool)
             if pod_path is not None:
                 paths[PODS] = pod_path
-            pools[arm.key(pool.id)] = PoolFacts(
+            pools[pool.id.key] = PoolFacts(
                 pool, cluster, pool.vnet_subnet_id, pool.pod_subnet_id, paths
             )
             for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool)):
                 if isinstance(subnet, Subnet):
-                    subnets[arm.key(subnet.id)] = subnet
-                    users[arm.key(subnet.id)].append(pool.id)
+                    subnets[subnet.id.key] = subnet
+                    users[subnet.id.key].append(pool.id)
             # A managed NAT gateway's timeout is the cluster's natGatewayProfile (below).
             if cluster.is_managed_nat:
                 continue
             for path in paths.values():
                 if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
-                    nat_users[arm.key(path.device_id)].append(cluster)
+                    nat_users[path.device_id].append(cluster)
         return cls(
             source=snap.source,
             collected_at=snap.collected_at,
-            clusters={arm.key(c.id): c for c in graph.clusters()},
+            clusters={c.id.key: c for c in graph.clusters()},
             pools=pools,
             subnets={
                 key: SubnetFacts(
                     subnet,
                     graph.subnet_nat_gateway_id(subnet),
-                    tuple(sorted(set(users[key]), key=arm.key)),
+                    graph.nat_association(subnet).is_unknown,
+                    tuple(sorted(set(users[key]))),
                 )
                 for key, subnet in subnets.items()
             },
@@ -147,12 +152,15 @@ class EstateFacts:
         )
 
 
-def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dict[str, IdleTimeout]:
+def _timeouts(
+    graph: EgressGraph, nat_users: Mapping[ResourceId, list[Cluster]]
+) -> dict[str, IdleTimeout]:
     found: dict[str, IdleTimeout] = {}
-    for key, clusters in nat_users.items():
-        nat = graph.get(key)
+    for nat_id, clusters in nat_users.items():
+        nat = graph.get(nat_id)
+        key = nat_id.key
         if isinstance(nat, NatGateway):
-            unique = tuple({arm.key(c.id): c for c in clusters}.values())
+            unique = tuple({c.id.key: c for c in clusters}.values())
             minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
@@ -160,60 +168,62 @@ def _timeouts(graph: EgressGraph, nat_users: Mapping[str, list[Cluster]]) -> dic
             profile = cluster.nat_gateway_profile
             idle = None if profile is None else profile.idle_timeout_minutes
             owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
-        elif cluster.outbound == "loadbalancer":
+        elif cluster.outbound is OutboundType.LOAD_BALANCER:
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes
             owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES
         else:
             continue
-        found[f"{arm.key(cluster.id)}|{owner}"] = IdleTimeout(
-            cluster.id, owner, minutes, (cluster,)
-        )
+        found[f"{cluster.id.key}|{owner}"] = IdleTimeout(cluster.id, owner, minutes, (cluster,))
     return found
 
 
-DriftCheck = Callable[[EstateFacts, EstateFacts, Policy], Iterator[Finding]]
-
-
 @dataclass(frozen=True, slots=True)
-class DriftRule:
-    """A drift rule: metadata, a pure comparison of two estates, and the words a change
-    record's property paths must contain to explain its findings (lower-case substrings of
-    e.g. `properties.subnets[1].properties.natGateway.id`)."""
+class Comparison:
+    """What drift rules compare: the baseline's egress facts and the estate's."""
 
-    meta: RuleMeta
-    check: DriftCheck
-    history_hints: tuple[str, ...] = ()
+    before: EstateFacts
+    after: EstateFacts
+
+    @classmethod
+    def of(cls, baseline: Snapshot, current: Snapshot, current_graph: EgressGraph) -> Comparison:
+        return cls(EstateFacts.of(baseline), EstateFacts.of(current, current_graph))
 
 
-def detect(
-    baseline: Snapshot,
-    current: Snapshot,
-    policy: Policy,
-    rules: Sequence[DriftRule],
-    current_graph: EgressGraph | None = None,
-) -> tuple[list[Finding], list[RuleError]]:
-    """Drift findings of `current` against `baseline`, attributed from `current`'s history."""
-    before = EstateFacts.of(baseline)
-    after = EstateFacts.of(current, current_graph)
-    history = History(
+def change_history(baseline: Snapshot, current: Snapshot) -> History:
+    """The current snapshot's change records between the two reads: they explain drift."""
+    return History(
         parse_changes(current.changes),
         since=parse_time(baseline.collected_at),
         until=parse_time(current.collected_at),
     )
-    findings: list[Finding] = []
-    errors: list[RuleError] = []
-    for rule in rules:
-        if rule.meta.id in policy.disabled_rules:
-            continue
-        try:
-            found = list(rule.check(before, after, policy))
-        except Exception as exc:  # a broken rule must not hide the others' findings
-            errors.append(RuleError(rule.meta.id, f"{type(exc).__name__}: {exc}"))
-            continue
-        findings.extend(attribute(f, history, rule.history_hints) for f in found)
-    findings.sort(key=Finding.sort_key)
-    return findings, errors
+
+
+def baseline_warnings(baseline: Snapshot, current: Snapshot) -> list[str]:
+    warnings = []
+    if baseline.errors:
+        warnings.append(
+            f"baseline {baseline.source} was a partial collection: resources in the scopes it "
+            "could not read are not reported as added or removed"
+        )
+    then, now = parse_time(baseline.collected_at), parse_time(current.collected_at)
+    if then is not None and now is not None and then > now:
+        warnings.append(
+            f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
+            f"it is compared with ({current.collected_at}): before and after are swapped"
+        )
+    return warnings
+
+
+def attribute_all(
+    findings: Sequence[Finding], rules: Sequence[Rule], changes: History
+) -> list[Finding]:
+    """Every drift finding with who changed it, when and how (the engine's final pass)."""
+    hints = {rule.meta.id: rule.meta.history_hints for rule in rules if rule.meta.needs_baseline}
+    return [
+        attribute(finding, changes, hints[finding.rule_id]) if finding.rule_id in hints else finding
+        for finding in findings
+    ]
 
 
 NO_HISTORY = "No change record in the snapshot's history says who made this change."
@@ -240,7 +250,7 @@ def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Findi
         "clientType": latest.client_type or "unknown",
         "operation": latest.operation or "unknown",
         "changeType": latest.change_type or "unknown",
-        "changedResource": latest.target_id,
+        "changedResource": latest.target_id.text,
         "history": " | ".join(_history_entry(c) for c in changes),
     }
     return dataclasses.replace(finding, message=f"{finding.message} {sentence}", details=details)
@@ -248,41 +258,3 @@ def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Findi
 
 def _history_entry(change: Change) -> str:
     return f"{change.describe()} on {change.target_id}"
-
-
-def with_drift(
-    result: AuditResult,
-    findings: Sequence[Finding],
-    errors: Sequence[RuleError],
-    rules: Sequence[DriftRule],
-    policy: Policy,
-    baseline: Snapshot,
-) -> AuditResult:
-    """An audit result that also carries the drift findings and the drift rules' metadata,
-    so every reporter renders them like any other finding."""
-    warnings = list(result.warnings)
-    if baseline.errors:
-        warnings.append(
-            f"baseline {baseline.source} was a partial collection: resources in the scopes it "
-            "could not read are not reported as added or removed"
-        )
-    then, now = parse_time(baseline.collected_at), parse_time(result.collected_at)
-    if now is not None:
-        # Drift findings are findings like any other: the policy's suppressions apply.
-        findings = suppress.apply(findings, policy.suppressions, now.date())
-    if then is not None and now is not None and then > now:
-        warnings.append(
-            f"baseline {baseline.source} was read at {baseline.collected_at}, after the estate "
-            f"it is compared with ({result.collected_at}): before and after are swapped"
-        )
-    return dataclasses.replace(
-        result,
-        findings=tuple(sorted((*result.findings, *findings), key=Finding.sort_key)),
-        rules=(
-            *result.rules,
-            *(r.meta for r in rules if r.meta.id not in policy.disabled_rules),
-        ),
-        rule_errors=(*result.rule_errors, *errors),
-        warnings=tuple(warnings),
-        baseline=baseline.source,
-    )

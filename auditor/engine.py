@@ -1,4 +1,5 @@
-"""Run the rules over an estate and a policy; a rule that raises becomes an error, not a crash.
+"""Run the rules over an estate, a policy and optionally a baseline; a rule that raises becomes
+an error, not a crash.
 
 Suppressions from the policy apply after the rules ran: a suppressed finding stays in the
 result, marked, and does not count for `--fail-on` (AuditResult.active_findings)."""
@@ -7,30 +8,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor import __version__, arm, suppress
+from auditor import __version__, drift, suppress
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
-from auditor.model import Finding, Rule, RuleError
+from auditor.history import History
+from auditor.model import Finding, Rule, RuleContext, RuleError
 from auditor.policy import Policy
 from auditor.result import AuditResult, ClusterEgress, PoolEgress
 from auditor.snapshot import Snapshot
 
 
 def run_rules(
-    graph: EgressGraph, policy: Policy, rules: Sequence[Rule]
+    context: RuleContext, rules: Sequence[Rule], changes: History | None = None
 ) -> tuple[list[Finding], list[RuleError]]:
+    """The one rule loop: every enabled rule that can run (drift rules need a baseline), a rule
+    that raises recorded as an error; then drift attribution from `changes`, then the policy's
+    suppressions, once, judged on the day the estate was read."""
     findings: list[Finding] = []
     errors: list[RuleError] = []
-    for rule in rules:
-        if rule.meta.id in policy.disabled_rules:
-            continue
+    ran = runnable(rules, context)
+    for rule in ran:
         try:
-            findings.extend(rule.check(graph, policy))
+            findings.extend(rule.check(context))
         except Exception as exc:  # a broken rule must not hide the others' findings
             errors.append(RuleError(rule.meta.id, f"{type(exc).__name__}: {exc}"))
-    findings = suppress.apply(findings, policy.suppressions, graph.as_of)
+    if changes is not None:
+        findings = drift.attribute_all(findings, ran, changes)
+    findings = suppress.apply(findings, context.policy.suppressions, context.graph.as_of)
     findings.sort(key=Finding.sort_key)
     return findings, errors
+
+
+def runnable(rules: Sequence[Rule], context: RuleContext) -> list[Rule]:
+    return [
+        rule
+        for rule in rules
+        if rule.meta.id not in context.policy.disabled_rules
+        and (context.drift is not None or not rule.meta.needs_baseline)
+    ]
 
 
 def audit(
@@ -39,21 +54,27 @@ def audit(
     rules: Sequence[Rule],
     graph: EgressGraph | None = None,
     *,
-    release_rows: bool = False,
+    baseline: Snapshot | None = None,
 ) -> AuditResult:
-    """Audit an estate. `graph` is the snapshot's graph when the caller built it already
-    (drift uses it too); otherwise it is built here, and `release_rows` frees the snapshot's
-    raw rows once parsed (see build_graph)."""
+    """Audit an estate, and its drift since `baseline` when one is given. `graph` is the
+    snapshot's graph when the caller built it already; otherwise it is built here."""
     if graph is None:
-        graph = EgressGraph.from_snapshot(snap, release_rows=release_rows)
-    findings, errors = run_rules(graph, policy, rules)
+        graph = EgressGraph.from_snapshot(snap)
+    comparison = changes = None
+    warnings: list[str] = []
+    if baseline is not None:
+        comparison = drift.Comparison.of(baseline, snap, graph)
+        changes = drift.change_history(baseline, snap)
+        warnings = drift.baseline_warnings(baseline, snap)
+    context = RuleContext(graph, policy, comparison)
+    findings, errors = run_rules(context, rules, changes)
     return AuditResult(
         tool_version=__version__,
         source=snap.source,
         collected_at=snap.collected_at,
         scope=snap.scope,
         clusters=egress_view(graph),
-        rules=tuple(r.meta for r in rules if r.meta.id not in policy.disabled_rules),
+        rules=tuple(rule.meta for rule in runnable(rules, context)),
         findings=tuple(findings),
         rule_errors=tuple(errors),
         collection_errors=snap.errors,
@@ -62,8 +83,10 @@ def audit(
             *policy.warnings,
             *unmatched_policy_warnings(graph, policy),
             *suppress.unmatched_warnings(graph, policy.suppressions, findings),
+            *warnings,
         ),
-        unknown_ids=tuple(sorted({u.id for u in graph.unknowns()}, key=arm.key)),
+        unknown_ids=tuple(sorted({u.id for u in graph.unknowns()})),
+        baseline=None if baseline is None else baseline.source,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import arm
+from auditor.arm import ResourceId
 
 _CHILD_TYPES = ("/subnets/", "/agentpools/")
 
@@ -24,7 +24,7 @@ _CHILD_TYPES = ("/subnets/", "/agentpools/")
 class Change:
     """One change record of one resource."""
 
-    target_id: str
+    target_id: ResourceId
     at: dt.datetime
     timestamp: str  # as recorded, for reports
     change_type: str  # Create | Update | Delete
@@ -83,7 +83,7 @@ def _change(row: Mapping[str, Any]) -> Change | None:
         return None
     changes = props.get("changes")
     return Change(
-        target_id=target,
+        target_id=ResourceId.of(target),
         at=at,
         timestamp=timestamp,
         change_type=text(props.get("changeType")),
@@ -108,10 +108,10 @@ def parse_time(text: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def target_of(resource_id: str) -> str:
+def target_of(resource_id: ResourceId) -> str:
     """The key change records of a resource are filed under: subnets change on their virtual
     network and node pools on their cluster, because only those are Resource Graph types."""
-    key = arm.key(resource_id)
+    key = resource_id.key
     for child in _CHILD_TYPES:
         if child in key:
             return key[: key.index(child)]
@@ -136,14 +136,14 @@ class History:
                 continue
             if until is not None and change.at > until:
                 continue
-            self._by_target[arm.key(change.target_id)].append(change)
+            self._by_target[change.target_id.key].append(change)
             self.size += 1
 
-    def explain(self, resource_ids: Iterable[str], hints: Sequence[str]) -> list[Change]:
+    def explain(self, resource_ids: Iterable[ResourceId], hints: Sequence[str]) -> list[Change]:
         """Records of any of the resources that may explain the drift, most recent first."""
-        targets = {target_of(r) for r in resource_ids if r}
+        targets = {target_of(r) for r in resource_ids}
         found = {
-            (change.at, change.target_id.lower(), change.operation, change.paths): change
+            (change.at, change.target_id.key, change.operation, change.paths): change
             for target in targets
             for change in self._by_target.get(target, [])
             if change.names_any(hints)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from auditor import arm
 
 if TYPE_CHECKING:
+    from auditor.drift import Comparison
     from auditor.graph.estate import EgressGraph
     from auditor.policy import Policy
 
@@ -40,18 +41,97 @@ _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 Precision = Literal["very-high", "high", "medium", "low"]
 
 
+class ResourceKind(Enum):
+    """Each kind of thing on an egress path, with its ARM type and its one label."""
+
+    CLUSTER = ("cluster", "microsoft.containerservice/managedclusters", "cluster")
+    NODE_POOL = (
+        "node-pool",
+        "microsoft.containerservice/managedclusters/agentpools",
+        "node pool",
+    )
+    VIRTUAL_NETWORK = ("virtual-network", "microsoft.network/virtualnetworks", "virtual network")
+    SUBNET = ("subnet", "microsoft.network/virtualnetworks/subnets", "subnet")
+    NAT_GATEWAY = ("nat-gateway", "microsoft.network/natgateways", "NAT gateway")
+    PUBLIC_IP = ("public-ip", "microsoft.network/publicipaddresses", "public IP")
+    PUBLIC_IP_PREFIX = (
+        "public-ip-prefix",
+        "microsoft.network/publicipprefixes",
+        "public IP prefix",
+    )
+    ROUTE_TABLE = ("route-table", "microsoft.network/routetables", "route table")
+    LOAD_BALANCER = ("load-balancer", "microsoft.network/loadbalancers", "load balancer")
+    # A route's next hop: a firewall or network virtual appliance, known by its private IP.
+    APPLIANCE = ("appliance", "", "firewall / appliance")
+    # The VNet AKS creates in a cluster's node resource group, found by name, not by ID.
+    MANAGED_VIRTUAL_NETWORK = ("managed-virtual-network", "", "AKS-managed virtual network")
+    RESOURCE = ("resource", "", "resource")
+
+    def __init__(self, slug: str, arm_type: str, label: str) -> None:
+        self.slug = slug
+        self.arm_type = arm_type
+        self.label = label
+
+    @classmethod
+    def of_type(cls, arm_type: str) -> ResourceKind:
+        """The kind of an ARM type (lower-case); RESOURCE for a type egress-audit does not read."""
+        return _KINDS_BY_TYPE.get(arm_type, cls.RESOURCE)
+
+    @classmethod
+    def of(cls, resource_id: arm.ResourceId) -> ResourceKind:
+        return cls.of_type(resource_id.resource_type)
+
+
+_KINDS_BY_TYPE = {kind.arm_type: kind for kind in ResourceKind if kind.arm_type}
+ADDRESS_KINDS = frozenset({ResourceKind.PUBLIC_IP, ResourceKind.PUBLIC_IP_PREFIX})
+
+
 class EgressKind(Enum):
     """How new outbound flows of a subnet reach the internet (egress-facts.md §1 table)."""
 
-    UDR_APPLIANCE = "udr-virtual-appliance"
-    UDR_GATEWAY = "udr-virtual-network-gateway"
-    NAT_GATEWAY = "nat-gateway"
-    NODE_PUBLIC_IP = "node-public-ip"
-    LOAD_BALANCER = "load-balancer"
-    DEFAULT_OUTBOUND = "default-outbound-access"
-    BLACKHOLE = "blackhole-route"
-    NONE = "none"
-    UNKNOWN = "unknown"
+    UDR_APPLIANCE = ("udr-virtual-appliance", "route to firewall / appliance")
+    UDR_GATEWAY = ("udr-virtual-network-gateway", "route to VNet gateway")
+    NAT_GATEWAY = ("nat-gateway", "NAT gateway")
+    NODE_PUBLIC_IP = ("node-public-ip", "node public IPs")
+    LOAD_BALANCER = ("load-balancer", "load balancer outbound rules")
+    DEFAULT_OUTBOUND = ("default-outbound-access", "default outbound access")
+    BLACKHOLE = ("blackhole-route", "dropped (route to None)")
+    NONE = ("none", "no egress")
+    UNKNOWN = ("unknown", "unknown")
+
+    def __init__(self, slug: str, label: str) -> None:
+        self.slug = slug  # the kind in JSON and in HTML filters
+        self.label = label
+
+
+class Cause(Enum):
+    """Why a path has no egress, where reports show the two cases differently."""
+
+    BLOCKED_BY_NSG = "blocked by NSG"  # outbound type block: AKS's NSG rules deny the internet
+    PRIVATE_SUBNET = "private subnet"  # defaultOutboundAccess false and no explicit method
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of an egress path: a resource of a kind, or an appliance by its address."""
+
+    kind: ResourceKind
+    id: arm.ResourceId | None = None
+    address: str | None = None  # the private IP of an appliance
+
+    @classmethod
+    def of(cls, kind: ResourceKind, resource_id: arm.ResourceId) -> Hop:
+        return cls(kind, resource_id)
+
+    @classmethod
+    def address_of(cls, resource_id: arm.ResourceId) -> Hop:
+        """A public IP or prefix hop, its kind read from the ID's type."""
+        kind = ResourceKind.of(resource_id)
+        return cls(kind if kind in ADDRESS_KINDS else ResourceKind.PUBLIC_IP, resource_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +144,33 @@ class EgressPath:
     """
 
     kind: EgressKind
-    subnet_id: str | None
-    hops: tuple[str, ...] = ()
-    device_id: str | None = None
+    subnet_id: arm.ResourceId | None
+    hops: tuple[Hop, ...] = ()
+    device_id: arm.ResourceId | None = None
     public_ips: tuple[str, ...] | None = ()
     idle_timeout_minutes: int | None = None
     next_hop_ip: str | None = None
     reason: str = ""
-    unknown_ids: tuple[str, ...] = ()
+    unknown_ids: tuple[arm.ResourceId, ...] = ()
+    cause: Cause | None = None
 
     @property
     def is_unknown(self) -> bool:
         return self.kind is EgressKind.UNKNOWN
 
+    @property
+    def hop_ids(self) -> tuple[arm.ResourceId, ...]:
+        """The resources on the path, in order (an appliance is known by address only)."""
+        return tuple(hop.id for hop in self.hops if hop.id is not None)
+
+    def hop(self, kind: ResourceKind) -> arm.ResourceId | None:
+        """The first resource of a kind on the path."""
+        return next((h.id for h in self.hops if h.kind is kind and h.id is not None), None)
+
     def describe(self) -> str:
         """One phrase for where the traffic leaves, for messages and reports."""
         ips = "unknown addresses" if self.public_ips is None else ", ".join(self.public_ips)
-        device = arm.parse(self.device_id).name if self.device_id else ""
+        device = self.device_id.name if self.device_id else ""
         match self.kind:
             case EgressKind.NAT_GATEWAY:
                 return f"NAT gateway {device} ({ips or 'no public IP'})"
@@ -125,12 +215,12 @@ class Suppression:
 class Finding:
     rule_id: str
     severity: Severity
-    resource_id: str
+    resource_id: arm.ResourceId
     message: str
     remediation: str = ""
     observed: str | None = None
     expected: str | None = None
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[arm.ResourceId, ...] = ()
     location: SourceLocation | None = None
     key: str = ""
     details: Mapping[str, str] = field(default_factory=dict)
@@ -138,15 +228,15 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        material = f"{self.rule_id}|{arm.key(self.resource_id)}|{self.key}"
+        material = f"{self.rule_id}|{self.resource_id.key}|{self.key}"
         return hashlib.sha256(material.encode()).hexdigest()
 
     @property
     def parts(self) -> arm.ResourceParts:
-        return arm.parse(self.resource_id)
+        return self.resource_id.parts
 
     def sort_key(self) -> tuple[int, str, str, str]:
-        return (-self.severity.rank, self.rule_id, arm.key(self.resource_id), self.key)
+        return (-self.severity.rank, self.rule_id, self.resource_id.key, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,15 +251,66 @@ class RuleMeta:
     sources: tuple[str, ...]
     tags: tuple[str, ...] = ("security", "networking")
     precision: Precision = "high"
+    # A drift rule: it compares the estate with a baseline, and runs only when one is given.
+    needs_baseline: bool = False
+    # Lower-case words a change record's property paths must contain to explain a finding of
+    # this rule (e.g. "natgateway" in `properties.subnets[1].properties.natGateway.id`).
+    history_hints: tuple[str, ...] = ()
+
+    def finding(
+        self,
+        resource_id: arm.ResourceId,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        remediation: str = "",
+        observed: str | None = None,
+        expected: str | None = None,
+        evidence: tuple[arm.ResourceId, ...] = (),
+        location: SourceLocation | None = None,
+        key: str = "",
+        details: Mapping[str, str] | None = None,
+    ) -> Finding:
+        """A finding of this rule, at the rule's severity unless the finding raises it."""
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity if severity is None else severity,
+            resource_id=resource_id,
+            message=message,
+            remediation=remediation,
+            observed=observed,
+            expected=expected,
+            evidence=evidence,
+            location=location,
+            key=key,
+            details={} if details is None else details,
+        )
 
 
-Check = Callable[["EgressGraph", "Policy"], Iterator[Finding]]
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """Everything a rule may judge: the estate's graph, the policy, and — when a baseline is
+    given — the egress facts of the baseline and of the estate, for the drift rules."""
+
+    graph: EgressGraph
+    policy: Policy
+    drift: Comparison | None = None
+
+    def compared(self) -> Comparison:
+        """The baseline comparison; the engine runs drift rules only when there is one."""
+        if self.drift is None:
+            raise RuntimeError("a drift rule ran without a baseline")
+        return self.drift
+
+
+Check = Callable[[RuleContext], Iterator[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A rule: metadata, a pure check, and optionally the frozen dataclass of its thresholds,
-    whose defaults are the only copy of each (the policy file can override them)."""
+    """A rule: metadata, a pure check of one RuleContext, and optionally the frozen dataclass
+    of its thresholds, whose defaults are the only copy of each (the policy file can override
+    them)."""
 
     meta: RuleMeta
     check: Check

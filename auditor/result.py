@@ -6,27 +6,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import arm
+from auditor.arm import ResourceId
+from auditor.enums import AgentPoolMode, OsType, PowerState
 from auditor.model import CollectionError, EgressPath, Finding, RuleError, RuleMeta, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class PoolEgress:
-    id: str
+    id: ResourceId
     name: str
-    mode: str | None
-    os_type: str | None
+    mode: AgentPoolMode | None
+    os_type: OsType | None
     count: int | None
-    power_state: str | None
-    node_subnet_id: str | None
+    power_state: PowerState | None
+    node_subnet_id: ResourceId | None
     egress: EgressPath
-    pod_subnet_id: str | None = None
+    pod_subnet_id: ResourceId | None = None
     pod_egress: EgressPath | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterEgress:
-    id: str
+    id: ResourceId
     name: str
     subscription_id: str
     resource_group: str
@@ -34,7 +35,7 @@ class ClusterEgress:
     outbound_type: str | None
     network_plugin: str | None
     network_plugin_mode: str | None
-    power_state: str | None
+    power_state: PowerState | None
     pools: tuple[PoolEgress, ...]
 
     @property
@@ -62,7 +63,7 @@ class AuditResult:
     rule_errors: tuple[RuleError, ...] = ()
     collection_errors: tuple[CollectionError, ...] = ()
     warnings: tuple[str, ...] = ()
-    unknown_ids: tuple[str, ...] = ()
+    unknown_ids: tuple[ResourceId, ...] = ()
     baseline: str | None = None  # the baseline snapshot drift was measured against, if any
 
     @property
@@ -73,7 +74,7 @@ class AuditResult:
     def subscriptions(self) -> tuple[str, ...]:
         """Every subscription the audit covered or tried to, lower-cased and sorted."""
         found = {c.subscription_id.lower() for c in self.clusters}
-        found.update(arm.parse(f.resource_id).subscription_id.lower() for f in self.findings)
+        found.update(f.resource_id.parts.subscription_id.lower() for f in self.findings)
         found.update(str(s).lower() for s in self.scope.get("subscriptions", []) or [])
         for error in self.collection_errors:
             found.update(s.lower() for s in error.subscriptions)

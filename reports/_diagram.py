@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor import arm
-from auditor.graph.egress import BLOCKED_REASON
-from auditor.model import EgressKind, EgressPath
+from auditor.arm import ResourceId
+from auditor.model import ADDRESS_KINDS, Cause, EgressKind, EgressPath, ResourceKind
 
 BOX_WIDTH = 190
 GAP = 34
@@ -30,8 +29,6 @@ MAX_LINES = 5
 INSET = 12  # from a box's left edge to its text
 TITLE_Y = MARGIN + 19  # the baseline of a box's title
 LINE_Y = MARGIN + 38  # the baseline of a box's first line; each further one is LINE lower
-
-_ADDRESS_TYPES = {"microsoft.network/publicipaddresses", "microsoft.network/publicipprefixes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,32 +158,26 @@ def _pools_step(pools: Sequence[str], *, pods: bool) -> _Step:
 
 
 def _hop_steps(path: EgressPath) -> list[_Step]:
-    unknown = {arm.key(u) for u in path.unknown_ids}
-    hops = path.hops or path.unknown_ids  # an unread subnet is the only hop, and unknown
+    unknown = set(path.unknown_ids)
     steps = []
-    for hop in hops:
-        parts = arm.parse(hop)
-        kind = parts.resource_type
-        if kind in _ADDRESS_TYPES:
+    for hop in path.hops:
+        kind, title = hop.kind, _title(hop.kind)
+        if kind in ADDRESS_KINDS:
             continue  # addresses are drawn together in the last box
-        if arm.key(hop) in unknown:
-            title = _TITLES.get(kind, "RESOURCE")
+        if hop.id is None:  # an appliance, known by its address
+            steps.append(_Step("fw", title, (hop.address or "?", "virtual appliance")))
+        elif hop.id in unknown:
             steps.append(
-                _Step("unknown", f"{title} · NOT READ", (_name(hop), "not in the snapshot"))
+                _Step("unknown", f"{title} · NOT READ", (hop.id.name, "not in the snapshot"))
             )
-        elif kind == "microsoft.network/virtualnetworks/subnets":
-            vnet = hop.rstrip("/").split("/")[-3]
-            steps.append(_Step("subnet", "SUBNET", (parts.name, f"in {vnet}")))
-        elif kind == "microsoft.network/routetables":
-            steps.append(_Step(_route_class(path), "ROUTE TABLE", (parts.name, _route(path))))
-            if path.kind is EgressKind.UDR_APPLIANCE:
-                # The appliance comes next; its own subnet and NAT gateway, if read, follow.
-                hop_ip = path.next_hop_ip or "?"
-                steps.append(_Step("fw", "FIREWALL / APPLIANCE", (hop_ip, "virtual appliance")))
-        elif kind == "microsoft.network/natgateways":
-            steps.append(_Step("nat", "NAT GATEWAY", (parts.name, _idle(path))))
+        elif kind is ResourceKind.SUBNET:
+            steps.append(_Step("subnet", title, (hop.id.name, f"in {hop.id.parts.parent}")))
+        elif kind is ResourceKind.ROUTE_TABLE:
+            steps.append(_Step(_route_class(path), title, (hop.id.name, _route(path))))
+        elif kind is ResourceKind.NAT_GATEWAY:
+            steps.append(_Step("nat", title, (hop.id.name, _idle(path))))
         else:
-            steps.append(_Step("other", _TITLES.get(kind, "RESOURCE"), (parts.name,)))
+            steps.append(_Step("other", title, (hop.id.name,)))
     return steps
 
 
@@ -208,13 +199,13 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
         case EgressKind.BLACKHOLE:
             return [_Step("danger", "DROPPED", ("0.0.0.0/0 → None", "no internet egress"))]
         case EgressKind.NONE:
-            cause = "blocked by NSG" if path.reason == BLOCKED_REASON else "private subnet"
-            return [_Step("danger", "NO EGRESS", (cause, "no outbound path"))]
+            cause = path.cause or Cause.PRIVATE_SUBNET
+            return [_Step("danger", "NO EGRESS", (cause.label, "no outbound path"))]
         case EgressKind.UNKNOWN:
             return [_Step("unknown", "EGRESS", ("unknown", "a hop was not read"))]
         case EgressKind.NAT_GATEWAY:
             pass
-    addresses = [u for u in path.unknown_ids if arm.parse(u).resource_type in _ADDRESS_TYPES]
+    addresses = [u for u in path.unknown_ids if ResourceKind.of(u) in ADDRESS_KINDS]
     if path.public_ips:
         ips = path.public_ips
         steps.append(_Step("ips", "PUBLIC IPS", _capped(ips), ips, MAX_LINES))
@@ -230,15 +221,8 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
     return steps
 
 
-_TITLES = {
-    "microsoft.network/virtualnetworks/subnets": "SUBNET",
-    "microsoft.network/virtualnetworks": "VIRTUAL NETWORK",
-    "microsoft.network/routetables": "ROUTE TABLE",
-    "microsoft.network/natgateways": "NAT GATEWAY",
-    "microsoft.network/loadbalancers": "LOAD BALANCER",
-    "microsoft.network/publicipaddresses": "PUBLIC IP",
-    "microsoft.network/publicipprefixes": "PUBLIC IP PREFIX",
-}
+def _title(kind: ResourceKind) -> str:
+    return kind.label.upper()
 
 
 def _route(path: EgressPath) -> str:
@@ -262,12 +246,8 @@ def _idle(path: EgressPath) -> str:
     return "" if minutes is None else f"idle {minutes} min"
 
 
-def _name(resource_id: str) -> str:
-    return arm.parse(resource_id).name or resource_id
-
-
-def _names(resource_ids: Sequence[str]) -> list[str]:
-    return [_name(r) for r in resource_ids]
+def _names(resource_ids: Sequence[ResourceId]) -> list[str]:
+    return [r.name for r in resource_ids]
 
 
 def _capped(items: Sequence[str]) -> tuple[str, ...]:

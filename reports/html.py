@@ -19,38 +19,16 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from auditor import arm
-from auditor.model import EgressKind, EgressPath, Finding, RuleMeta, Severity
+from auditor.arm import ResourceId
+from auditor.enums import PowerState
+from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
+from reports._bounded import cap
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
-DRIFT_PREFIX = "DRF"
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
 
-KIND_LABELS = {
-    EgressKind.NAT_GATEWAY: "NAT gateway",
-    EgressKind.LOAD_BALANCER: "Load balancer",
-    EgressKind.NODE_PUBLIC_IP: "Node public IPs",
-    EgressKind.UDR_APPLIANCE: "Route to firewall / appliance",
-    EgressKind.UDR_GATEWAY: "Route to VNet gateway",
-    EgressKind.DEFAULT_OUTBOUND: "Default outbound access",
-    EgressKind.BLACKHOLE: "Dropped (route to None)",
-    EgressKind.NONE: "No egress",
-    EgressKind.UNKNOWN: "Unknown",
-}
-
-_TYPE_LABELS = {
-    "microsoft.containerservice/managedclusters": "cluster",
-    "microsoft.containerservice/managedclusters/agentpools": "node pool",
-    "microsoft.network/virtualnetworks/subnets": "subnet",
-    "microsoft.network/virtualnetworks": "virtual network",
-    "microsoft.network/natgateways": "NAT gateway",
-    "microsoft.network/publicipaddresses": "public IP",
-    "microsoft.network/publicipprefixes": "public IP prefix",
-    "microsoft.network/routetables": "route table",
-    "microsoft.network/loadbalancers": "load balancer",
-}
 _CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
 
 
@@ -120,7 +98,7 @@ def render(result: AuditResult) -> str:
         "severity_counts": Counter(r.finding.severity.value for r in active),
         "active": active,
         "suppressed": [r for r in rows if r.finding.suppression is not None],
-        "drift": [r for r in rows if r.finding.rule_id.startswith(DRIFT_PREFIX)],
+        "drift": [r for r in rows if r.rule is not None and r.rule.needs_baseline],
         "clusters": clusters,
         "frames": frames.drawings,
         "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,
@@ -131,7 +109,6 @@ def render(result: AuditResult) -> str:
         "rule_ids": sorted({r.finding.rule_id for r in active}),
         "subscriptions": sorted({r.subscription for r in active if r.subscription}),
         "pool_count": sum(len(c.pools) for c in result.clusters),
-        "kind_labels": {kind.value: label for kind, label in KIND_LABELS.items()},
         "help": {rule.id: _markdown.render(rule.help_markdown) for rule in result.rules},
     }
     return _environment().get_template("report.html.j2").render(context)
@@ -149,6 +126,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["plural"] = plural
+    environment.filters["sentence"] = sentence
     return environment
 
 
@@ -160,9 +138,12 @@ _BIDI_CONTROLS = {
 
 
 def _show_bidi_controls(value: object) -> object:
-    """Every value the template prints from the estate shows such controls as visible text."""
+    """Every value the template prints from the estate shows such controls as visible text,
+    and is capped (reports/_bounded.py)."""
+    if isinstance(value, ResourceId):
+        value = value.text
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_BIDI_CONTROLS)
+        return cap(value).translate(_BIDI_CONTROLS)
     return value
 
 
@@ -188,26 +169,36 @@ def _row(finding: Finding, rule: RuleMeta | None) -> FindingRow:
     return FindingRow(
         finding=finding,
         label=resource_label(finding.resource_id),
-        type_label=_TYPE_LABELS.get(parts.resource_type, parts.resource_type or "resource"),
+        type_label=_type_label(finding.resource_id),
         subscription=parts.subscription_id.lower(),
         rule=rule,
     )
 
 
-def resource_label(resource_id: str) -> str:
+def resource_label(resource_id: ResourceId) -> str:
     """A short name: `cluster › pool` for node pools, the resource's own name otherwise."""
-    segments = [s for s in resource_id.split("/") if s]
-    lowered = [s.lower() for s in segments]
-    if len(segments) >= 3 and lowered[-2] == "agentpools":
-        return f"{segments[-3]} › {segments[-1]}"
-    return segments[-1] if segments else resource_id
+    if ResourceKind.of(resource_id) is ResourceKind.NODE_POOL:
+        return resource_id.qualified_name(" › ")
+    return resource_id.name
+
+
+def _type_label(resource_id: ResourceId) -> str:
+    kind = ResourceKind.of(resource_id)
+    if kind is ResourceKind.RESOURCE:
+        return resource_id.resource_type or kind.label
+    return kind.label
+
+
+def sentence(label: str) -> str:
+    """A label as the start of a sentence: `NAT gateway`, `Route to VNet gateway`."""
+    return label[:1].upper() + label[1:]
 
 
 def _cluster_keys(finding: Finding) -> set[str]:
     """The clusters a finding concerns: from its resource ID or the IDs in its evidence."""
     keys = set()
     for resource_id in (finding.resource_id, *finding.evidence):
-        key = arm.key(resource_id)
+        key = resource_id.key
         start = key.find(_CLUSTER_MARKER)
         if start >= 0:
             end = key.find("/", start + len(_CLUSTER_MARKER))
@@ -237,7 +228,7 @@ def _clusters(result: AuditResult, active: list[FindingRow], frames: _Frames) ->
             by_cluster[key].append(row)
     views = []
     for index, cluster in enumerate(result.clusters):
-        rows = by_cluster.get(arm.key(cluster.id), [])
+        rows = by_cluster.get(cluster.id.key, [])
         counts = Counter(r.finding.severity.value for r in rows)
         paths = _paths(cluster, frames)
         views.append(
@@ -247,7 +238,7 @@ def _clusters(result: AuditResult, active: list[FindingRow], frames: _Frames) ->
                 plugin=" ".join(
                     p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p
                 ),
-                stopped=(cluster.power_state or "").lower() == "stopped",
+                stopped=cluster.power_state is PowerState.STOPPED,
                 paths=paths,
                 counts=tuple((s.value, counts[s.value]) for s in SEVERITIES if counts[s.value]),
                 findings=tuple(rows),
@@ -333,11 +324,11 @@ def _by_kind(result: AuditResult) -> list[Bar]:
         clusters.update(set(kinds))
     return _bars(
         (
-            kind.value,
-            KIND_LABELS[kind],
+            kind.slug,
+            sentence(kind.label),
             clusters[kind],
             plural(pools[kind], "node pool"),
-            kind.value,
+            kind.slug,
         )
         for kind in EgressKind
         if clusters[kind]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult
-from reports._egress import finding_document, path_document
+from reports._bounded import capped
+from reports._egress import finding_document, path_document, text_or_none
 
 
 def document(result: AuditResult) -> dict[str, Any]:
@@ -29,7 +31,7 @@ def document(result: AuditResult) -> dict[str, Any]:
         },
         "clusters": [
             {
-                "id": c.id,
+                "id": c.id.text,
                 "name": c.name,
                 "subscriptionId": c.subscription_id,
                 "resourceGroup": c.resource_group,
@@ -37,19 +39,19 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "outboundType": c.outbound_type,
                 "networkPlugin": c.network_plugin,
                 "networkPluginMode": c.network_plugin_mode,
-                "powerState": c.power_state,
+                "powerState": value_of(c.power_state),
                 "egressIps": list(c.egress_ips),
                 "nodePools": [
                     {
-                        "id": p.id,
+                        "id": p.id.text,
                         "name": p.name,
-                        "mode": p.mode,
-                        "osType": p.os_type,
+                        "mode": value_of(p.mode),
+                        "osType": value_of(p.os_type),
                         "count": p.count,
-                        "powerState": p.power_state,
-                        "nodeSubnetId": p.node_subnet_id,
+                        "powerState": value_of(p.power_state),
+                        "nodeSubnetId": text_or_none(p.node_subnet_id),
                         "egress": path_document(p.egress),
-                        "podSubnetId": p.pod_subnet_id,
+                        "podSubnetId": text_or_none(p.pod_subnet_id),
                         "podEgress": path_document(p.pod_egress),
                     }
                     for p in c.pools
@@ -69,7 +71,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             for e in result.collection_errors
         ],
         "warnings": list(result.warnings),
-        "unknownResources": list(result.unknown_ids),
+        "unknownResources": [i.text for i in result.unknown_ids],
         "rules": [
             {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.value}
             for r in result.rules
@@ -77,6 +79,14 @@ def document(result: AuditResult) -> dict[str, Any]:
     }
 
 
+def value_of(value: AzureValue | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def render(result: AuditResult) -> str:
     # Compact on purpose: json's C encoder only runs without indent (pipe through jq to read).
-    return json.dumps(document(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    # NaN is not JSON: the inputs refuse it, and a report must never carry it.
+    text = json.dumps(
+        capped(document(result)), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text + "\n"

@@ -11,8 +11,13 @@ shared/docs/sarif-github.md §5–6. In short:
 - `automationDetails.id = egress-audit/<subscription>/` makes each subscription its own
   category, so a subscription that could not be read gets no run (an empty run would close its
   alerts) and its failure is a notification in the runs that are written;
-- the upload file leaves out suppressed results (GitHub would open them) and results that
-  disappeared since the previous SARIF (`--sarif-previous`); `--sarif-full` keeps both, marked.
+- suppressed findings are results with `suppressions: [{kind: external, status: accepted,
+  justification}]` (SARIF §3.27.23: then every result of that run has the property, `[]` when
+  active), after the active ones so a cut to GitHub's result limit drops them first; leaving
+  them out would make GitHub close their alerts as fixed, and reopen them when the suppression
+  expires (docs/github.md, "Suppressed findings");
+- results that disappeared since the previous SARIF (`--sarif-previous`) are only in the full
+  report (`--sarif-full`), as `baselineState: absent`: uploading them would open alerts.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor import arm
+from auditor.arm import ResourceId
 from auditor.errors import UsageError
 from auditor.model import CollectionError, Finding, Suppression
 from auditor.result import AuditResult
 from reports import sarif_split
+from reports._bounded import capped
 from reports.sarif_baseline import Baseline
 from reports.sarif_location import artifact, repo_relative_uri
 from reports.sarif_rules import (
@@ -52,8 +59,8 @@ class TooManyFiles(UsageError):
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """`full` keeps suppressed and absent results (a report, not an upload); `previous` sets
-    `baselineState` from an earlier SARIF."""
+    """`full` keeps absent results and GitHub's limits off (a report, not an upload);
+    `previous` sets `baselineState` from an earlier SARIF."""
 
     full: bool = False
     previous: Baseline | None = None
@@ -120,7 +127,7 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
         options=options,
     )
     runs = [
-        _run(result, subscription, findings, shared)
+        _bounded(_run(result, subscription, findings, shared))
         for subscription, findings in _subscription_findings(result).items()
     ]
     if options.full:
@@ -131,13 +138,20 @@ def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
 def empty_log(result: AuditResult) -> dict[str, Any]:
     """A valid SARIF with no run: every subscription failed, so no category may be replaced."""
     log = _log([])
-    log["properties"] = {
-        "partial": result.is_partial,
-        "collectedAt": result.collected_at,
-        "notReadSubscriptions": sorted(_failed_subscriptions(result)),
-        "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
-    }
+    log["properties"] = capped(
+        {
+            "partial": result.is_partial,
+            "collectedAt": result.collected_at,
+            "notReadSubscriptions": sorted(_failed_subscriptions(result)),
+            "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
+        }
+    )
     return log
+
+
+def _bounded(run: dict[str, Any]) -> dict[str, Any]:
+    """A run with every string from the inputs capped (the tool's own rule help is not)."""
+    return {key: value if key == "tool" else capped(value) for key, value in run.items()}
 
 
 def _log(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -181,15 +195,14 @@ def _run(
     full = shared.options.full
     fingerprints = [finding.fingerprint for finding in findings]
     hashes = _line_hashes(fingerprints)
-    results = [
-        _result(finding, shared.rule_index, fingerprints[i], hashes[i], full)
-        for i, finding in enumerate(findings)
-        if full or finding.suppression is None
-    ]
+    order = sorted(range(len(findings)), key=lambda i: findings[i].suppression is not None)
+    results = [_result(findings[i], shared.rule_index, fingerprints[i], hashes[i]) for i in order]
     if shared.options.previous is not None:
         results = shared.options.previous.apply(
             automation_id, results, shared.rule_index, include_absent=full
         )
+    if any("suppressions" in r for r in results):
+        results = [r if "suppressions" in r else {**r, "suppressions": []} for r in results]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     execution = [*shared.failures, *_unknown_notification(subscription, shared.unknown)]
     if execution:
@@ -266,13 +279,13 @@ def _unknown_notification(
 
 def _unknown_ids(result: AuditResult) -> dict[str, list[str]]:
     """Per subscription, the unread resources its clusters' egress paths run through."""
-    found: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, set[ResourceId]] = defaultdict(set)
     for cluster in result.clusters:
         for pool in cluster.pools:
             for path in (pool.egress, pool.pod_egress):
                 if path is not None:
                     found[cluster.subscription_id.lower()].update(path.unknown_ids)
-    return {sub: sorted(ids, key=arm.key) for sub, ids in found.items() if ids}
+    return {sub: [i.text for i in sorted(ids)] for sub, ids in found.items() if ids}
 
 
 def _collection_error_properties(error: CollectionError) -> dict[str, Any]:
@@ -300,7 +313,7 @@ def _notification(
 
 
 def _result(
-    finding: Finding, rule_index: Mapping[str, int], fingerprint: str, line_hash: str, full: bool
+    finding: Finding, rule_index: Mapping[str, int], fingerprint: str, line_hash: str
 ) -> dict[str, Any]:
     parts = finding.parts
     message = finding.message
@@ -308,7 +321,7 @@ def _result(
         # GitHub shows the message, not the properties: the concrete fix belongs in it.
         message = f"{message} Fix: {finding.remediation}"
     properties: dict[str, Any] = {
-        "resourceId": finding.resource_id,
+        "resourceId": finding.resource_id.text,
         "subscriptionId": parts.subscription_id.lower(),
         "resourceGroup": parts.resource_group,
         "resourceType": parts.resource_type,
@@ -320,7 +333,7 @@ def _result(
     if finding.expected is not None:
         properties["expected"] = finding.expected
     if finding.evidence:
-        properties["egressPath"] = list(finding.evidence)
+        properties["egressPath"] = [i.text for i in finding.evidence]
     if finding.details:
         properties["details"] = dict(sorted(finding.details.items()))
     if finding.remediation:
@@ -335,7 +348,7 @@ def _result(
         "partialFingerprints": {"primaryLocationLineHash": line_hash},
         "properties": properties,
     }
-    if full and finding.suppression is not None:
+    if finding.suppression is not None:
         result["suppressions"] = [_suppression(finding.suppression)]
     return result
 
@@ -350,7 +363,7 @@ def _location(finding: Finding, parts: arm.ResourceParts) -> dict[str, Any]:
         "logicalLocations": [
             {
                 "name": parts.name,
-                "fullyQualifiedName": finding.resource_id,
+                "fullyQualifiedName": finding.resource_id.text,
                 "kind": "resource",
             }
         ],

@@ -2,9 +2,9 @@
 
 Results match on (ruleId, partialFingerprints.primaryLocationLineHash): the hash is derived from
 the rule, the lower-cased resource ID and the finding's key, so it survives re-ordering, casing
-changes and message rewording. A match whose message or level changed is "updated"; a previous
-result with no match is "absent" and appears only in the full report (uploading it would open
-an alert for something that is gone).
+changes and message rewording. A match whose message, level or suppression changed is
+"updated"; a previous result with no match is "absent" and appears only in the full report
+(uploading it would open an alert for something that is gone).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ class Previous:
     def level(self) -> str:
         return str(self.result.get("level", "warning"))
 
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.result.get("suppressions"))
+
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
@@ -55,9 +59,10 @@ class Baseline:
             previous = self.results.get(key) if key is not None else None
             if previous is None:
                 state = "new"
-            elif (previous.message, previous.level) != (
+            elif (previous.message, previous.level, previous.suppressed) != (
                 result["message"]["text"],
                 result.get("level", "warning"),
+                bool(result.get("suppressions")),
             ):
                 state = "updated"
             else:

@@ -1,11 +1,19 @@
-"""Terminal text: per cluster, each node pool's egress path and IPs; then the findings."""
+"""Terminal text: per cluster, each node pool's egress path and IPs; then the findings.
+
+Names from the estate and the policy are data: every line is capped and shows control and bidi
+characters as escapes (`\x1b`, `\u202e`), so a name can neither drive the terminal nor, holding
+a newline, forge a line of the report (reports/_bounded.py).
+"""
 
 from __future__ import annotations
 
+from auditor.enums import PowerState
 from auditor.model import EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
+from reports._bounded import cap, shown
 
 WIDTH = 100
+NAME_COLUMN = 40  # pool names longer than this overflow their column instead of widening it
 
 
 def render(result: AuditResult) -> str:
@@ -22,7 +30,7 @@ def render(result: AuditResult) -> str:
         lines.extend(_cluster(cluster))
     lines.append("")
     lines.extend(_findings(result))
-    return "\n".join(lines) + "\n"
+    return "".join(f"{shown(line)}\n" for line in lines)
 
 
 def _gaps(result: AuditResult) -> list[str]:
@@ -42,12 +50,12 @@ def _gaps(result: AuditResult) -> list[str]:
 
 def _cluster(cluster: ClusterEgress) -> list[str]:
     plugin = " ".join(p for p in (cluster.network_plugin, cluster.network_plugin_mode) if p)
-    state = "  [stopped]" if (cluster.power_state or "").lower() == "stopped" else ""
+    state = "  [stopped]" if cluster.power_state is PowerState.STOPPED else ""
     lines = [
         f"{cluster.name}  outbound {cluster.outbound_type or '?'} · plugin {plugin or '?'}{state}",
         f"  {cluster.id}",
     ]
-    width = max((len(p.name) for p in cluster.pools), default=0)
+    width = max((min(len(p.name), NAME_COLUMN) for p in cluster.pools), default=0)
     for pool in cluster.pools:
         lines.append(f"  {pool.name:<{width}}  nodes {_path(pool.egress)}")
         if pool.pod_egress is not None:
@@ -58,16 +66,11 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
 
 
 def _path(path: EgressPath) -> str:
-    subnet = _subnet_name(path.subnet_id) if path.subnet_id else "?"
+    subnet = path.subnet_id.qualified_name() if path.subnet_id else "?"
     text = f"{subnet} → {path.describe()}"
     if path.idle_timeout_minutes is not None:
         text += f" · idle {path.idle_timeout_minutes} min"
     return text
-
-
-def _subnet_name(subnet_id: str) -> str:
-    parts = [p for p in subnet_id.split("/") if p]
-    return "/".join(parts[-3::2]) if len(parts) >= 3 else subnet_id
 
 
 def _findings(result: AuditResult) -> list[str]:
@@ -87,7 +90,7 @@ def _findings(result: AuditResult) -> list[str]:
 def _finding(finding: Finding) -> list[str]:
     indent = " " * 18
     lines = [f"{finding.severity.value.upper():<9} {finding.rule_id:<7} {finding.resource_id}"]
-    lines.extend(_wrap(finding.message, WIDTH, indent))
+    lines.extend(_wrap(cap(finding.message), WIDTH, indent))
     if finding.location is not None:
         lines.append(f"{indent}declared at {finding.location.path}:{finding.location.line}")
     if finding.remediation:

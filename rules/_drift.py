@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.drift import EstateFacts
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, EgressPath
+from auditor.model import EgressKind, EgressPath, ResourceKind
 from auditor.policy import Policy
 from rules._text import pool_label
 
@@ -23,12 +23,8 @@ ATTRIBUTION_HELP = (
 REFRESH = "egress-audit drift --baseline <baseline file> --update-baseline"
 INTENDED = f"If the change was intended, refresh the baseline ({REFRESH})"
 
-PUBLIC_IPS = "microsoft.network/publicipaddresses"
-PUBLIC_IP_PREFIXES = "microsoft.network/publicipprefixes"
-ROUTE_TABLES = "microsoft.network/routetables"
 
-
-def both_read(before: EstateFacts, after: EstateFacts, resource_id: str) -> bool:
+def both_read(before: EstateFacts, after: EstateFacts, resource_id: ResourceId) -> bool:
     """Whether both snapshots read the resource's subscription completely."""
     return before.read(resource_id) and after.read(resource_id)
 
@@ -58,25 +54,17 @@ def ips_text(cidrs: Iterable[str]) -> str:
     return ", ".join(sorted(cidrs)) or "no public IP"
 
 
-def evidence(*ids: str | None) -> tuple[str, ...]:
+def evidence(*ids: ResourceId | None) -> tuple[ResourceId, ...]:
     """Resource IDs, once each (compared case-insensitively), in order."""
-    seen: dict[str, str] = {}
-    for resource_id in ids:
-        if resource_id and arm.key(resource_id) not in seen:
-            seen[arm.key(resource_id)] = resource_id
-    return tuple(seen.values())
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
 
 
-def same_id(a: str | None, b: str | None) -> bool:
-    return (a or "") == (b or "") or (a is not None and b is not None and arm.key(a) == arm.key(b))
-
-
-def subnet_name(subnet_id: str | None) -> str:
+def subnet_name(subnet_id: ResourceId | None) -> str:
     """`vnet/subnet` for messages."""
-    if not subnet_id:
+    if subnet_id is None:
         return "the AKS-managed subnet"
-    parts = [p for p in subnet_id.split("/") if p]
-    return "/".join(parts[-3::2]) if len(parts) >= 3 else subnet_id
+    parts = subnet_id.parts
+    return f"{parts.parent}/{parts.name}" if parts.parent else subnet_id.text
 
 
 def restore_path(cluster: Cluster, old: EgressPath, new: EgressPath) -> str | None:
@@ -84,9 +72,9 @@ def restore_path(cluster: Cluster, old: EgressPath, new: EgressPath) -> str | No
     if new.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE) and (
         old.kind not in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE)
     ):
-        table = next((h for h in new.hops if arm.parse(h).resource_type == ROUTE_TABLES), None)
+        table = new.hop(ResourceKind.ROUTE_TABLE)
         if table:
-            rt = arm.parse(table)
+            rt = table.parts
             return (
                 f"az network route-table route delete -g {rt.resource_group} --route-table-name "
                 f"{rt.name} -n <name of the 0.0.0.0/0 route>"
@@ -94,16 +82,15 @@ def restore_path(cluster: Cluster, old: EgressPath, new: EgressPath) -> str | No
     if old.kind is EgressKind.NAT_GATEWAY and old.device_id:
         if cluster.is_managed_nat:
             return None
-        if not same_id(old.device_id, new.device_id) and old.subnet_id:
-            subnet = arm.parse(old.subnet_id)
-            vnet = subnet_name(old.subnet_id).split("/")[0]
+        if old.device_id != new.device_id and old.subnet_id:
+            subnet = old.subnet_id.parts
             return (
-                f"az network vnet subnet update -g {subnet.resource_group} --vnet-name {vnet} "
-                f"-n {subnet.name} --nat-gateway {old.device_id}"
+                f"az network vnet subnet update -g {subnet.resource_group} --vnet-name "
+                f"{subnet.parent} -n {subnet.name} --nat-gateway {old.device_id}"
             )
-        nat = arm.parse(old.device_id)
-        ips = [h for h in old.hops if arm.parse(h).resource_type == PUBLIC_IPS]
-        prefixes = [h for h in old.hops if arm.parse(h).resource_type == PUBLIC_IP_PREFIXES]
+        nat = old.device_id.parts
+        ips = [h.id.text for h in old.hops if h.kind is ResourceKind.PUBLIC_IP and h.id]
+        prefixes = [h.id.text for h in old.hops if h.kind is ResourceKind.PUBLIC_IP_PREFIX and h.id]
         command = f"az network nat gateway update -g {nat.resource_group} -n {nat.name}"
         if ips:
             command += " --public-ip-addresses " + " ".join(ips)

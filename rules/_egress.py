@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from auditor import arm
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.arm import ResourceId
+from auditor.enums import NextHopType, OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
 from auditor.model import EgressKind, EgressPath
 
 
-def hop(route: Route) -> str:
-    return (route.next_hop_type or "").lower()
+def overrides_nat(route: Route) -> bool:
+    """A route to an appliance or a VNet gateway, which decides egress over a NAT gateway."""
+    return route.next_hop_type is not None and route.next_hop_type.overrides_nat
+
+
+def drops(route: Route) -> bool:
+    return route.next_hop_type is NextHopType.NONE
 
 
 # -- subnets and NAT gateways ----------------------------------------------------------------
@@ -26,7 +31,7 @@ def pool_subnets(graph: EgressGraph) -> list[tuple[Subnet, list[tuple[Cluster, N
     found: dict[str, tuple[Subnet, list[tuple[Cluster, NodePool]]]] = {}
     for cluster, pool in graph.node_pools():
         subnets = {
-            arm.key(subnet.id): subnet
+            subnet.id.key: subnet
             for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool))
             if isinstance(subnet, Subnet)
         }
@@ -43,7 +48,7 @@ def default_route(graph: EgressGraph, subnet: Subnet) -> tuple[RouteTable | None
     return table, table.default_route()
 
 
-def managed_nat_owners(graph: EgressGraph) -> dict[str, Cluster]:
+def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
     """AKS-managed NAT gateways (key → owning cluster): AKS creates them in the node resource
     group of a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
     groups = {
@@ -55,7 +60,7 @@ def managed_nat_owners(graph: EgressGraph) -> dict[str, Cluster]:
     for nat in graph.all(NatGateway):
         owner = groups.get((nat.subscription_id.lower(), nat.resource_group.lower()))
         if owner is not None:
-            owners[arm.key(nat.id)] = owner
+            owners[nat.id] = owner
     return owners
 
 
@@ -64,20 +69,22 @@ def workload_path(graph: EgressGraph, pool: NodePool) -> EgressPath:
     return graph.pod_egress(pool) or graph.egress(pool)
 
 
-def pools_by_workload_nat(graph: EgressGraph) -> dict[str, list[tuple[Cluster, NodePool]]]:
-    """NAT gateway key → the pools whose workloads egress through it."""
-    index: dict[str, list[tuple[Cluster, NodePool]]] = defaultdict(list)
+def pools_by_workload_nat(
+    graph: EgressGraph,
+) -> dict[ResourceId, list[tuple[Cluster, NodePool]]]:
+    """NAT gateway → the pools whose workloads egress through it."""
+    index: dict[ResourceId, list[tuple[Cluster, NodePool]]] = defaultdict(list)
     for cluster, pool in graph.node_pools():
         path = workload_path(graph, pool)
         if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
-            index[arm.key(path.device_id)].append((cluster, pool))
+            index[path.device_id].append((cluster, pool))
     return index
 
 
 def scope_cluster(clusters: Iterable[Cluster]) -> Cluster | None:
     """The cluster whose policy thresholds judge a shared resource: the only cluster it serves;
     a resource serving none or several clusters is judged by the global thresholds."""
-    distinct = {arm.key(cluster.id): cluster for cluster in clusters}
+    distinct = {cluster.id.key: cluster for cluster in clusters}
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
@@ -92,7 +99,7 @@ POD_GAP_KINDS = frozenset({EgressKind.DEFAULT_OUTBOUND, EgressKind.NONE, EgressK
 
 def pod_subnet_missing_nat(
     graph: EgressGraph, cluster: Cluster, pool: NodePool
-) -> tuple[Subnet, EgressPath, str | None] | None:
+) -> tuple[Subnet, EgressPath, ResourceId | None] | None:
     """EGR002's condition: the pool's nodes egress by NAT (subnet or outbound type) but its
     separate pod subnet has no NAT gateway and no route to an appliance. Returns the pod
     subnet, its path and the node subnet's NAT gateway ID (when known)."""
@@ -123,29 +130,31 @@ def judged_paths(
 
 
 def subnet_update(subnet: Subnet, options: str) -> str:
-    vnet = arm.parse(subnet.vnet_id)
+    vnet = subnet.vnet_id.parts
     return (
         f"az network vnet subnet update -g {vnet.resource_group} --vnet-name {vnet.name} "
         f"-n {subnet.name} {options}"
     )
 
 
-def name_or_id(resource_group: str, resource_id: str) -> str:
+def name_or_id(resource_group: str, resource_id: ResourceId) -> str:
     """How a CLI argument names a resource: by name in the command's own resource group, else
     by full ID."""
-    parts = arm.parse(resource_id)
-    return parts.name if parts.resource_group.lower() == resource_group.lower() else resource_id
+    parts = resource_id.parts
+    same = parts.resource_group.lower() == resource_group.lower()
+    return parts.name if same else resource_id.text
 
 
-def cluster_nat_ids(graph: EgressGraph, cluster: Cluster) -> list[str]:
+def cluster_nat_ids(graph: EgressGraph, cluster: Cluster) -> list[ResourceId]:
     """NAT gateways on the cluster's node subnets, to suggest for the subnets that lack one."""
-    ids = {
-        arm.key(nat_id): nat_id
-        for pool in graph.pools(cluster)
-        if isinstance(subnet := graph.node_subnet(pool), Subnet)
-        and (nat_id := graph.subnet_nat_gateway_id(subnet))
-    }
-    return [ids[key] for key in sorted(ids)]
+    return sorted(
+        {
+            nat_id
+            for pool in graph.pools(cluster)
+            if isinstance(subnet := graph.node_subnet(pool), Subnet)
+            and (nat_id := graph.subnet_nat_gateway_id(subnet))
+        }
+    )
 
 
 def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
@@ -154,7 +163,7 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
         subnet = graph.node_subnet(pool)
         if isinstance(subnet, Subnet):
             _, route = default_route(graph, subnet)
-            if route is not None and hop(route) in OVERRIDING_HOPS and route.next_hop_ip:
+            if route is not None and overrides_nat(route) and route.next_hop_ip:
                 return route.next_hop_ip
     return None
 
@@ -162,9 +171,9 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
 def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet) -> str:
     """The command that gives a subnet the cluster's intended explicit egress: a 0.0.0.0/0
     route to its firewall for userDefinedRouting, else the cluster's NAT gateway."""
-    if cluster.outbound == "userdefinedrouting":
+    if cluster.outbound is OutboundType.USER_DEFINED_ROUTING:
         firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
-        vnet = arm.parse(subnet.vnet_id)
+        vnet = subnet.vnet_id.parts
         name = f"rt-{subnet.name}"
         return (
             f"az network route-table create -g {vnet.resource_group} -n {name} && "

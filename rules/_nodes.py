@@ -6,17 +6,15 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
-from auditor import arm
+from auditor.arm import ResourceId
+from auditor.enums import IpVersion
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, PublicIp, PublicIpPrefix
+from auditor.model import ResourceKind
 
 LB_SNAT_PORTS_PER_IP = 64_000  # [AKS-LBCFG]: 64,000 SNAT ports per load balancer frontend IP
 _SURGE = re.compile(r"(\d{1,6})(%?)")
 DEFAULT_SURGE_NODES = 1  # [AKS-LBCFG]: "AKS defaults to one buffer node for upgrade operations"
-
-
-def is_stopped(power_state: str | None) -> bool:
-    return (power_state or "").lower() == "stopped"
 
 
 def node_ceiling(pool: NodePool) -> int | None:
@@ -60,12 +58,12 @@ def round_up_to_8(value: int) -> int:
     return -(-value // 8) * 8
 
 
-def lb_outbound_ip_ids(graph: EgressGraph, cluster: Cluster) -> tuple[str, ...]:
+def lb_outbound_ip_ids(graph: EgressGraph, cluster: Cluster) -> tuple[ResourceId, ...]:
     """The public IPs and prefixes the cluster's load balancer outbound rules use."""
     return graph.load_balancer_outbound(cluster).address_ids
 
 
-def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
+def ipv4_address_count(graph: EgressGraph, ids: Iterable[ResourceId]) -> int | None:
     """How many IPv4 frontend addresses these public IPs and prefixes give; None when a
     prefix's size is unknown (not in the snapshot). A public IP counts as one address even
     unread: it can only be one."""
@@ -73,13 +71,13 @@ def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
     for resource_id in ids:
         payload = graph.get(resource_id)
         if isinstance(payload, PublicIp):
-            total += 0 if (payload.version or "").lower() == "ipv6" else 1
+            total += 0 if payload.version is IpVersion.IPV6 else 1
         elif isinstance(payload, PublicIpPrefix):
             size = _prefix_size(payload)
             if size is None:
                 return None
             total += size
-        elif arm.parse(resource_id).resource_type == "microsoft.network/publicipaddresses":
+        elif ResourceKind.of(resource_id) is ResourceKind.PUBLIC_IP:
             total += 1
         else:
             return None
@@ -87,7 +85,7 @@ def ipv4_address_count(graph: EgressGraph, ids: Iterable[str]) -> int | None:
 
 
 def _prefix_size(prefix: PublicIpPrefix) -> int | None:
-    if (prefix.version or "").lower() == "ipv6":
+    if prefix.version is IpVersion.IPV6:
         return 0
     if prefix.ip_prefix:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditor import arm
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 
 SOURCES = {
@@ -68,4 +67,4 @@ def pod_label(cluster: Cluster, pool: NodePool) -> str:
 
 
 def subnet_label(subnet: Subnet) -> str:
-    return f"{arm.parse(subnet.vnet_id).name}/{subnet.name}"
+    return f"{subnet.vnet_id.parts.name}/{subnet.name}"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
+from auditor.arm import ResourceId
 from auditor.graph.nodes import Cluster
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -50,7 +49,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         access = cluster.api_server_access
         if access is None or access.private_cluster or access.vnet_integration:
@@ -59,19 +59,17 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if not ranges:
             continue  # no restriction (or none readable): every source is allowed
         uncovered: dict[str, list[str]] = {}
-        hops: list[str] = []
+        hops: list[ResourceId] = []
         for pool in graph.pools(cluster):
             for side, path in (("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))):
                 for cidr in _uncovered(path, ranges):
                     uncovered.setdefault(cidr, []).append(f"{pool.name} ({side})")
-                    hops.extend(h for h in (path.hops if path else ()) if h not in hops)
+                    hops.extend(h for h in (path.hop_ids if path else ()) if h not in hops)
         if not uncovered:
             continue
         missing = sorted(uncovered, key=_sort_key)
         where = "; ".join(f"{cidr} from {', '.join(uncovered[cidr])}" for cidr in missing)
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} allows its API server only from "

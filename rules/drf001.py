@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.drift import DriftRule, EstateFacts
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
@@ -20,6 +18,18 @@ from rules._drift import (
     side_label,
 )
 from rules._text import source_link, urls
+
+HISTORY_HINTS = (
+    "publicip",
+    "ipprefix",
+    "ipaddress",
+    "natgateway",
+    "outbound",
+    "routes",
+    "subnet",
+    "agentpoolprofiles",
+)
+
 
 META = RuleMeta(
     id="DRF001",
@@ -51,10 +61,15 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "AKS-OT"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "allowlist"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
+    policy = ctx.policy
     for key, now in after.pools.items():
         was = before.pools.get(key)
         if was is None or not both_read(before, after, now.pool.id):
@@ -78,8 +93,7 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
                 if part
             )
             restore = restore_path(cluster, old, path)
-            yield Finding(
-                rule_id=META.id,
+            yield META.finding(
                 severity=(
                     Severity.HIGH if allowlisted(policy, cluster) or not current else META.severity
                 ),
@@ -90,7 +104,7 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
                 ),
                 observed=ips_text(current),
                 expected=ips_text(then),
-                evidence=evidence(cluster.id, now.pool.id, *old.hops, *path.hops),
+                evidence=evidence(cluster.id, now.pool.id, *old.hop_ids, *path.hop_ids),
                 key=side,
                 details={
                     "path": side,
@@ -113,15 +127,4 @@ def _remediation(restore: str | None, added: list[str]) -> str:
     return f"{undo}{INTENDED}."
 
 
-HISTORY_HINTS = (
-    "publicip",
-    "ipprefix",
-    "ipaddress",
-    "natgateway",
-    "outbound",
-    "routes",
-    "subnet",
-    "agentpoolprofiles",
-)
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.drift import DriftRule, EstateFacts
-from auditor.model import EgressKind, Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
@@ -21,6 +19,19 @@ from rules._text import source_link, urls
 
 # Paths after which the pool has no stable egress at all.
 LOST = frozenset({EgressKind.NONE, EgressKind.BLACKHOLE, EgressKind.DEFAULT_OUTBOUND})
+
+HISTORY_HINTS = (
+    "natgateway",
+    "routes",
+    "routetable",
+    "nexthop",
+    "outbound",
+    "publicip",
+    "defaultoutboundaccess",
+    "subnet",
+    "agentpoolprofiles",
+)
+
 
 META = RuleMeta(
     id="DRF002",
@@ -53,10 +64,15 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "NAT-TSC", "AKS-NAT"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
+    policy = ctx.policy
     for key, now in after.pools.items():
         was = before.pools.get(key)
         if was is None or not both_read(before, after, now.pool.id):
@@ -69,22 +85,21 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
             severe = allowlisted(policy, cluster) or path.kind in LOST
             restore = restore_path(cluster, old, path)
             undo = f"If it was not intended, restore it: {restore}. " if restore else ""
-            yield Finding(
-                rule_id=META.id,
+            yield META.finding(
                 severity=Severity.HIGH if severe else META.severity,
                 resource_id=now.pool.id,
                 message=(
                     f"{side_label(side, cluster, now.pool)} now leaves through "
                     f"{path.describe()} instead of {old.describe()}."
                 ),
-                observed=path.kind.value,
-                expected=old.kind.value,
-                evidence=evidence(cluster.id, now.pool.id, *old.hops, *path.hops),
+                observed=path.kind.slug,
+                expected=old.kind.slug,
+                evidence=evidence(cluster.id, now.pool.id, *old.hop_ids, *path.hop_ids),
                 key=side,
                 details={
                     "path": side,
-                    "before": old.kind.value,
-                    "after": path.kind.value,
+                    "before": old.kind.slug,
+                    "after": path.kind.slug,
                     "beforePath": old.describe(),
                     "afterPath": path.describe(),
                 },
@@ -92,16 +107,4 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
             )
 
 
-HISTORY_HINTS = (
-    "natgateway",
-    "routes",
-    "routetable",
-    "nexthop",
-    "outbound",
-    "publicip",
-    "defaultoutboundaccess",
-    "subnet",
-    "agentpoolprofiles",
-)
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

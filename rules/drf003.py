@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.drift import DriftRule, EstateFacts
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
     INTENDED,
     both_read,
     evidence,
-    same_id,
     subnet_name,
 )
 from rules._text import source_link, urls
 
 NO_NAT = "no NAT gateway"
+
+HISTORY_HINTS = ("natgateway", "subnets", "sourcevirtualnetwork")
+
 
 META = RuleMeta(
     id="DRF003",
@@ -51,53 +50,53 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "nat-gateway"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.subnets.items():
         was = before.subnets.get(key)
         if was is None or not both_read(before, after, now.subnet.id):
             continue
         old, new = was.nat_gateway_id, now.nat_gateway_id
-        if same_id(old, new):
-            continue
+        if old == new or was.nat_unknown or now.nat_unknown:
+            continue  # no change, or unknown on a side: not a change
         subnet = now.subnet
         name = subnet_name(subnet.id)
         pools = ("node pool " if len(now.pools) == 1 else "node pools ") + ", ".join(
-            arm.parse(p).name for p in now.pools
+            p.parts.name for p in now.pools
         )
         if old and new:
-            change = f"swapped NAT gateway {arm.parse(old).name} for {arm.parse(new).name}"
+            change = f"swapped NAT gateway {old.parts.name} for {new.parts.name}"
         elif old:
-            change = f"lost NAT gateway {arm.parse(old).name}"
+            change = f"lost NAT gateway {old.parts.name}"
         else:
-            change = f"gained NAT gateway {arm.parse(new or '').name}"
-        parts = arm.parse(subnet.id)
-        vnet = name.split("/")[0]
+            change = f"gained NAT gateway {new.parts.name if new else ''}"
+        parts = subnet.id.parts
         command = (
-            f"az network vnet subnet update -g {parts.resource_group} --vnet-name {vnet} "
-            f"-n {subnet.name}"
+            f"az network vnet subnet update -g {parts.resource_group} --vnet-name "
+            f"{parts.parent} -n {subnet.name}"
         )
         restore = f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.HIGH if old else Severity.MEDIUM,
             resource_id=subnet.id,
             message=(f"Subnet {name}, used by {pools}, {change} since the baseline."),
-            observed=new or NO_NAT,
-            expected=old or NO_NAT,
+            observed=new.text if new else NO_NAT,
+            expected=old.text if old else NO_NAT,
             evidence=evidence(subnet.id, old, new, *now.pools),
             details={
-                "before": old or "",
-                "after": new or "",
-                "added": new or "",
-                "removed": old or "",
+                "before": old.text if old else "",
+                "after": new.text if new else "",
+                "added": new.text if new else "",
+                "removed": old.text if old else "",
             },
             remediation=f"If it was not intended, restore it: {restore}. {INTENDED}.",
         )
 
 
-HISTORY_HINTS = ("natgateway", "subnets", "sourcevirtualnetwork")
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.drift import (
     LB_PROFILE,
     MANAGED_NAT_PROFILE,
-    DriftRule,
-    EstateFacts,
     IdleTimeout,
 )
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read, evidence
 from rules._text import source_link, urls
+
+HISTORY_HINTS = ("idletimeout",)
+
 
 META = RuleMeta(
     id="DRF004",
@@ -47,10 +46,14 @@ META = RuleMeta(
     sources=(*urls("NAT-RES", "AKS-KA", "AKS-LBCFG"), CHANGES_DOC),
     tags=("reliability", "networking", "egress", "drift", "idle-timeout"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.timeouts.items():
         was = before.timeouts.get(key)
         if was is None or was.minutes == now.minutes:
@@ -58,8 +61,7 @@ def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[F
         if not both_read(before, after, now.subject_id):
             continue
         lowered = now.minutes < was.minutes
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.MEDIUM if lowered else META.severity,
             resource_id=now.subject_id,
             message=(
@@ -90,7 +92,7 @@ def _device(timeout: IdleTimeout) -> str:
         )
     users = ", ".join(sorted(c.name for c in timeout.clusters))
     plural = "s" if len(timeout.clusters) > 1 else ""
-    return f"NAT gateway {arm.parse(timeout.subject_id).name}, egress of cluster{plural} {users},"
+    return f"NAT gateway {timeout.subject_id.parts.name}, egress of cluster{plural} {users},"
 
 
 def _restore(timeout: IdleTimeout, minutes: int) -> str:
@@ -102,13 +104,11 @@ def _restore(timeout: IdleTimeout, minutes: int) -> str:
             else "--load-balancer-idle-timeout"
         )
         return f"az aks update -g {cluster.resource_group} -n {cluster.name} {flag} {minutes}"
-    nat = arm.parse(timeout.subject_id)
+    nat = timeout.subject_id.parts
     return (
         f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"--idle-timeout {minutes}"
     )
 
 
-HISTORY_HINTS = ("idletimeout",)
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

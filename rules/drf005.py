@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.drift import DriftRule, EstateFacts
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read
 from rules._text import source_link, urls
 
 OUTBOUND_TYPE = "outboundType"
 NETWORK_PLUGIN = "networkPlugin"
+
+HISTORY_HINTS = ("outboundtype", "networkplugin")
+
 
 META = RuleMeta(
     id="DRF005",
@@ -40,10 +41,14 @@ META = RuleMeta(
     sources=(*urls("AKS-OT", "AKS-UPD"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.clusters.items():
         was = before.clusters.get(key)
         if was is None or not both_read(before, after, now.id):
@@ -91,8 +96,7 @@ def _finding(
     severity: Severity,
     remediation: str,
 ) -> Finding:
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=severity,
         resource_id=cluster.id,
         message=f"Cluster {cluster.name} changed its {what} from {then} to {current}.",
@@ -105,6 +109,4 @@ def _finding(
     )
 
 
-HISTORY_HINTS = ("outboundtype", "networkplugin")
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

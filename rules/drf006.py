@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.drift import NODES, PODS, DriftRule, EstateFacts, PoolFacts
-from auditor.model import Finding, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.arm import ResourceId, text_of
+from auditor.drift import NODES, PODS, PoolFacts
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
     INTENDED,
     both_read,
     evidence,
-    same_id,
     subnet_name,
 )
 from rules._text import pool_label, source_link, urls
@@ -22,6 +20,9 @@ from rules._text import pool_label, source_link, urls
 ADDED = "added"
 REMOVED = "removed"
 ABSENT = "absent"
+
+HISTORY_HINTS = ("agentpoolprofiles", "vnetsubnetid", "podsubnetid")
+
 
 META = RuleMeta(
     id="DRF006",
@@ -50,22 +51,26 @@ META = RuleMeta(
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "node-pool"),
     precision="very-high",
+    needs_baseline=True,
+    history_hints=HISTORY_HINTS,
 )
 
 
-def check(before: EstateFacts, after: EstateFacts, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    comparison = ctx.compared()
+    before, after = comparison.before, comparison.after
     for key, now in after.pools.items():
         if not both_read(before, after, now.pool.id):
             continue
         was = before.pools.get(key)
         if was is None:
-            yield _added(now, new_cluster=arm.key(now.cluster.id) not in before.clusters)
+            yield _added(now, new_cluster=now.cluster.id.key not in before.clusters)
             continue
         for side, old_id, new_id in (
             (NODES, was.node_subnet_id, now.node_subnet_id),
             (PODS, was.pod_subnet_id, now.pod_subnet_id),
         ):
-            if not same_id(old_id, new_id):
+            if old_id != new_id:
                 yield _moved(now, side, old_id, new_id)
     for key, was in before.pools.items():
         if key not in after.pools and both_read(before, after, was.pool.id):
@@ -76,8 +81,7 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
     label = pool_label(now.cluster, now.pool)
     path = now.paths[NODES]
     where = " (with its cluster)" if new_cluster else ""
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.LOW,
         resource_id=now.pool.id,
         message=(
@@ -91,8 +95,8 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
         details={
             "change": ADDED,
             "before": ABSENT,
-            "after": now.node_subnet_id or "AKS-managed subnet",
-            "added": now.pool.id,
+            "after": text_of(now.node_subnet_id, "AKS-managed subnet"),
+            "added": now.pool.id.text,
             "removed": "",
         },
         remediation=(
@@ -101,14 +105,13 @@ def _added(now: PoolFacts, *, new_cluster: bool) -> Finding:
     )
 
 
-def _place(subnet_id: str | None, unset: str = "the AKS-managed subnet") -> str:
+def _place(subnet_id: ResourceId | None, unset: str = "the AKS-managed subnet") -> str:
     return f"subnet {subnet_name(subnet_id)}" if subnet_id else unset
 
 
 def _removed(was: PoolFacts) -> Finding:
     label = pool_label(was.cluster, was.pool)
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.INFO,
         resource_id=was.pool.id,
         message=(
@@ -121,10 +124,10 @@ def _removed(was: PoolFacts) -> Finding:
         key=REMOVED,
         details={
             "change": REMOVED,
-            "before": was.node_subnet_id or "AKS-managed subnet",
+            "before": text_of(was.node_subnet_id, "AKS-managed subnet"),
             "after": ABSENT,
             "added": "",
-            "removed": was.pool.id,
+            "removed": was.pool.id.text,
         },
         remediation=(
             "Drop its addresses from destination allowlists if no other pool uses them. "
@@ -133,39 +136,38 @@ def _removed(was: PoolFacts) -> Finding:
     )
 
 
-def _moved(now: PoolFacts, side: str, old_id: str | None, new_id: str | None) -> Finding:
+def _moved(
+    now: PoolFacts, side: str, old_id: ResourceId | None, new_id: ResourceId | None
+) -> Finding:
     label = pool_label(now.cluster, now.pool)
     what = "nodes" if side == NODES else "pods"
     unset = "the AKS-managed subnet" if side == NODES else "the node subnet"
 
-    def place(subnet_id: str | None) -> str:
+    def place(subnet_id: ResourceId | None) -> str:
         return _place(subnet_id, unset)
 
     path = now.paths.get(side, now.paths[NODES])
     leaves = f"; they now leave through {path.describe()}"
-    return Finding(
-        rule_id=META.id,
+    return META.finding(
         severity=Severity.MEDIUM,
         resource_id=now.pool.id,
         message=(f"{label} moved its {what} from {place(old_id)} to {place(new_id)}{leaves}."),
-        observed=new_id or "none",
-        expected=old_id or "none",
+        observed=text_of(new_id, "none"),
+        expected=text_of(old_id, "none"),
         evidence=evidence(now.cluster.id, now.pool.id, old_id, new_id),
         key=side,
         details={
             "change": f"{side} subnet",
-            "before": old_id or "",
-            "after": new_id or "",
-            "added": new_id or "",
-            "removed": old_id or "",
+            "before": text_of(old_id),
+            "after": text_of(new_id),
+            "added": text_of(new_id),
+            "removed": text_of(old_id),
         },
         remediation=(
             "Check that the new subnet has the cluster's NAT gateway (az network vnet subnet "
-            f"show --ids {new_id or '<subnet ID>'} --query natGateway). {INTENDED}."
+            f"show --ids {text_of(new_id, '<subnet ID>')} --query natGateway). {INTENDED}."
         ),
     )
 
 
-HISTORY_HINTS = ("agentpoolprofiles", "vnetsubnetid", "podsubnetid")
-
-RULE = DriftRule(META, check, HISTORY_HINTS)
+RULE = Rule(META, check)

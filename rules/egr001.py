@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -40,7 +37,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if not cluster.is_nat_outbound:
             continue
@@ -51,19 +49,21 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 nat_id
                 for subnet in subnets.values()
                 if isinstance(subnet, Subnet) and (nat_id := graph.subnet_nat_gateway_id(subnet))
-            },
-            key=arm.key,
+            }
         )
         for pool in pools:
             subnet = subnets[pool.id]
-            # An unread subnet is unknown, not missing: its egress path reports it.
-            if not isinstance(subnet, Subnet) or graph.subnet_nat_gateway_id(subnet):
+            # An unread subnet, or one whose records of the NAT association disagree, is
+            # unknown, not missing: its egress path reports it.
+            if not isinstance(subnet, Subnet):
+                continue
+            association = graph.nat_association(subnet)
+            if association.nat_id or association.is_unknown:
                 continue
             private = subnet.default_outbound_access is False
-            vnet = arm.parse(subnet.vnet_id)
-            nat = nat_ids[0] if nat_ids else "<NAT gateway ID>"
-            yield Finding(
-                rule_id=META.id,
+            vnet = subnet.vnet_id.parts
+            nat = nat_ids[0].text if nat_ids else "<NAT gateway ID>"
+            yield META.finding(
                 severity=Severity.CRITICAL if private else META.severity,
                 resource_id=pool.id,
                 message=(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import pod_subnet_missing_nat, subnet_update
 from rules._text import pool_label, source_link, subnet_label, urls
 
@@ -42,16 +40,15 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster, pool in graph.node_pools():
         gap = pod_subnet_missing_nat(graph, cluster, pool)
         if gap is None:
             continue
         pod_subnet, path, node_nat = gap
         nat = node_nat or "<NAT gateway ID>"
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=pool.id,
             message=(
                 f"{pool_label(cluster, pool)} runs its pods in subnet {subnet_label(pod_subnet)}, "

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import subnet_update
 from rules._text import pool_label, source_link, urls
 
@@ -44,9 +43,10 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if cluster.outbound != "loadbalancer":
+        if cluster.outbound is not OutboundType.LOAD_BALANCER:
             continue
         lb_ips = _load_balancer_ips(graph, cluster)
         for pool in graph.pools(cluster):
@@ -56,19 +56,17 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             # 0.0.0.0/0 route to an appliance overrides both (EGR004 reports that).
             if path.kind is not EgressKind.NAT_GATEWAY or not isinstance(subnet, Subnet):
                 continue
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} egresses through {path.describe()}, not through "
                     f"the load balancer outbound rules ({lb_ips}) the cluster's outbound type "
                     f"{cluster.outbound_type} declares: the NAT gateway on subnet "
-                    f"{arm.parse(subnet.vnet_id).name}/{subnet.name} takes precedence."
+                    f"{subnet.vnet_id.parts.name}/{subnet.name} takes precedence."
                 ),
                 observed=f"egress through NAT gateway {path.device_id}",
                 expected="egress through the load balancer outbound rules, or a NAT outbound type",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 remediation=_remediation(cluster, pool, subnet, path),
             )
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.enums import NextHopType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
-from rules._egress import default_route, hop, pool_subnets
+from rules._egress import default_route, overrides_nat, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -46,29 +45,30 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for subnet, users in pool_subnets(graph):
         nat_id = graph.subnet_nat_gateway_id(subnet)
         if not nat_id:
             continue
         table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or hop(route) not in OVERRIDING_HOPS:
+        if table is None or route is None or not overrides_nat(route):
             continue
         nat = graph.get(nat_id)
         nat_cidrs = _nat_cidrs(graph, nat) if isinstance(nat, NatGateway) else ()
         allowlisted = _allowlisted(nat_cidrs, [cluster for cluster, _ in users], policy)
         target = (
             "the virtual network gateway"
-            if hop(route) == "virtualnetworkgateway"
+            if route.next_hop_type is NextHopType.VIRTUAL_NETWORK_GATEWAY
             else f"virtual appliance {route.next_hop_ip}"
         )
-        rt = arm.parse(table.id)
-        yield Finding(
-            rule_id=META.id,
+        rt = table.id.parts
+        yield META.finding(
             severity=Severity.HIGH if allowlisted else META.severity,
             resource_id=subnet.id,
             message=(
-                f"Subnet {subnet_label(subnet)} has NAT gateway {arm.parse(nat_id).name}, but "
+                f"Subnet {subnet_label(subnet)} has NAT gateway {nat_id.parts.name}, but "
                 f"route {route.name} of route table {table.name} sends 0.0.0.0/0 to {target}, "
                 f"which takes precedence: node pools {_pool_names(users)} do not egress from the "
                 f"NAT gateway's addresses ({', '.join(nat_cidrs) or 'unknown'})."
@@ -84,7 +84,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             remediation=(
                 f"az network route-table route delete -g {rt.resource_group} "
                 f"--route-table-name {table.name} -n {route.name}, or detach NAT gateway "
-                f"{arm.parse(nat_id).name} and put a NAT gateway on the appliance's subnet"
+                f"{nat_id.parts.name} and put a NAT gateway on the appliance's subnet"
             ),
         )
 
@@ -99,7 +99,7 @@ def _allowlisted(nat_cidrs: tuple[str, ...], clusters: list[Cluster], policy: Po
     NAT gateway address."""
     hits: dict[str, None] = {}
     networks = [ipaddress.ip_network(cidr, strict=False) for cidr in nat_cidrs]
-    for cluster in sorted({arm.key(c.id): c for c in clusters}.values(), key=lambda c: c.id):
+    for cluster in sorted({c.id.key: c for c in clusters}.values(), key=lambda c: c.id):
         lists: list[tuple[str, Network]] = [
             (f"allowed_egress {net}", net)
             for entry in policy.for_cluster(cluster)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.egress import OVERRIDING_HOPS
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import (
     cluster_appliance_ip,
     default_route,
+    drops,
     explicit_egress_command,
-    hop,
+    overrides_nat,
 )
 from rules._text import pool_label, source_link, subnet_label, urls
 
@@ -49,9 +48,10 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if cluster.outbound != "userdefinedrouting":
+        if cluster.outbound is not OutboundType.USER_DEFINED_ROUTING:
             continue
         for pool in graph.pools(cluster):
             subnet = graph.node_subnet(pool)
@@ -60,12 +60,12 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             table, route = default_route(graph, subnet)
             if subnet.route_table_id and table is None:
                 continue  # the route table is not in the snapshot
-            if route is not None and (hop(route) in OVERRIDING_HOPS or hop(route) == "none"):
-                continue  # routed as required, or a blackhole (EGR006)
+            if route is not None and (
+                overrides_nat(route) or drops(route) or route.next_hop_type is None
+            ):
+                continue  # routed as required, a blackhole (EGR006), or an unknown next hop
             problem = _problem(table, route)
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} sits in subnet {subnet_label(subnet)}, which "
@@ -97,7 +97,7 @@ def _remediation(
     if table is None:
         return explicit_egress_command(graph, cluster, subnet)
     firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
-    rt = arm.parse(table.id)
+    rt = table.id.parts
     return (
         f"az network route-table route create -g {rt.resource_group} "
         f"--route-table-name {table.name} -n default --address-prefix 0.0.0.0/0 "

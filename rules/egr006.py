@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
-from rules._egress import cluster_appliance_ip, default_route, hop, pool_subnets
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import cluster_appliance_ip, default_route, drops, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -40,17 +38,17 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for subnet, users in pool_subnets(graph):
         table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or hop(route) != "none":
+        if table is None or route is None or not drops(route):
             continue
-        clusters = sorted({arm.key(c.id): c for c, _ in users}.values(), key=lambda c: c.id)
+        clusters = sorted({c.id.key: c for c, _ in users}.values(), key=lambda c: c.id)
         isolated = all(cluster.is_isolated for cluster in clusters)
-        rt = arm.parse(table.id)
+        rt = table.id.parts
         firewall_ip = _firewall_ip(graph, clusters)
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.INFO if isolated else META.severity,
             resource_id=subnet.id,
             message=(

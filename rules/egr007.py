@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Subnet
-from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import explicit_egress_command, judged_paths, subnet_update
 from rules._text import pod_label, pool_label, source_link, subnet_label, urls
 
@@ -41,7 +39,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster, pool in graph.node_pools():
         for key, path in judged_paths(graph, cluster, pool):
             subnet = graph.get(path.subnet_id)
@@ -49,8 +48,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 continue
             pods = key == "pods"
             whose = pod_label(cluster, pool) if pods else pool_label(cluster, pool)
-            yield Finding(
-                rule_id=META.id,
+            yield META.finding(
                 severity=Severity.MEDIUM if pods else META.severity,
                 resource_id=pool.id,
                 message=(

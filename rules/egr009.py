@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
-from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -42,7 +40,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster, pool in graph.node_pools():
         if not pool.enable_node_public_ip:
             continue
@@ -52,14 +51,12 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             where = f"egresses through {path.describe()}"
         else:
             where = f"gives every node a public IP, although it egresses through {path.describe()}"
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=pool.id,
             message=(
                 f"{pool_label(cluster, pool)} {where}."
                 + (
-                    f" Its nodes get addresses from public IP prefix {arm.parse(prefix).name}."
+                    f" Its nodes get addresses from public IP prefix {prefix.parts.name}."
                     if prefix
                     else " No nodePublicIPPrefixID is set: the addresses are unpredictable and "
                     "cannot be allowlisted."

@@ -5,11 +5,18 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Sequence
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import ClusterPolicy, Network, Policy
+from auditor.model import (
+    EgressKind,
+    EgressPath,
+    Finding,
+    ResourceKind,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
+from auditor.policy import ClusterPolicy, Network
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -45,7 +52,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         entries = [e for e in policy.for_cluster(cluster) if e.allowed_egress is not None]
         if not entries:
@@ -91,9 +100,7 @@ def _finding(
         if outside.get(side)
     )
     allowlist = ", ".join(str(n) for n in allowed)
-    return Finding(
-        rule_id=META.id,
-        severity=META.severity,
+    return META.finding(
         resource_id=pool.id,
         message=(
             f"{pool_label(cluster, pool)} leaves from {', '.join(breaches)}, outside the "
@@ -101,12 +108,12 @@ def _finding(
         ),
         observed=", ".join(breaches),
         expected=f"only {allowlist}",
-        evidence=(cluster.id, pool.id, *(h for _, path in paths for h in path.hops)),
+        evidence=(cluster.id, pool.id, *(h for _, path in paths for h in path.hop_ids)),
         location=entry.location,
         details={
             "outside": ", ".join(breaches),
             "allowedEgress": allowlist,
-            **{f"{side}Path": path.kind.value for side, path in paths},
+            **{f"{side}Path": path.kind.slug for side, path in paths},
         },
         remediation=_remediation(paths, outside),
     )
@@ -118,9 +125,10 @@ def _remediation(paths: list[tuple[str, EgressPath]], outside: dict[str, list[st
         "destination allowlist"
     )
     for side, path in paths:
-        if outside.get(side) and path.kind is EgressKind.UDR_APPLIANCE and len(path.hops) > 1:
+        table_id = path.hop(ResourceKind.ROUTE_TABLE)
+        if outside.get(side) and path.kind is EgressKind.UDR_APPLIANCE and table_id:
             # The route sends the traffic past the subnet's own egress: the route is the change.
-            table = arm.parse(path.hops[1])
+            table = table_id.parts
             return (
                 f"Remove the 0.0.0.0/0 route of route table {table.name} if the pool should "
                 f"leave from its subnet's own egress: az network route-table route list -g "
@@ -129,16 +137,15 @@ def _remediation(paths: list[tuple[str, EgressPath]], outside: dict[str, list[st
                 f"{table.name} -n <route name>; {tail}"
             )
         if outside.get(side) and path.kind is not EgressKind.NAT_GATEWAY and path.subnet_id:
-            subnet = arm.parse(path.subnet_id)
-            cut = path.subnet_id.lower().rfind("/subnets/")
-            vnet = arm.parse(path.subnet_id[:cut]).name
+            subnet = path.subnet_id.parts
             return (
                 f"Attach the NAT gateway that holds the allowlisted addresses: az network vnet "
-                f"subnet update -g {subnet.resource_group} --vnet-name {vnet} -n {subnet.name} "
+                f"subnet update -g {subnet.resource_group} --vnet-name {subnet.parent} "
+                f"-n {subnet.name} "
                 f"--nat-gateway <NAT gateway ID>; {tail}"
             )
         if outside.get(side) and path.device_id:
-            nat = arm.parse(path.device_id)
+            nat = path.device_id.parts
             return (
                 f"Give NAT gateway {nat.name} the allowlisted addresses: az network nat gateway "
                 f"update -g {nat.resource_group} -n {nat.name} --public-ip-prefixes "

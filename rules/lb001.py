@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._nodes import (
     LB_SNAT_PORTS_PER_IP,
     ipv4_address_count,
-    is_stopped,
     lb_outbound_ip_ids,
     node_ceiling,
     round_up_to_8,
@@ -58,17 +58,17 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
-        if cluster.outbound != "loadbalancer":
+        if cluster.outbound is not OutboundType.LOAD_BALANCER:
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports
         if ports:
             continue
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} egresses through its load balancer with the default "
@@ -86,7 +86,7 @@ def _remediation(graph: EgressGraph, policy: Policy, cluster: Cluster) -> str:
     ports = round_up_to_8(max([SUGGESTED_PORTS_PER_NODE, *peaks]))
     nodes = 0
     for pool in graph.pools(cluster):
-        if is_stopped(pool.power_state):
+        if pool.is_stopped:
             continue
         ceiling = node_ceiling(pool) or 0
         nodes += ceiling + surge_nodes(pool, ceiling)

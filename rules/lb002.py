@@ -6,16 +6,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.enums import OutboundType
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_not_negative, require_positive
 from rules._nodes import (
     DEFAULT_SURGE_NODES,
     LB_SNAT_PORTS_PER_IP,
     ipv4_address_count,
-    is_stopped,
     lb_outbound_ip_ids,
     node_ceiling,
     surge_nodes,
@@ -72,9 +71,11 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
-        if cluster.outbound != "loadbalancer" or is_stopped(cluster.power_state):
+        if cluster.outbound is not OutboundType.LOAD_BALANCER or cluster.is_stopped:
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports
@@ -94,9 +95,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if needed <= available:
             continue
         ips_needed = math.ceil(needed / config.ports_per_ip)
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} needs {needed:,} SNAT ports ({ports:,} per node × "
@@ -123,7 +122,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
 def _nodes(graph: EgressGraph, cluster: Cluster, config: Config) -> tuple[int, int] | None:
     maximum = surge = 0
     for pool in graph.pools(cluster):
-        if is_stopped(pool.power_state):
+        if pool.is_stopped:
             continue
         ceiling = node_ceiling(pool)
         if ceiling is None:

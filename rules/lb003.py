@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.enums import LoadBalancerSku
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -36,13 +35,12 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if (cluster.load_balancer_sku or "").lower() != "basic":
+        if cluster.load_balancer_sku is not LoadBalancerSku.BASIC:
             continue
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} uses the Basic load balancer SKU, which AKS no longer "

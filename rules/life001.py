@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
-from rules._nodes import is_stopped
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -35,12 +32,11 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if is_stopped(cluster.power_state):
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+        if cluster.is_stopped:
+            yield META.finding(
                 resource_id=cluster.id,
                 message=(
                     f"Cluster {cluster.name} is stopped: its node pools run no nodes and its "
@@ -53,11 +49,9 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             )
             continue
         for pool in graph.pools(cluster):
-            if not is_stopped(pool.power_state):
+            if not pool.is_stopped:
                 continue
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=f"{pool_label(cluster, pool)} is stopped: it runs no nodes.",
                 observed="powerState=Stopped",

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.enums import OutboundType
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 # The stable API's OutboundType enum [SDK] (azure-mgmt-containerservice 41.8.0).
-STABLE_OUTBOUND_TYPES = (
-    "loadBalancer",
-    "userDefinedRouting",
-    "managedNATGateway",
-    "userAssignedNATGateway",
-    "none",
-)
-# Values documented as preview [AKS-OT], [AKS-NAT].
-PREVIEW_OUTBOUND_TYPES = ("managedNATGatewayV2", "block")
+STABLE_OUTBOUND_TYPES = tuple(t.value for t in OutboundType if not t.is_preview)
 
 META = RuleMeta(
     id="META001",
@@ -49,19 +40,14 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
-    stable = {t.lower() for t in STABLE_OUTBOUND_TYPES}
-    preview = {t.lower() for t in PREVIEW_OUTBOUND_TYPES}
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        value = cluster.outbound_type
-        if value is None or value.lower() in stable:
+        value, known = cluster.outbound_type, cluster.outbound
+        if value is None or (known is not None and not known.is_preview):
             continue
-        kind = (
-            "a preview value" if value.lower() in preview else "a value egress-audit does not know"
-        )
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        kind = "a preview value" if known is not None else "a value egress-audit does not know"
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} has outbound type {value}, {kind}, outside the stable "

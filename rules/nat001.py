@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
+from auditor.arm import ResourceId
+from auditor.enums import Sku
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, NodePool
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, ResourceKind, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -38,7 +38,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for nat in graph.all(NatGateway):
         addresses = (
             *nat.public_ip_ids,
@@ -50,9 +51,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         if addresses or not subnets:
             continue  # an unattached one is NAT002's
         pools = graph.pools_behind_nat(nat)
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=nat.id,
             message=(
                 f"NAT gateway {nat.name} is attached to {', '.join(_names(subnets))} but has no "
@@ -66,33 +65,31 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         )
 
 
-def _attachments(graph: EgressGraph, nat: NatGateway) -> tuple[str, ...]:
-    ids = {arm.key(i): i for i in nat.subnet_ids}
-    ids.update((arm.key(s.id), s.id) for s in graph.subnets_of_nat(nat))
+def _attachments(graph: EgressGraph, nat: NatGateway) -> tuple[ResourceId, ...]:
+    ids = {*nat.subnet_ids, *(s.id for s in graph.subnets_of_nat(nat))}
     if nat.source_virtual_network_id:  # StandardV2 attached to a whole VNet [NAT-SKU]
-        ids[arm.key(nat.source_virtual_network_id)] = nat.source_virtual_network_id
-    return tuple(ids[key] for key in sorted(ids))
+        ids.add(nat.source_virtual_network_id)
+    return tuple(sorted(ids))
 
 
 def _pool_names(pools: list[NodePool]) -> list[str]:
-    return [f"{arm.parse(pool.cluster_id).name}/{pool.name}" for pool in pools]
+    return [f"{pool.cluster_id.parts.name}/{pool.name}" for pool in pools]
 
 
-def _names(ids: tuple[str, ...]) -> list[str]:
+def _names(ids: tuple[ResourceId, ...]) -> list[str]:
     names = []
     for resource_id in ids:
-        parts = arm.parse(resource_id)
-        if parts.resource_type.endswith("/subnets"):
-            vnet = resource_id.rsplit("/subnets/", 1)[0]
-            names.append(f"subnet {arm.parse(vnet).name}/{parts.name}")
+        parts = resource_id.parts
+        if ResourceKind.of(resource_id) is ResourceKind.SUBNET:
+            names.append(f"subnet {parts.parent}/{parts.name}")
         else:
             names.append(f"virtual network {parts.name}")
     return names
 
 
 def _remediation(nat: NatGateway) -> str:
-    sku = nat.sku or "Standard"
-    zone = f" --zone {' '.join(nat.zones)}" if nat.zones and sku.lower() == "standard" else ""
+    sku = nat.sku or Sku.STANDARD
+    zone = f" --zone {' '.join(nat.zones)}" if nat.zones and sku is Sku.STANDARD else ""
     pip = f"pip-{nat.name}"
     return (
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku {sku} "

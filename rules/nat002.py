@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -38,16 +36,15 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for nat in graph.all(NatGateway):
         # Either side of the association counts: the NAT's own list, a subnet's reference, or
         # a whole virtual network (StandardV2).
         if nat.subnet_ids or nat.source_virtual_network_id or graph.subnets_of_nat(nat):
             continue
         addresses, _ = graph.cidrs((*nat.public_ip_ids, *nat.public_ip_prefix_ids))
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=nat.id,
             message=(
                 f"NAT gateway {nat.name} is attached to no subnet and no virtual network: it "

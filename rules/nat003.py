@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
+from auditor.enums import AllocationMethod, Sku
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import name_or_id
 from rules._text import source_link, urls
 
@@ -46,7 +44,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for nat in graph.all(NatGateway):
         for address_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
             address = graph.get(address_id)
@@ -62,19 +61,19 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                     yield _finding(nat, prefix, problems)
 
 
-def _sku_problems(nat: NatGateway, sku: str | None) -> list[str]:
+def _sku_problems(nat: NatGateway, sku: Sku | None) -> list[str]:
     if sku is None:
         return []  # unknown, not wrong
-    if nat.sku is not None and sku.lower() != nat.sku.lower():
+    if nat.sku is not None and sku is not nat.sku:
         return [f"SKU {sku} on a {nat.sku} NAT gateway"]
-    if sku.lower() == "basic":
+    if sku is Sku.BASIC:
         return ["SKU Basic"]
     return []
 
 
 def _ip_problems(address: PublicIp) -> list[str]:
     problems = []
-    if address.allocation_method and address.allocation_method.lower() != "static":
+    if address.allocation_method not in (None, AllocationMethod.STATIC):
         problems.append(f"allocation method {address.allocation_method}")
     if address.routing_preference_internet:
         problems.append("routing preference Internet")
@@ -85,9 +84,7 @@ def _ip_problems(address: PublicIp) -> list[str]:
 
 def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list[str]) -> Finding:
     kind = "public IP prefix" if isinstance(address, PublicIpPrefix) else "public IP"
-    return Finding(
-        rule_id=META.id,
-        severity=META.severity,
+    return META.finding(
         resource_id=nat.id,
         message=(
             f"NAT gateway {nat.name} ({nat.sku or 'unknown SKU'}) uses {kind} {address.name}, "
@@ -96,16 +93,16 @@ def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list
         observed="; ".join(problems),
         expected=f"{nat.sku or 'matching'}-SKU, static, no routing preference Internet, no DDoS",
         evidence=(nat.id, address.id),
-        key=arm.key(address.id),
+        key=address.id.key,
         remediation=_remediation(nat, address),
-        details={"address": address.id},
+        details={"address": address.id.text},
     )
 
 
 def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
-    sku = nat.sku or "Standard"
-    new = f"{address.name}-{sku.lower()}"
-    key = arm.key(address.id)
+    sku = nat.sku or Sku.STANDARD
+    new = f"{address.name}-{sku.value.lower()}"
+    key = address.id.key
     if isinstance(address, PublicIpPrefix):
         create = (
             f"az network public-ip prefix create -g {nat.resource_group} -n {new} "
@@ -118,9 +115,9 @@ def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
             "--allocation-method Static"
         )
         listed, option = nat.public_ip_ids, "--public-ip-addresses"
-    if key not in {arm.key(i) for i in listed}:  # an IPv6 address: no CLI list option to name
+    if key not in {i.key for i in listed}:  # an IPv6 address: no CLI list option to name
         return f"{create}, then put {new} in place of {address.name} on NAT gateway {nat.name}"
-    names = [name_or_id(nat.resource_group, i) for i in listed if arm.key(i) != key] + [new]
+    names = [name_or_id(nat.resource_group, i) for i in listed if i.key != key] + [new]
     return (
         f"{create} && az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"{option} {' '.join(names)}"

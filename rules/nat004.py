@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
+from auditor.enums import Sku
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import managed_nat_owners, subnet_update
 from rules._text import source_link, urls
 
@@ -45,27 +43,26 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     owners = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
-        if (nat.sku or "").lower() != "standard":
+        if nat.sku is not Sku.STANDARD:
             continue  # StandardV2 is zone-redundant; an unknown SKU is not judged
         pools = graph.pools_behind_nat(nat)
         zones = sorted({zone for pool in pools for zone in pool.availability_zones})
         if len(zones) < 2:
             continue
         placement = f"zone {', '.join(nat.zones)}" if nat.zones else "no zone (one hidden zone)"
-        owner = owners.get(arm.key(nat.id))
-        subnets = {arm.key(s.id): s for p in pools if isinstance(s := graph.node_subnet(p), Subnet)}
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        owner = owners.get(nat.id)
+        subnets = {s.id.key: s for p in pools if isinstance(s := graph.node_subnet(p), Subnet)}
+        yield META.finding(
             resource_id=nat.id,
             message=(
                 f"Standard NAT gateway {nat.name} sits in {placement} but serves node pools in "
                 f"zones {', '.join(zones)} ("
                 + "; ".join(
-                    f"{arm.parse(p.cluster_id).name}/{p.name}: "
+                    f"{p.cluster_id.parts.name}/{p.name}: "
                     f"{','.join(p.availability_zones) or 'no zone'}"
                     for p in pools
                 )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
+from auditor.enums import Sku
 from auditor.graph.nodes import NatGateway, Subnet
-from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -39,7 +38,8 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster, pool in graph.node_pools():
         path = graph.egress(pool)
         nat = graph.get(path.device_id) if path.kind is EgressKind.NAT_GATEWAY else None
@@ -49,9 +49,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             continue
         subnet = graph.node_subnet(pool)
         subnet_arg = subnet.id if isinstance(subnet, Subnet) else "<subnet>"
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=pool.id,
             message=(
                 f"{pool_label(cluster, pool)} runs in {_zones(pool.availability_zones)} "
@@ -74,7 +72,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
 
 
 def _zonal(nat: NatGateway) -> bool:
-    return bool(nat.zones) and (nat.sku or "").lower() != "standardv2"
+    return bool(nat.zones) and nat.sku is not Sku.STANDARD_V2
 
 
 RULE = Rule(META, check)

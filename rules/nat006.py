@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
+from auditor.arm import ResourceId
 from auditor.graph.nodes import Cluster, NatGateway
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
@@ -59,20 +58,21 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     owners = managed_nat_owners(graph)
-    managed_nats: dict[str, list[NatGateway]] = {}
+    managed_nats: dict[ResourceId, list[NatGateway]] = {}
     for nat in graph.all(NatGateway):
-        owner = owners.get(arm.key(nat.id))
+        owner = owners.get(nat.id)
         if owner is not None:
-            managed_nats.setdefault(arm.key(owner.id), []).append(nat)
+            managed_nats.setdefault(owner.id, []).append(nat)
             continue
         config = policy.config(META.id, Config, scope_cluster(served_clusters(graph, nat)))
         minutes = nat.idle_timeout_minutes
         if minutes is None or minutes <= config.recommended_idle_minutes:
             continue
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=_severity(minutes, config),
             resource_id=nat.id,
             message=(
@@ -91,7 +91,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         )
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
-            yield from _managed(cluster, managed_nats.get(arm.key(cluster.id), []), policy)
+            yield from _managed(cluster, managed_nats.get(cluster.id, []), policy)
 
 
 def _managed(cluster: Cluster, nats: list[NatGateway], policy: Policy) -> Iterator[Finding]:
@@ -107,8 +107,7 @@ def _managed(cluster: Cluster, nats: list[NatGateway], policy: Policy) -> Iterat
         source = "idleTimeoutInMinutes of its managed NAT gateway"
     if minutes is None or minutes <= config.recommended_idle_minutes:
         return
-    yield Finding(
-        rule_id=META.id,
+    yield META.finding(
         severity=_severity(minutes, config),
         resource_id=cluster.id,
         message=(

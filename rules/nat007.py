@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy, Workload
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Workload
 from rules._text import pool_label, source_link, urls
 
 MAX_IDLE_MINUTES = 120  # [NAT-RES], [AKS-LBCFG]: idle timeouts are configurable up to 120
@@ -47,7 +45,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         workloads = [w for w in policy.workloads(cluster) if w.max_idle_seconds is not None]
         if not workloads:
@@ -60,9 +60,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             timeout = path.idle_timeout_minutes
             if timeout is None or needed < timeout * 60:
                 continue  # unknown devices (appliances, default outbound) are not judged
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} egresses through {path.describe()}, whose "
@@ -71,7 +69,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 ),
                 observed=f"idle timeout {timeout * 60} s",
                 expected=f"idle timeout above {needed} s, or a keepalive below {timeout * 60} s",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 location=needy.location,
                 remediation=_remediation(cluster, pool, path, needy),
                 details={"workload": needy.name, "maxIdleSeconds": str(needed)},
@@ -91,7 +89,7 @@ def _remediation(cluster: Cluster, pool: NodePool, path: EgressPath, workload: W
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                 f"--nat-gateway-idle-timeout {minutes}"
             )
-        nat = arm.parse(path.device_id)
+        nat = path.device_id.parts
         return keepalive + (
             f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
             f"--idle-timeout {minutes}"

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
+from auditor.arm import ResourceId
 from auditor.graph.nodes import Cluster
-from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, workload_path
 from rules._text import source_link, urls
@@ -63,7 +61,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     owners = managed_nat_owners(graph)
     for cluster in graph.clusters():
         profile = cluster.load_balancer_profile
@@ -71,7 +71,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             continue  # no load balancer history to regress from
         config = policy.config(META.id, Config, cluster)
         lb_minutes = profile.idle_timeout_minutes or config.aks_lb_default_idle_minutes
-        shorter: dict[str, EgressPath] = {}
+        shorter: dict[ResourceId, EgressPath] = {}
         pools: list[str] = []
         for pool in graph.pools(cluster):
             path = workload_path(graph, pool)  # workloads run in pods
@@ -79,17 +79,16 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             if path.kind is not EgressKind.NAT_GATEWAY or not path.device_id or minutes is None:
                 continue
             if minutes < lb_minutes:
-                shorter.setdefault(arm.key(path.device_id), path)
+                shorter.setdefault(path.device_id, path)
                 pools.append(pool.name)
         if not shorter:
             continue
-        paths = [shorter[key] for key in sorted(shorter)]
+        devices = sorted(shorter)
+        paths = [shorter[device] for device in devices]
         nats = ", ".join(
-            f"{arm.parse(p.device_id or '').name} ({p.idle_timeout_minutes} min)" for p in paths
+            f"{device.name} ({shorter[device].idle_timeout_minutes} min)" for device in devices
         )
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name}'s load balancer profile keeps idle flows for "
@@ -98,25 +97,28 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             ),
             observed=f"NAT idle timeout {min(p.idle_timeout_minutes or 0 for p in paths)} min",
             expected=f"{lb_minutes} min as on the load balancer, or keepalives below the NAT's",
-            evidence=(cluster.id, *(p.device_id or "" for p in paths)),
-            remediation=_remediation(cluster, paths, lb_minutes, owners),
+            evidence=(cluster.id, *devices),
+            remediation=_remediation(cluster, devices, paths, lb_minutes, owners),
         )
 
 
 def _remediation(
-    cluster: Cluster, paths: list[EgressPath], lb_minutes: int, owners: dict[str, Cluster]
+    cluster: Cluster,
+    devices: list[ResourceId],
+    paths: list[EgressPath],
+    lb_minutes: int,
+    owners: dict[ResourceId, Cluster],
 ) -> str:
     keepalive = min(p.idle_timeout_minutes or 4 for p in paths) * 60
     commands = []
-    for path in paths:
-        device = path.device_id or ""
-        if arm.key(device) in owners:
+    for device in devices:
+        if device in owners:
             commands.append(
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                 f"--nat-gateway-idle-timeout {lb_minutes}"
             )
         else:
-            nat = arm.parse(device)
+            nat = device.parts
             commands.append(
                 f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
                 f"--idle-timeout {lb_minutes}"

@@ -6,10 +6,9 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIp, PublicIpPrefix
-from auditor.model import Finding, Rule, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy, Workload
 from rules._config import require_positive
 from rules._egress import name_or_id, pools_by_workload_nat, scope_cluster
@@ -92,9 +91,11 @@ class _Demand:
     workload: Workload  # the declaration with the largest share, for the finding's location
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
-    for nat_key, users in sorted(pools_by_workload_nat(graph).items()):
-        nat = graph.get(nat_key)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
+    for nat_id, users in sorted(pools_by_workload_nat(graph).items()):
+        nat = graph.get(nat_id)
         if not isinstance(nat, NatGateway):
             continue
         config = policy.config(META.id, Config, scope_cluster(c for c, _ in users))
@@ -112,8 +113,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             if per_ip * addresses <= config.max_connections
             else f"the NAT gateway's total of {config.max_connections:,}"
         )
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.HIGH if high else META.severity,
             resource_id=nat.id,
             message=(
@@ -144,7 +144,7 @@ def _demand(
     best: tuple[int, Workload] | None = None
     needs: dict[str, Workload | None] = {}
     for cluster, pool in users:
-        key = arm.key(cluster.id)
+        key = cluster.id.key
         if key not in needs:
             declared = [w for w in policy.workloads(cluster) if w.peak_connections_per_node]
             needs[key] = max(

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
 from rules._text import source_link, urls
@@ -57,10 +54,12 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     managed = managed_nat_owners(graph)
     for nat in graph.all(NatGateway):
-        if arm.key(nat.id) in managed:
+        if nat.id in managed:
             continue  # AKS owns its IPs (see help)
         config = policy.config(META.id, Config, scope_cluster(served_clusters(graph, nat)))
         for family, ips, prefixes in (
@@ -70,10 +69,8 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             if len(ips) < config.min_individual_ips or prefixes:
                 continue
             cidrs, unknown = graph.cidrs(ips)
-            listed = ", ".join([*cidrs, *(arm.parse(i).name for i in unknown)])
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            listed = ", ".join([*cidrs, *(i.parts.name for i in unknown)])
+            yield META.finding(
                 resource_id=nat.id,
                 message=(
                     f"NAT gateway {nat.name} egresses from {len(ips)} individual {family} "

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._nodes import nodes
 from rules._text import source_link, urls
@@ -55,7 +53,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         if not cluster.is_managed_nat:
             continue
@@ -67,9 +67,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
         total = sum(nodes(pool) for pool in graph.pools(cluster))
         if ips >= config.min_outbound_ips or total < config.large_cluster_nodes:
             continue
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} can run {total} nodes but its managed NAT gateway has "

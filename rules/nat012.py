@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor import arm
-from auditor.graph.estate import EgressGraph
+from auditor.enums import IpVersion, Sku
 from auditor.graph.nodes import NatGateway, Subnet
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -44,9 +42,10 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if "ipv6" not in {family.lower() for family in cluster.ip_families}:
+        if IpVersion.IPV6 not in cluster.ip_families:
             continue
         nats: dict[str, NatGateway] = {}
         pools: list[str] = []
@@ -59,21 +58,20 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             )
             # Unread subnets and NAT gateways are unknown; a NAT gateway with IPv6 addresses
             # carries the IPv6 egress itself.
-            if not isinstance(nat, NatGateway) or (nat.sku or "").lower() != "standardv2":
+            if not isinstance(nat, NatGateway) or nat.sku is not Sku.STANDARD_V2:
                 continue
             if nat.public_ip_v6_ids or nat.public_ip_prefix_v6_ids:
                 continue
-            nats.setdefault(arm.key(nat.id), nat)
+            nats.setdefault(nat.id.key, nat)
             pools.append(pool.name)
         if not nats:
             continue
         found = [nats[key] for key in sorted(nats)]
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        families = ", ".join(map(str, cluster.ip_families))
+        yield META.finding(
             resource_id=cluster.id,
             message=(
-                f"Dual-stack cluster {cluster.name} (ipFamilies {', '.join(cluster.ip_families)}) "
+                f"Dual-stack cluster {cluster.name} (ipFamilies {families}) "
                 f"has StandardV2 NAT gateway {', '.join(n.name for n in found)} without IPv6 "
                 f"addresses on the subnet of node pools {', '.join(pools)}: their IPv6 egress "
                 "relies on load balancer outbound rules, which StandardV2 disrupts."

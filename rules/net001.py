@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.enums import NetworkPlugin
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 RETIREMENT = dt.date(2028, 3, 31)  # [AKS-KUBENET], [GH-4859]
@@ -40,13 +39,13 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     near = graph.as_of >= RETIREMENT - CRITICAL_WINDOW
     for cluster in graph.clusters():
-        if (cluster.network_plugin or "").lower() != "kubenet":
+        if cluster.plugin is not NetworkPlugin.KUBENET:
             continue
-        yield Finding(
-            rule_id=META.id,
+        yield META.finding(
             severity=Severity.CRITICAL if near else META.severity,
             resource_id=cluster.id,
             message=(

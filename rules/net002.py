@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.enums import NetworkPlugin
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 POD_CIDR = "192.168.0.0/16"  # the pod CIDR the AKS migration guide uses as its example
@@ -43,16 +42,15 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
-        if (cluster.network_plugin or "").lower() != "azure" or cluster.network_plugin_mode:
+        if cluster.plugin is not NetworkPlugin.AZURE or cluster.network_plugin_mode:
             continue
         pools = graph.pools(cluster)
         if any(pool.pod_subnet_id for pool in pools):
             continue  # Azure CNI pod subnet: not the legacy node-subnet mode
-        yield Finding(
-            rule_id=META.id,
-            severity=META.severity,
+        yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Cluster {cluster.name} runs Azure CNI in the legacy node-subnet mode: no "

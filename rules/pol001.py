@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -39,7 +37,9 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for cluster in graph.clusters():
         value = cluster.outbound_type
         if value is None:
@@ -49,9 +49,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
             if allowed is None or value.lower() in {a.lower() for a in allowed}:
                 continue
             target = allowed[0] if allowed else "<allowed type>"
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=cluster.id,
                 message=(
                     f"Cluster {cluster.name} has outbound type {value}, which its policy "

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor import suppress
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -44,16 +42,16 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
+    policy = ctx.policy
     for suppression in policy.suppressions:
         if not suppress.is_expired(suppression, graph.as_of):
             continue
         where = suppression.location
         line = f" ({where.path}:{where.line})" if where else ""
         for resource_id in suppress.matched_resources(suppression, graph):
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=resource_id,
                 message=(
                     f"The suppression of {suppression.rule_id} for {resource_id}{line} expired "

@@ -10,10 +10,7 @@ import dataclasses
 import typing
 from collections.abc import Sequence
 
-from auditor.drift import DriftRule
 from auditor.model import Rule
-
-AnyRule = Rule | DriftRule
 
 REGENERATE = "python -m auditor rules --format markdown --output docs/rules.md"
 
@@ -33,7 +30,7 @@ under `rules:` in the policy file.
 """
 
 
-def markdown(rules: Sequence[AnyRule]) -> str:
+def markdown(rules: Sequence[Rule]) -> str:
     lines = [_INTRO.rstrip("\n")]
     lines.extend(
         f"| [{r.meta.id}](#{_anchor(r)}) | {r.meta.severity.value} | `{r.meta.name}` | "
@@ -46,7 +43,7 @@ def markdown(rules: Sequence[AnyRule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _section(rule: AnyRule) -> list[str]:
+def _section(rule: Rule) -> list[str]:
     meta = rule.meta
     lines = [
         f"## {meta.id} {meta.name}",
@@ -71,8 +68,8 @@ def _section(rule: AnyRule) -> list[str]:
     return lines
 
 
-def _parameters(rule: AnyRule) -> list[tuple[str, str, str]]:
-    if not isinstance(rule, Rule) or rule.config is None:
+def _parameters(rule: Rule) -> list[tuple[str, str, str]]:
+    if rule.config is None:
         return []
     if not dataclasses.is_dataclass(rule.config):
         return []
@@ -87,7 +84,7 @@ def _parameters(rule: AnyRule) -> list[tuple[str, str, str]]:
     return found
 
 
-def _anchor(rule: AnyRule) -> str:
+def _anchor(rule: Rule) -> str:
     """GitHub's heading anchor for `## <ID> <name>`."""
     return f"{rule.meta.id.lower()}-{rule.meta.name}"
 

@@ -1,8 +1,12 @@
 """The rules egress-audit runs: the built-ins, in catalogue order, plus installed plugins.
 
-Built-in rules are listed here explicitly; importing a rule module registers nothing. Plugins
-are other distributions that declare entry points in the `egress_audit.rules` group, e.g. in
-their pyproject.toml:
+Built-in rules are discovered: every module of this package named like a rule ID (`egr001`,
+`drf003`, …) must define `RULE`, a Rule whose ID is the module's name in upper case. Adding a
+rule is adding its module (and its test); a module that breaks the convention fails on import
+of this registry, so the suite fails too. Importing a rule module registers nothing by itself.
+
+Plugins are other distributions that declare entry points in the `egress_audit.rules` group,
+e.g. in their pyproject.toml:
 
     [project.entry-points."egress_audit.rules"]
     acme = "acme_rules:RULES"
@@ -13,119 +17,64 @@ returns either. They are loaded only when `all_rules()` is called.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
 
-from auditor.drift import DriftRule
+import rules as rules_package
 from auditor.errors import AuditError
 from auditor.model import Rule
-from rules import (
-    api001,
-    drf001,
-    drf002,
-    drf003,
-    drf004,
-    drf005,
-    drf006,
-    egr001,
-    egr002,
-    egr003,
-    egr004,
-    egr005,
-    egr006,
-    egr007,
-    egr008,
-    egr009,
-    egr010,
-    lb001,
-    lb002,
-    lb003,
-    life001,
-    meta001,
-    nat001,
-    nat002,
-    nat003,
-    nat004,
-    nat005,
-    nat006,
-    nat007,
-    nat008,
-    nat009,
-    nat010,
-    nat011,
-    nat012,
-    net001,
-    net002,
-    pol001,
-    pol002,
-    win001,
-)
 
 PLUGIN_GROUP = "egress_audit.rules"
 
-# Catalogue order (egress-facts.md §8): A egress paths, B NAT gateway, C load balancer,
-# D network plugin, E control plane and lifecycle; then the policy-driven rules.
-BUILTIN: tuple[Rule, ...] = (
-    # A. egress paths
-    egr001.RULE,
-    egr002.RULE,
-    egr003.RULE,
-    egr004.RULE,
-    egr005.RULE,
-    egr006.RULE,
-    egr007.RULE,
-    egr008.RULE,
-    egr009.RULE,
-    egr010.RULE,
-    # B. NAT gateway
-    nat001.RULE,
-    nat002.RULE,
-    nat003.RULE,
-    nat004.RULE,
-    nat005.RULE,
-    nat006.RULE,
-    nat007.RULE,
-    nat008.RULE,
-    nat009.RULE,
-    nat010.RULE,
-    nat011.RULE,
-    nat012.RULE,
-    # C. load balancer outbound
-    lb001.RULE,
-    lb002.RULE,
-    lb003.RULE,
-    # D. network plugin
-    net001.RULE,
-    net002.RULE,
-    # E. control plane, firewall, lifecycle
-    api001.RULE,
-    win001.RULE,
-    life001.RULE,
-    meta001.RULE,
-    # policy-driven
-    pol001.RULE,
-    pol002.RULE,
-)
+RULE_MODULE = re.compile(r"(?P<family>[a-z]+)(?P<number>\d{3})")
 
-# Drift rules compare a baseline with the current estate (egress-audit drift, --baseline);
-# they are not (graph, policy) rules, so they are listed apart from BUILTIN.
-DRIFT: tuple[DriftRule, ...] = (
-    drf001.RULE,
-    drf002.RULE,
-    drf003.RULE,
-    drf004.RULE,
-    drf005.RULE,
-    drf006.RULE,
-)
+# Catalogue order of the rule families (egress-facts.md §8): A egress paths, B NAT gateway,
+# C load balancer, D network plugin, E control plane, firewall and lifecycle; then the
+# policy-driven rules and the drift rules. A family not listed here sorts after these.
+FAMILIES = ("egr", "nat", "lb", "net", "api", "fw", "win", "life", "meta", "pol", "drf")
+
+
+class RegistryError(Exception):
+    """A module of the rules package that does not define its rule as the convention says."""
 
 
 class PluginError(AuditError):
     """A rule plugin that cannot be loaded or clashes with another rule (exit code 2)."""
 
 
-def listed_rules() -> tuple[Rule | DriftRule, ...]:
-    """Every rule for the rule listing and reference: built-ins, drift rules, then plugins."""
-    return (*BUILTIN, *DRIFT, *plugin_rules(BUILTIN))
+def discover(package: ModuleType = rules_package) -> tuple[Rule, ...]:
+    """The rules of every rule module in `package`, in catalogue order."""
+    found = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        match = RULE_MODULE.fullmatch(module_info.name)
+        if match is None:
+            continue
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        rule = getattr(module, "RULE", None)
+        if not isinstance(rule, Rule):
+            raise RegistryError(f"rule module {module.__name__} does not define RULE (a Rule)")
+        if rule.meta.id != module_info.name.upper():
+            raise RegistryError(
+                f"rule module {module.__name__} defines rule {rule.meta.id}; "
+                f"its module must be named {rule.meta.id.lower()}"
+            )
+        found.append(rule)
+    return tuple(sorted(found, key=_catalogue_position))
+
+
+def _catalogue_position(rule: Rule) -> tuple[int, str, int]:
+    match = RULE_MODULE.fullmatch(rule.meta.id.lower())
+    assert match is not None  # noqa: S101 - discover() only keeps IDs of that shape
+    family = match["family"]
+    rank = FAMILIES.index(family) if family in FAMILIES else len(FAMILIES)
+    return rank, family, int(match["number"])
+
+
+BUILTIN: tuple[Rule, ...] = discover()
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -135,7 +84,6 @@ def all_rules() -> tuple[Rule, ...]:
 
 def plugin_rules(builtin: Iterable[Rule] = BUILTIN) -> list[Rule]:
     taken = {rule.meta.id: "built-in" for rule in builtin}
-    taken.update((rule.meta.id, "built-in") for rule in DRIFT)
     found: list[Rule] = []
     for point in sorted(entry_points(group=PLUGIN_GROUP), key=lambda p: (p.name, p.value)):
         for rule in _load(point):

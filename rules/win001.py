@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.graph.estate import EgressGraph
+from auditor.enums import OsType
 from auditor.graph.nodes import Cluster, NodePool
-from auditor.model import EgressKind, Finding, Rule, RuleMeta, Severity
-from auditor.policy import Policy
+from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
 
 WINDOWS_POOL_NAME_LENGTH = 6  # Windows node pool names are at most six characters
@@ -42,19 +41,18 @@ META = RuleMeta(
 )
 
 
-def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    graph = ctx.graph
     for cluster in graph.clusters():
         if not cluster.is_nat_outbound:
             continue
         for pool in graph.pools(cluster):
-            if (pool.os_type or "").lower() != "windows" or pool.windows_outbound_nat_disabled:
+            if pool.os_type is not OsType.WINDOWS or pool.windows_outbound_nat_disabled:
                 continue
             if pool.enable_node_public_ip or graph.egress(pool).kind is not EgressKind.NAT_GATEWAY:
                 continue  # the flag needs NAT gateway egress and no node public IPs
             path = graph.egress(pool)
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=pool.id,
                 message=(
                     f"{pool_label(cluster, pool)} is a Windows pool that egresses through "
@@ -62,7 +60,7 @@ def check(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
                 ),
                 observed="windowsProfile.disableOutboundNat is not true",
                 expected="windowsProfile.disableOutboundNat=true",
-                evidence=(cluster.id, pool.id, *path.hops),
+                evidence=(cluster.id, pool.id, *path.hop_ids),
                 remediation=_remediation(cluster, pool),
             )
 

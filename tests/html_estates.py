@@ -10,6 +10,7 @@ from auditor import policy as policy_module
 from auditor.model import CollectionError, Finding, Rule, RuleError, Severity, Suppression
 from auditor.result import AuditResult
 from reports import html
+from rules import drf001
 from rules.registry import BUILTIN
 from tests import estate_builder as b
 
@@ -92,6 +93,7 @@ def hostile_result() -> AuditResult:
         result,
         source=f"snapshot-{NAT_NAME}.json",
         baseline=f"baseline-{CLUSTER_NAME}.json",
+        rules=(*result.rules, drf001.META),
         findings=(*result.findings, drift, suppressed),
         collection_errors=(
             CollectionError(f"subscription {CLUSTER_NAME}", 403, NAT_NAME, ("sub-<b>",)),

@@ -81,3 +81,16 @@ def parse(html: str) -> Element:
     builder.close()
     assert builder.stack == [builder.root], f"unclosed: {[e.tag for e in builder.stack[1:]]}"
     return builder.root
+
+
+def children(element: Element, tag: str) -> list[Element]:
+    return [c for c in element.children if isinstance(c, Element) and c.tag == tag]
+
+
+def finding_rows(tree: Element) -> list[tuple[str, str, str]]:
+    """(severity, rule, resource ID) of each row of a report's findings table."""
+    table = tree.find("table", id="findings-table")
+    return [
+        (row.attrs["data-sev"], row.attrs["data-rule"], row.find("code", class_="rid").text)
+        for row in table.find_all("tr", class_="finding")
+    ]

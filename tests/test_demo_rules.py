@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from tests import demo_expected as expected
 
-PROD = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups"
-NONPROD = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups"
-AKS = "providers/Microsoft.ContainerService/managedClusters"
+PROD = expected.PROD_GROUPS
+NONPROD = expected.NONPROD_GROUPS
+AKS = expected.AKS
 
 
 @pytest.fixture(scope="module")
@@ -23,58 +24,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
-def _subjects(document: dict[str, Any], rule_id: str) -> list[str]:
-    return [f["resourceId"] for f in document["findings"] if f["ruleId"] == rule_id]
-
-
-@pytest.mark.parametrize(
-    ("rule_id", "subjects"),
-    [
-        # aks-analytics leaves from its NAT gateway (20.61.40.11-12), outside its ranges;
-        # aks-integration's NAT IPs are unknown and aks-secure-egress leaves through an
-        # appliance: neither is judged; aks-payments' prefix is inside its ranges.
-        ("API001", [f"{PROD}/rg-analytics-prod/{AKS}/aks-analytics"]),
-        # The Basic load balancer has no outbound rules: the default port allocation.
-        (
-            "LB001",
-            [
-                f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy",
-                f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet",
-            ],
-        ),
-        # 1,024 ports × (64 nodes + 8 surge) > 64,000 ports of its one outbound IP; the stopped
-        # aks-sandbox-dev is not judged.
-        ("LB002", [f"{NONPROD}/rg-edge-nonprod/{AKS}/aks-edge-nonprod"]),
-        ("LB003", [f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy"]),
-        (
-            "NET002",
-            [
-                f"{NONPROD}/rg-intranet-nonprod/{AKS}/aks-intranet-legacy",
-                f"{NONPROD}/rg-sandbox-dev/{AKS}/aks-sandbox-dev",
-            ],
-        ),
-        ("WIN001", [f"{PROD}/rg-checkout-prod/{AKS}/aks-checkout-prod/agentPools/win"]),
-        ("LIFE001", [f"{NONPROD}/rg-sandbox-dev/{AKS}/aks-sandbox-dev"]),
-        ("META001", [f"{PROD}/rg-kyc-prod/{AKS}/aks-kyc-prod"]),  # outbound type block
-        ("POL001", [f"{PROD}/rg-analytics-prod/{AKS}/aks-analytics"]),
-        # The NET001 suppression of aks-legacy-kubenet expired on 2026-10-31.
-        ("POL002", [f"{NONPROD}/rg-legacy-nonprod/{AKS}/aks-legacy-kubenet"]),
-        # aks-payments leaves from its allowlisted 20.61.16.0/28; aks-data-prod through the hub
-        # firewall (51.124.80.0/30), not from its allowlisted NAT address 20.61.24.5.
-        (
-            "EGR010",
-            [
-                f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/etl",
-                f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/system",
-            ],
-        ),
-    ],
-)
-def test_demo_subjects(demo: dict[str, Any], rule_id: str, subjects: list[str]) -> None:
-    assert _subjects(demo, rule_id) == subjects
-
-
-POLICY = "auditor/demo/egress-audit.yaml"
+POLICY = expected.POLICY
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ that make them safe (OIDC without a secret, non-root, read-only root, one run at
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,14 +78,81 @@ def test_workflow_runs_on_a_schedule_with_least_privilege() -> None:
     assert workflow["permissions"] == {
         "contents": "read",
         "security-events": "write",
+        "actions": "read",
         "id-token": "write",
     }
+    # Each permission is explained on its line.
+    text = WORKFLOW.read_text(encoding="utf-8")
+    for name in workflow["permissions"]:
+        (line,) = [line for line in text.splitlines() if line.strip().startswith(f"{name}:")]
+        assert " # " in line, line
+
+
+def test_every_action_is_pinned_to_a_commit_sha_with_its_tag() -> None:
+    uses = [
+        line.strip()
+        for line in WORKFLOW.read_text(encoding="utf-8").splitlines()
+        if re.match(r"\s*(- )?uses:", line)
+    ]
+    assert len(uses) == 9
+    for line in uses:
+        assert re.fullmatch(r"(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*", line), line
+    pinned = {line.split("@")[0].split()[-1] for line in uses}
+    assert pinned == {
+        "actions/checkout", "actions/setup-python", "actions/cache/restore", "azure/login",
+        "actions/cache/save", "github/codeql-action/upload-sarif", "actions/upload-artifact",
+    }  # fmt: skip
+    steps = _workflow()["jobs"]["audit"]["steps"]
+    assert all("@" in s["uses"] for s in steps if "uses" in s)
+
+
+def test_the_install_source_must_be_pinned_to_a_commit() -> None:
+    install = next(s for s in _workflow()["jobs"]["audit"]["steps"] if s.get("name") ==
+                   "Install egress-audit")  # fmt: skip
+    for source, code in [
+        ("git+https://github.com/contoso/egress-audit@v0.1.0", 2),
+        ("git+https://github.com/contoso/egress-audit@main", 2),
+        ("egress-audit==0.1.0", 2),
+        ("", 2),
+    ]:
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install["run"]],
+            env={"PATH": "/usr/bin:/bin", "EGRESS_AUDIT_SOURCE": source,
+                 "RUNNER_TEMP": "/nonexistent"},
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == code, (source, done.stdout, done.stderr)
+        assert "::error::" in done.stdout
+
+
+def test_the_baseline_is_restored_and_saved_at_the_path_the_audit_uses() -> None:
+    workflow = _workflow()
+    steps = workflow["jobs"]["audit"]["steps"]
+    restore = next(s for s in steps if "cache/restore@" in s.get("uses", ""))
+    save = next(s for s in steps if "cache/save@" in s.get("uses", ""))
+    baseline = workflow["env"]["BASELINE"]
+    assert restore["with"]["path"] == save["with"]["path"] == baseline
+    assert (
+        restore["with"]["key"]
+        == save["with"]["key"]
+        == ("egress-audit-baseline-${{ github.run_id }}")
+    )
+    assert restore["with"]["restore-keys"] == "egress-audit-baseline-"
+    assert save["if"] == f"always() && hashFiles('{baseline}') != ''"
+    names = [s.get("name") for s in steps]
+    assert (
+        names.index("Restore the baseline")
+        < names.index("Audit")
+        < names.index("Save the baseline")
+    )
+    audit = next(s for s in steps if s.get("id") == "audit")
+    assert '--baseline "$BASELINE"' in audit["run"]
 
 
 def test_workflow_logs_in_with_oidc_only() -> None:
     steps = _workflow()["jobs"]["audit"]["steps"]
     (login,) = [s for s in steps if s.get("uses", "").startswith("azure/login@")]
-    assert login["uses"] == "azure/login@v2"
+    assert login["uses"] == "azure/login@a457da9ea143d694b1b9c7c869ebb04ebe844ef5"
     assert login["with"] == {
         "client-id": "${{ secrets.AZURE_CLIENT_ID }}",
         "tenant-id": "${{ secrets.AZURE_TENANT_ID }}",
@@ -98,19 +166,17 @@ def test_workflow_uploads_every_sarif_file_even_after_a_failure() -> None:
     steps = _workflow()["jobs"]["audit"]["steps"]
     uploads = [s for s in steps if "upload-sarif" in s.get("uses", "")]
     assert [s["with"]["sarif_file"] for s in uploads] == [
-        f"sarif/egress-audit-{n}.sarif" for n in (1, 2, 3)
+        f"reports/sarif/egress-audit-{n}.sarif" for n in (1, 2, 3)
     ]
     for step in uploads:
-        assert step["uses"] == "github/codeql-action/upload-sarif@v3"
+        assert step["uses"].startswith("github/codeql-action/upload-sarif@")
         # always(): upload after exit 1/4; hashFiles: exit 2/3 wrote nothing to upload.
         assert step["if"] == f"always() && hashFiles('{step['with']['sarif_file']}') != ''"
     (guard,) = [s for s in steps if s.get("name") == "Every SARIF file was uploaded"]
-    assert guard["if"] == "always() && hashFiles('sarif/egress-audit-4.sarif') != ''"
-    summary = next(s for s in steps if s.get("name") == "Job summary")
-    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
-    assert "--format markdown" in summary["run"]
+    assert guard["if"] == "always() && hashFiles('reports/sarif/egress-audit-4.sarif') != ''"
     audit = next(s for s in steps if s.get("id") == "audit")
-    assert "--format sarif --output-dir sarif" in audit["run"]
+    assert 'cat reports/egress-audit.md >> "$GITHUB_STEP_SUMMARY"' in audit["run"]
+    assert "egress-audit job --auth cli" in audit["run"]
 
 
 def test_dockerfile_is_multi_stage_and_non_root() -> None:
@@ -145,7 +211,13 @@ def test_cronjob_uses_workload_identity_and_runs_one_at_a_time() -> None:
     assert account["metadata"]["name"] == "egress-audit"
     assert "azure.workload.identity/client-id" in account["metadata"]["annotations"]
     (container,) = pod["spec"]["containers"]
-    assert "--auth workload-identity" in container["args"][0]
+    assert container["command"] == ["egress-audit"]
+    args = container["args"]
+    assert args[:3] == ["job", "--auth", "workload-identity"]
+    assert args[args.index("--baseline") + 1] == "/reports/baseline.json"
+    assert args[args.index("--keep") + 1] == "30"
+    (webhook,) = [e for e in container["env"] if e["name"] == "EGRESS_AUDIT_WEBHOOK_URL"]
+    assert webhook["valueFrom"]["secretKeyRef"]["optional"] is True
     assert container["resources"]["requests"] == {"cpu": "100m", "memory": "256Mi"}
     assert container["resources"]["limits"]["memory"] == "2Gi"
 
@@ -175,3 +247,11 @@ def test_policy_in_the_configmap_is_valid() -> None:
     (entry,) = parsed.clusters
     assert entry.selector.resource_group_glob == "rg-payments-*"
     assert [str(n) for n in entry.allowed_egress or ()] == ["20.61.16.0/28"]
+
+
+def test_the_license_file_is_the_one_the_image_label_names() -> None:
+    label = re.search(r'org\.opencontainers\.image\.licenses="([^"]+)"', DOCKERFILE.read_text())
+    assert label is not None
+    assert label.group(1) == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+    assert "!LICENSE" in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()

@@ -9,14 +9,12 @@ from auditor import engine
 from auditor import policy as policy_module
 from auditor.cli import exit_code
 from auditor.errors import ExitCode
-from auditor.graph.estate import EgressGraph
-from auditor.model import Finding, Rule
-from auditor.policy import Policy
+from auditor.model import Finding, Rule, RuleContext
 from rules import net001
 from tests import estate_builder as b
 
 
-def _broken(graph: EgressGraph, policy: Policy) -> Iterator[Finding]:
+def _broken(context: RuleContext) -> Iterator[Finding]:
     yield from ()
     raise RuntimeError("boom")
 

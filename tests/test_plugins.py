@@ -34,12 +34,10 @@ META = RuleMeta(
 )
 
 
-def check(graph, policy):
-    for cluster in graph.clusters():
+def check(context):
+    for cluster in context.graph.clusters():
         if "owner" not in cluster.tags:
-            yield Finding(
-                rule_id=META.id,
-                severity=META.severity,
+            yield META.finding(
                 resource_id=cluster.id,
                 message=f"Cluster {cluster.name} has no owner tag.",
                 remediation="az tag update --operation merge --tags owner=<team>",

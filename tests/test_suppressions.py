@@ -43,7 +43,7 @@ def _audit(policy_text: str) -> Any:
 
 def _ids(result: Any, *, active: bool = False) -> list[tuple[str, str]]:
     findings = result.active_findings if active else result.findings
-    return [(f.rule_id, f.resource_id) for f in findings]
+    return [(f.rule_id, f.resource_id.text) for f in findings]
 
 
 def test_an_unexpired_suppression_marks_the_finding_and_it_stops_counting() -> None:
@@ -66,7 +66,7 @@ def test_an_expired_suppression_stops_suppressing_and_is_reported() -> None:
     result = _audit(_policy("2026-11-19"))
     assert ("NET001", OLD) in _ids(result, active=True)
     pol002 = [f for f in result.findings if f.rule_id == "POL002"]
-    assert [(f.resource_id, f.location) for f in pol002] == [
+    assert [(f.resource_id.text, f.location) for f in pol002] == [
         (OLD, SourceLocation("egress-audit.yaml", 2))
     ]
     assert exit_code(result, "high") is ExitCode.FINDINGS

@@ -101,8 +101,8 @@ def add_collection_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the scope, identity and Resource Graph flags (dest names in the comments)."""
     group = parser.add_argument_group(
         "collection from Azure Resource Graph",
-        "Which estate to read and how to sign in. With no --subscription and no "
-        "--management-group, every subscription the identity can read. Needs only the "
+        "Which estate to read and how to sign in: --subscription, --management-group, or "
+        "--all-subscriptions for every subscription the identity can read. Needs only the "
         "Reader role.",
     )
     group.add_argument(  # dest: subscriptions (list or None)
@@ -120,6 +120,12 @@ def add_collection_arguments(parser: argparse.ArgumentParser) -> None:
         type=management_group,
         metavar="NAME",
         help="audit every subscription under this management group (repeatable)",
+    )
+    group.add_argument(  # dest: all_subscriptions (True or None)
+        "--all-subscriptions",
+        action="store_true",
+        default=None,
+        help="audit every subscription the identity can read (the whole tenant)",
     )
     group.add_argument(
         "--auth",
@@ -184,6 +190,7 @@ T = TypeVar("T")
 LIVE_FLAGS = {
     "subscriptions": "--subscription",
     "management_groups": "--management-group",
+    "all_subscriptions": "--all-subscriptions",
     "auth": "--auth",
     "cloud": "--cloud",
     "arm_endpoint": "--arm-endpoint",
@@ -196,6 +203,24 @@ LIVE_FLAGS = {
 
 def live_flags_given(args: argparse.Namespace) -> list[str]:
     return [flag for dest, flag in LIVE_FLAGS.items() if getattr(args, dest, None) is not None]
+
+
+def require_scope(args: argparse.Namespace) -> None:
+    """A live collection reads what the flags name; the whole tenant only when asked for."""
+    named = getattr(args, "subscriptions", None) or getattr(args, "management_groups", None)
+    if getattr(args, "all_subscriptions", None):
+        if named:
+            raise UsageError(
+                "--all-subscriptions reads every subscription: drop it, or drop "
+                "--subscription/--management-group"
+            )
+        return
+    if not named:
+        raise UsageError(
+            "say which estate to read: --subscription ID, --management-group NAME or "
+            "--all-subscriptions (every subscription the identity can read); or audit "
+            "--snapshot FILE or --demo"
+        )
 
 
 def _given(args: argparse.Namespace, dest: str, default: T) -> T:
@@ -228,6 +253,7 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     Progress goes to stderr when it is a terminal; every wait of a second or more is said
     on stderr in any case.
     """
+    require_scope(args)
     settings = settings_from_args(args)
     from auditor.collect.client import make_graph_client
     from auditor.collect.clock import SystemClock

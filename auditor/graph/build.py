@@ -8,9 +8,9 @@ from typing import TypeVar
 
 import networkx as nx
 
-from auditor import arm, snapshot
+from auditor import snapshot
+from auditor.arm import ResourceId
 from auditor.errors import InputError
-from auditor.graph import rows
 from auditor.graph.nodes import (
     Cluster,
     NatGateway,
@@ -24,6 +24,8 @@ from auditor.graph.nodes import (
     kind_of,
     kind_of_type,
 )
+from auditor.graph.rows import RowReader
+from auditor.model import ResourceKind
 from auditor.reader import Node
 from auditor.snapshot import Snapshot
 
@@ -57,51 +59,35 @@ _REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
 }
 
-_UNKNOWN_KINDS = {
-    "microsoft.network/virtualnetworks/subnets": "subnet",
-    "microsoft.network/natgateways": "nat-gateway",
-    "microsoft.network/publicipaddresses": "public-ip",
-    "microsoft.network/publicipprefixes": "public-ip-prefix",
-    "microsoft.network/routetables": "route-table",
-    "microsoft.network/virtualnetworks": "virtual-network",
-    "microsoft.network/loadbalancers": "load-balancer",
-}
-
 T = TypeVar("T")
 
 
-def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str]:
-    """Parse every row (validating the fields read) and link the resources.
-
-    With `release_rows` the snapshot's raw rows are dropped as soon as a type is parsed, so
-    the parsed document and the graph never both sit whole in memory (the payloads keep
-    the row strings they need). The snapshot is then only good for its header."""
+def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
+    """Parse every row (validating the fields read) and link the resources."""
     graph: nx.DiGraph[str] = nx.DiGraph()
     nodes: dict[str, dict[str, object]] = {}
+    reader = RowReader()
 
     def add(payload: Payload) -> None:
-        key = arm.key(payload.id)
+        key = payload.id.key
         if key in nodes:
             raise InputError(
-                snap.source, payload.id, "appears twice (IDs compare case-insensitively)"
+                snap.source, payload.id.text, "appears twice (IDs compare case-insensitively)"
             )
         nodes[key] = {"payload": payload}
 
     def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
-        raw = snap.rows(resource_type)
-        parsed = [parse(snap.resource_node(resource_type, i)) for i in range(len(raw))]
-        if release_rows:
-            raw.clear()
-        return parsed
+        count = len(snap.rows(resource_type))
+        return [parse(snap.resource_node(resource_type, i)) for i in range(count)]
 
-    clusters = parse_all(snapshot.MANAGED_CLUSTERS, rows.cluster)
-    vnets = parse_all(snapshot.VIRTUAL_NETWORKS, rows.virtual_network)
-    nats = parse_all(snapshot.NAT_GATEWAYS, rows.nat_gateway)
+    clusters = parse_all(snapshot.MANAGED_CLUSTERS, reader.cluster)
+    vnets = parse_all(snapshot.VIRTUAL_NETWORKS, reader.virtual_network)
+    nats = parse_all(snapshot.NAT_GATEWAYS, reader.nat_gateway)
     simple: list[Payload] = [
-        *parse_all(snapshot.PUBLIC_IPS, rows.public_ip),
-        *parse_all(snapshot.PUBLIC_IP_PREFIXES, rows.public_ip_prefix),
-        *parse_all(snapshot.ROUTE_TABLES, rows.route_table),
-        *parse_all(snapshot.LOAD_BALANCERS, rows.load_balancer),
+        *parse_all(snapshot.PUBLIC_IPS, reader.public_ip),
+        *parse_all(snapshot.PUBLIC_IP_PREFIXES, reader.public_ip_prefix),
+        *parse_all(snapshot.ROUTE_TABLES, reader.route_table),
+        *parse_all(snapshot.LOAD_BALANCERS, reader.load_balancer),
         *nats,
     ]
     for payload in simple:
@@ -118,22 +104,22 @@ def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str
     # One edge per pair of nodes; `kinds` holds every relation between them (in practice one).
     edges: dict[tuple[str, str], list[str]] = {}
 
-    def link(source: str, target_id: str | None, edge: Edge) -> None:
+    def link(source: ResourceId, target_id: ResourceId | None, edge: Edge) -> None:
         if not target_id:
             return
-        target = arm.key(target_id)
+        target = target_id.key
         if target not in nodes:
-            kind = _UNKNOWN_KINDS.get(arm.parse(target_id).resource_type, "resource")
-            nodes[target] = {"payload": Unknown(target_id, kind)}
+            nodes[target] = {"payload": Unknown(target_id, ResourceKind.of(target_id))}
         found = nodes[target]["payload"]
         field, expected = _REFERENCES[edge]
         if not isinstance(found, (Unknown, *expected)):
             raise InputError(
                 snap.source,
                 f"{source} {field}",
-                f"refers to {target_id}, a {kind_of(found)}, not a {kind_of_type(expected[0])}",
+                f"refers to {target_id}, a {kind_of(found).label}, "
+                f"not a {kind_of_type(expected[0]).label}",
             )
-        kinds = edges.setdefault((arm.key(source), target), [])
+        kinds = edges.setdefault((source.key, target), [])
         if edge.value not in kinds:
             kinds.append(edge.value)
 
@@ -155,7 +141,9 @@ def build_graph(snap: Snapshot, *, release_rows: bool = False) -> nx.DiGraph[str
 
 
 def _link_cluster(
-    cluster: Cluster, pools: list[NodePool], link: Callable[[str, str | None, Edge], None]
+    cluster: Cluster,
+    pools: list[NodePool],
+    link: Callable[[ResourceId, ResourceId | None, Edge], None],
 ) -> None:
     for pool in pools:
         link(cluster.id, pool.id, Edge.NODE_POOL)

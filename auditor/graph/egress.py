@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from auditor.arm import ResourceId
+from auditor.enums import NextHopType, OutboundType
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
-from auditor.model import EgressKind, EgressPath
+from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
 
 if TYPE_CHECKING:
     from auditor.graph.estate import EgressGraph
@@ -22,10 +24,7 @@ NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
 NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
 AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
-
-APPLIANCE_HOPS = frozenset({"virtualappliance", "virtualapplianceecmp"})
-# Next hops of a 0.0.0.0/0 route that take precedence over a NAT gateway [NAT-OV].
-OVERRIDING_HOPS = APPLIANCE_HOPS | {"virtualnetworkgateway"}
+Hops = tuple[Hop, ...]
 
 
 def resolve(
@@ -34,16 +33,22 @@ def resolve(
     """Resolve one subnet's egress. `include_node_ip` is False for pod subnets: an
     instance-level public IP sits on the node's primary IP configuration only."""
     if isinstance(subnet, UnknownNode):
-        if subnet.kind == "managed-virtual-network":
+        if subnet.kind is ResourceKind.MANAGED_VIRTUAL_NETWORK:
             reason = (
                 f"the AKS-managed virtual network of node resource group {subnet.id} "
                 "is not in the snapshot (or is ambiguous)"
             )
         else:
             reason = f"subnet {subnet.id} is not in the snapshot"
-        return EgressPath(EgressKind.UNKNOWN, None, reason=reason, unknown_ids=(subnet.id,))
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            None,
+            hops=(Hop(subnet.kind, subnet.id),),
+            reason=reason,
+            unknown_ids=(subnet.id,),
+        )
     cluster = graph.cluster_of(pool)
-    hops: tuple[str, ...] = (subnet.id,)
+    hops: Hops = (Hop(ResourceKind.SUBNET, subnet.id),)
 
     if subnet.route_table_id:
         table = graph.get(subnet.route_table_id)
@@ -51,7 +56,7 @@ def resolve(
             return EgressPath(
                 EgressKind.UNKNOWN,
                 subnet.id,
-                hops=(*hops, subnet.route_table_id),
+                hops=(*hops, Hop(ResourceKind.ROUTE_TABLE, subnet.route_table_id)),
                 reason=(
                     f"route table {subnet.route_table_id} is not in the snapshot; "
                     "a 0.0.0.0/0 route there would decide egress"
@@ -62,17 +67,24 @@ def resolve(
         if routed is not None:
             return routed
 
-    nat_id = graph.subnet_nat_gateway_id(subnet)
-    if nat_id:
-        return _nat_path(graph, subnet, hops, nat_id)
+    association = graph.nat_association(subnet)
+    if association.is_unknown:
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=(*hops, *(Hop(ResourceKind.of(i), i) for i in association.ids[1:])),
+            reason=association.conflict,
+        )
+    if association.nat_id:
+        return _nat_path(graph, subnet, hops, association.nat_id)
 
     if include_node_ip and pool.enable_node_public_ip:
         return _node_public_ip_path(graph, pool, subnet, hops)
 
-    if cluster.outbound == "loadbalancer":
+    if cluster.outbound is OutboundType.LOAD_BALANCER:
         return _load_balancer_path(graph, cluster, subnet, hops)
 
-    if cluster.outbound == "block":
+    if cluster.outbound is OutboundType.BLOCK:
         # [AKS-OT]: network-isolated by design: NSG rules deny internet-bound traffic, so
         # there is no default outbound access either.
         return EgressPath(
@@ -80,6 +92,7 @@ def resolve(
             subnet.id,
             hops=hops,
             reason=BLOCKED_REASON,
+            cause=Cause.BLOCKED_BY_NSG,
         )
 
     if subnet.default_outbound_access is False:
@@ -88,6 +101,7 @@ def resolve(
             subnet.id,
             hops=hops,
             reason="private subnet (defaultOutboundAccess=false) with no explicit egress",
+            cause=Cause.PRIVATE_SUBNET,
         )
     return EgressPath(
         EgressKind.DEFAULT_OUTBOUND,
@@ -99,17 +113,17 @@ def resolve(
 
 
 def _default_route_path(
-    graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: tuple[str, ...]
+    graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
 ) -> EgressPath | None:
     route = table.default_route()
     if route is None:
         return None
-    hop_type = (route.next_hop_type or "").lower()
-    hops = (*hops, table.id)
-    if hop_type in APPLIANCE_HOPS and route.next_hop_ip:
+    hop_type = route.next_hop_type
+    hops = (*hops, Hop(ResourceKind.ROUTE_TABLE, table.id))
+    if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
-    if hop_type in OVERRIDING_HOPS:
-        appliance = hop_type != "virtualnetworkgateway"
+    if hop_type is not None and hop_type.overrides_nat:
+        appliance = hop_type is NextHopType.VIRTUAL_APPLIANCE
         target = "a virtual appliance" if appliance else "the VNet gateway"
         return EgressPath(
             EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
@@ -118,7 +132,18 @@ def _default_route_path(
             public_ips=None,
             reason=f"0.0.0.0/0 routes to {target}; the addresses it leaves from are beyond it",
         )
-    if hop_type == "none":
+    if hop_type is None:
+        # A next hop type Azure added after this release: where the traffic goes is unknown.
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=hops,
+            reason=(
+                f"route {route.name} sends 0.0.0.0/0 to next hop type "
+                f"{route.next_hop_type_text or '(none)'}, which egress-audit does not know"
+            ),
+        )
+    if hop_type is NextHopType.NONE:
         return EgressPath(
             EgressKind.BLACKHOLE,
             subnet.id,
@@ -129,13 +154,12 @@ def _default_route_path(
     return None
 
 
-def _appliance_path(
-    graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], next_hop_ip: str
-) -> EgressPath:
+def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip: str) -> EgressPath:
     """Follow a 0.0.0.0/0 route to the appliance's own subnet: an appliance (Azure Firewall on
     AzureFirewallSubnet, or an NVA) whose subnet has a NAT gateway leaves from the NAT
     gateway's IPs ([FW-NAT]; NAT precedes instance-level IPs [NAT-OV]). Otherwise the
     addresses are the appliance's own, which the snapshot does not hold."""
+    hops = (*hops, Hop(ResourceKind.APPLIANCE, address=next_hop_ip))
     unknown = EgressPath(
         EgressKind.UDR_APPLIANCE,
         subnet.id,
@@ -159,7 +183,12 @@ def _appliance_path(
     return EgressPath(
         EgressKind.UDR_APPLIANCE,
         subnet.id,
-        hops=(*hops, appliance_subnet.id, nat.id, *address_ids),
+        hops=(
+            *hops,
+            Hop(ResourceKind.SUBNET, appliance_subnet.id),
+            Hop(ResourceKind.NAT_GATEWAY, nat.id),
+            *map(Hop.address_of, address_ids),
+        ),
         public_ips=None if unread else cidrs,
         next_hop_ip=next_hop_ip,
         reason=(
@@ -172,13 +201,13 @@ def _appliance_path(
     )
 
 
-def _nat_path(graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], nat_id: str) -> EgressPath:
+def _nat_path(graph: EgressGraph, subnet: Subnet, hops: Hops, nat_id: ResourceId) -> EgressPath:
     nat = graph.get(nat_id)
     if not isinstance(nat, NatGateway):
         return EgressPath(
             EgressKind.UNKNOWN,
             subnet.id,
-            hops=(*hops, nat_id),
+            hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat_id)),
             reason=f"NAT gateway {nat_id} is not in the snapshot",
             unknown_ids=(nat_id,),
         )
@@ -193,7 +222,7 @@ def _nat_path(graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], nat_id:
     return EgressPath(
         EgressKind.NAT_GATEWAY,
         subnet.id,
-        hops=(*hops, nat.id, *address_ids),
+        hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *map(Hop.address_of, address_ids)),
         device_id=nat.id,
         public_ips=None if unknown else cidrs,
         idle_timeout_minutes=nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES,
@@ -203,7 +232,7 @@ def _nat_path(graph: EgressGraph, subnet: Subnet, hops: tuple[str, ...], nat_id:
 
 
 def _node_public_ip_path(
-    graph: EgressGraph, pool: NodePool, subnet: Subnet, hops: tuple[str, ...]
+    graph: EgressGraph, pool: NodePool, subnet: Subnet, hops: Hops
 ) -> EgressPath:
     prefix_id = pool.node_public_ip_prefix_id
     if prefix_id:
@@ -212,7 +241,7 @@ def _node_public_ip_path(
         return EgressPath(
             EgressKind.NODE_PUBLIC_IP,
             subnet.id,
-            hops=(*hops, prefix_id),
+            hops=(*hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id)),
             device_id=prefix_id,
             public_ips=(cidr,) if cidr else None,
             idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
@@ -230,7 +259,7 @@ def _node_public_ip_path(
 
 
 def _load_balancer_path(
-    graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: tuple[str, ...]
+    graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: Hops
 ) -> EgressPath:
     outbound = graph.load_balancer_outbound(cluster)
     ids = outbound.address_ids
@@ -244,7 +273,7 @@ def _load_balancer_path(
     return EgressPath(
         EgressKind.LOAD_BALANCER,
         subnet.id,
-        hops=(*hops, *ids),
+        hops=(*hops, *map(Hop.address_of, ids)),
         device_id=outbound.device_id,
         public_ips=cidrs if ids and not unknown else None,
         idle_timeout_minutes=outbound.idle_timeout_minutes or AKS_LB_DEFAULT_IDLE_MINUTES,
@@ -253,5 +282,5 @@ def _load_balancer_path(
     )
 
 
-def _unknown_addresses(ids: tuple[str, ...]) -> str:
-    return "public addresses not in the snapshot: " + ", ".join(ids)
+def _unknown_addresses(ids: tuple[ResourceId, ...]) -> str:
+    return "public addresses not in the snapshot: " + ", ".join(i.text for i in ids)

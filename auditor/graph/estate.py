@@ -12,8 +12,9 @@ from typing import TypeVar
 
 import networkx as nx
 
-from auditor import arm
+from auditor.arm import ResourceId
 from auditor.graph import egress
+from auditor.graph.associations import NatAssociation, NatAssociations
 from auditor.graph.build import Edge, build_graph
 from auditor.graph.nodes import (
     Cluster,
@@ -27,7 +28,7 @@ from auditor.graph.nodes import (
     Unknown,
     VirtualNetwork,
 )
-from auditor.model import EgressPath
+from auditor.model import EgressPath, ResourceKind
 from auditor.snapshot import Snapshot
 
 P = TypeVar("P")
@@ -40,9 +41,9 @@ AKS_LOAD_BALANCER_NAME = "kubernetes"
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancerOutbound:
-    address_ids: tuple[str, ...]  # public IPs and prefixes, sorted by key
+    address_ids: tuple[ResourceId, ...]  # public IPs and prefixes, sorted by key
     idle_timeout_minutes: int | None
-    device_id: str  # the cluster (profile) or the load balancer the addresses come from
+    device_id: ResourceId  # the cluster (profile) or the load balancer the addresses come from
 
 
 class EgressGraph:
@@ -65,11 +66,7 @@ class EgressGraph:
             for lb in self.all(LoadBalancer)
             if lb.name.lower() == AKS_LOAD_BALANCER_NAME
         }
-        self._nat_by_source_vnet = {
-            arm.key(nat.source_virtual_network_id): nat
-            for nat in self.all(NatGateway)
-            if nat.source_virtual_network_id
-        }
+        self._nat_associations = NatAssociations(self.all(NatGateway), self.all(VirtualNetwork))
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
         for source, target, data in graph.edges(data=True):
             if Edge.NODE_POOL.value in data["kinds"]:
@@ -82,12 +79,12 @@ class EgressGraph:
         self._peers: dict[str, set[str]] = defaultdict(set)
         for vnet in self.all(VirtualNetwork):
             for remote in vnet.peered_vnet_ids:
-                self._peers[arm.key(vnet.id)].add(arm.key(remote))
-                self._peers[arm.key(remote)].add(arm.key(vnet.id))
+                self._peers[vnet.id.key].add(remote.key)
+                self._peers[remote.key].add(vnet.id.key)
 
     @classmethod
-    def from_snapshot(cls, snap: Snapshot, *, release_rows: bool = False) -> EgressGraph:
-        return cls(build_graph(snap, release_rows=release_rows), snap.collected_date)
+    def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
+        return cls(build_graph(snap), snap.collected_date)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -95,19 +92,23 @@ class EgressGraph:
         """Every payload of one type, sorted by key."""
         return self._by_kind.get(payload_type, [])  # type: ignore[return-value]
 
-    def get(self, resource_id: str | None) -> Payload | None:
-        if not resource_id:
+    def get(self, resource_id: ResourceId | None) -> Payload | None:
+        if resource_id is None:
             return None
-        data = self.nx.nodes.get(arm.key(resource_id))
+        data = self.nx.nodes.get(resource_id.key)
         payload: Payload | None = None if data is None else data["payload"]
         return payload
+
+    def _payload(self, key: str) -> Payload | None:
+        data = self.nx.nodes.get(key)
+        return None if data is None else data["payload"]
 
     def clusters(self) -> list[Cluster]:
         return self.all(Cluster)
 
     def pools(self, cluster: Cluster) -> list[NodePool]:
         """The cluster's node pools, by name."""
-        return self._pools.get(arm.key(cluster.id), [])
+        return self._pools.get(cluster.id.key, [])
 
     def cluster_of(self, pool: NodePool) -> Cluster:
         found = self.get(pool.cluster_id)
@@ -136,7 +137,7 @@ class EgressGraph:
 
     def _managed_subnet(self, cluster: Cluster) -> Subnet | Unknown:
         group = cluster.node_resource_group or ""
-        group_id = f"/subscriptions/{cluster.subscription_id}/resourceGroups/{group}"
+        group_id = ResourceId.of(f"/subscriptions/{cluster.subscription_id}/resourceGroups/{group}")
         candidates = [
             vnet
             for vnet in self._vnets_by_group.get(
@@ -153,7 +154,7 @@ class EgressGraph:
         ]
         if len(subnets) == 1:
             return subnets[0]
-        return Unknown(group_id, "managed-virtual-network")
+        return Unknown(group_id, ResourceKind.MANAGED_VIRTUAL_NETWORK)
 
     def aks_load_balancer(self, cluster: Cluster) -> LoadBalancer | None:
         """The `kubernetes` load balancer AKS keeps in the cluster's node resource group."""
@@ -165,7 +166,7 @@ class EgressGraph:
         profile reports as effective, else those of the outbound rules of the `kubernetes`
         load balancer in the node resource group."""
         profile = cluster.load_balancer_profile
-        ids: list[str] = []
+        ids: list[ResourceId] = []
         if profile is not None:
             ids = [*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids]
         idle = None if profile is None else profile.idle_timeout_minutes
@@ -176,20 +177,22 @@ class EgressGraph:
             for rule in balancer.outbound_rules:
                 idle = idle or rule.idle_timeout_minutes
                 for frontend in rule.frontend_ids:
-                    key = arm.key(frontend)
+                    key = frontend.key
                     address = balancer.frontend_public_ip_ids.get(key)
                     address = address or balancer.frontend_public_prefix_ids.get(key)
                     if address:
                         ids.append(address)
-        unique = {arm.key(i): i for i in ids}
-        return LoadBalancerOutbound(tuple(unique[k] for k in sorted(unique)), idle, device)
+        return LoadBalancerOutbound(tuple(sorted(set(ids))), idle, device)
 
-    def subnet_nat_gateway_id(self, subnet: Subnet) -> str | None:
-        """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""
-        if subnet.nat_gateway_id:
-            return subnet.nat_gateway_id
-        nat = self._nat_by_source_vnet.get(arm.key(subnet.vnet_id))
-        return None if nat is None else nat.id
+    def nat_association(self, subnet: Subnet) -> NatAssociation:
+        """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
+        is unknown: the subnet's and the NAT gateway's records disagree."""
+        return self._nat_associations.of(subnet)
+
+    def subnet_nat_gateway_id(self, subnet: Subnet) -> ResourceId | None:
+        """The NAT gateway both records of the association agree on; None when there is none
+        or it is unknown (see nat_association)."""
+        return self._nat_associations.of(subnet).nat_id
 
     def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
         """The subnet an IP address of a route's next hop sits in, looked up where the route
@@ -200,12 +203,12 @@ class EgressGraph:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return None
-        own = arm.key(from_subnet.vnet_id)
+        own = from_subnet.vnet_id.key
         reachable = {own, *self._peers.get(own, ())}
         candidates = [
             (network, subnet)
             for vnet_key in sorted(reachable)
-            if isinstance(vnet := self.get(vnet_key), VirtualNetwork)
+            if isinstance(vnet := self._payload(vnet_key), VirtualNetwork)
             for subnet_id in vnet.subnet_ids
             if isinstance(subnet := self.get(subnet_id), Subnet)
             for network in _networks(subnet)
@@ -215,26 +218,28 @@ class EgressGraph:
             return None
         return max(candidates, key=lambda item: item[0].prefixlen)[1]
 
-    def pools_in_subnet(self, subnet_id: str) -> list[NodePool]:
+    def pools_in_subnet(self, subnet_id: ResourceId) -> list[NodePool]:
         """Node pools whose nodes or pods use the subnet."""
         return sorted(
             (
                 self.nx.nodes[source]["payload"]
-                for source, _, data in self.nx.in_edges(arm.key(subnet_id), data=True)
+                for source, _, data in self.nx.in_edges(subnet_id.key, data=True)
                 if Edge.NODES_IN.value in data["kinds"] or Edge.PODS_IN.value in data["kinds"]
             ),
-            key=lambda pool: arm.key(pool.id),
+            key=lambda pool: pool.id.key,
         )
 
     def subnets_of_nat(self, nat: NatGateway) -> list[Subnet]:
         """Subnets that send traffic through a NAT gateway (by either side's reference)."""
-        keys = {arm.key(source) for source in self.nx.predecessors(arm.key(nat.id))}
-        keys.update(arm.key(subnet_id) for subnet_id in nat.subnet_ids)
+        keys = set(self.nx.predecessors(nat.id.key))
+        keys.update(subnet_id.key for subnet_id in nat.subnet_ids)
         if nat.source_virtual_network_id:
             vnet = self.get(nat.source_virtual_network_id)
             if isinstance(vnet, VirtualNetwork):
-                keys.update(arm.key(subnet_id) for subnet_id in vnet.subnet_ids)
-        return [payload for key in sorted(keys) if isinstance(payload := self.get(key), Subnet)]
+                keys.update(subnet_id.key for subnet_id in vnet.subnet_ids)
+        return [
+            payload for key in sorted(keys) if isinstance(payload := self._payload(key), Subnet)
+        ]
 
     def pools_behind_nat(self, nat: NatGateway) -> list[NodePool]:
         """Node pools whose effective node egress is this NAT gateway."""
@@ -243,16 +248,16 @@ class EgressGraph:
             for _, pool in self.node_pools():
                 device = self.egress(pool).device_id
                 if device:
-                    index[arm.key(device)].append(pool)
+                    index[device.key].append(pool)
             self._pools_by_device = index
-        return self._pools_by_device.get(arm.key(nat.id), [])
+        return self._pools_by_device.get(nat.id.key, [])
 
     # -- public addresses ------------------------------------------------------------------
 
-    def cidrs(self, ids: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def cidrs(self, ids: tuple[ResourceId, ...]) -> tuple[tuple[str, ...], tuple[ResourceId, ...]]:
         """The CIDRs of public IPs / prefixes, and the IDs whose address is unknown."""
         found: list[str] = []
-        unknown: list[str] = []
+        unknown: list[ResourceId] = []
         for resource_id in ids:
             cidr = _cidr(self.get(resource_id))
             if cidr is None:
@@ -265,22 +270,23 @@ class EgressGraph:
 
     def egress(self, pool: NodePool) -> EgressPath:
         """Where new outbound flows of the pool's nodes (and overlay/kubenet pods) leave."""
-        cached = self._node_egress.get(pool.id)
+        cached = self._node_egress.get(pool.id.key)
         if cached is None:
             cached = egress.resolve(self, pool, self.node_subnet(pool), include_node_ip=True)
-            self._node_egress[pool.id] = cached
+            self._node_egress[pool.id.key] = cached
         return cached
 
     def pod_egress(self, pool: NodePool) -> EgressPath | None:
         """Egress of pods in a separate pod subnet (Azure CNI pod subnet); None otherwise."""
-        if pool.id not in self._pod_egress:
+        key = pool.id.key
+        if key not in self._pod_egress:
             subnet = self.pod_subnet(pool)
-            self._pod_egress[pool.id] = (
+            self._pod_egress[key] = (
                 None
                 if subnet is None
                 else egress.resolve(self, pool, subnet, include_node_ip=False)
             )
-        return self._pod_egress[pool.id]
+        return self._pod_egress[key]
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         for cluster in self.clusters():

@@ -9,7 +9,7 @@ from enum import Enum
 import networkx as nx
 
 from auditor.graph.estate import EgressGraph
-from auditor.graph.nodes import kind_of
+from auditor.graph.nodes import Unknown, kind_of
 
 
 class GraphFormat(Enum):
@@ -39,8 +39,8 @@ def _plain(graph: EgressGraph) -> nx.MultiDiGraph[str]:
         payload = graph.nx.nodes[key]["payload"]
         plain.add_node(
             key,
-            kind=kind_of(payload),
-            id=payload.id,
+            kind="unknown" if isinstance(payload, Unknown) else kind_of(payload).slug,
+            id=payload.id.text,
             name=getattr(payload, "name", ""),
         )
     relations = (

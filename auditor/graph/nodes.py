@@ -9,10 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.arm import ResourceId
+from auditor.enums import (
+    AgentPoolMode,
+    AllocationMethod,
+    IpVersion,
+    LoadBalancerSku,
+    NetworkPlugin,
+    NextHopType,
+    OsType,
+    OutboundType,
+    PowerState,
+    Sku,
+)
+from auditor.model import ResourceKind
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    id: str
+    id: ResourceId
     name: str
     subscription_id: str
     resource_group: str
@@ -23,9 +38,9 @@ class Resource:
 @dataclass(frozen=True, slots=True)
 class LoadBalancerProfile:
     managed_outbound_ip_count: int | None
-    outbound_ip_ids: tuple[str, ...]
-    outbound_prefix_ids: tuple[str, ...]
-    effective_outbound_ip_ids: tuple[str, ...]
+    outbound_ip_ids: tuple[ResourceId, ...]
+    outbound_prefix_ids: tuple[ResourceId, ...]
+    effective_outbound_ip_ids: tuple[ResourceId, ...]
     allocated_outbound_ports: int | None
     idle_timeout_minutes: int | None
 
@@ -34,8 +49,8 @@ class LoadBalancerProfile:
 class NatGatewayProfile:
     managed_outbound_ip_count: int | None
     idle_timeout_minutes: int | None
-    effective_outbound_ip_ids: tuple[str, ...]
-    sku: str | None
+    effective_outbound_ip_ids: tuple[ResourceId, ...]
+    sku: Sku | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,111 +60,108 @@ class ApiServerAccess:
     vnet_integration: bool
 
 
-# [AKS-OT], [AKS-NAT]: outbound types whose egress is a NAT gateway (V2 is the preview value).
-NAT_OUTBOUND_TYPES = frozenset(
-    {"userassignednatgateway", "managednatgateway", "managednatgatewayv2"}
-)
-MANAGED_NAT_OUTBOUND_TYPES = frozenset({"managednatgateway", "managednatgatewayv2"})
-# [AKS-OT]: `none` and `block` build no egress on purpose (network-isolated clusters).
-ISOLATED_OUTBOUND_TYPES = frozenset({"none", "block"})
-
-
 @dataclass(frozen=True, slots=True)
 class Cluster(Resource):
-    outbound_type: str | None = None
-    network_plugin: str | None = None
+    outbound_type: str | None = None  # as the row spells it, for reports and META001
+    outbound: OutboundType | None = None
+    network_plugin: str | None = None  # as the row spells it, for reports
+    plugin: NetworkPlugin | None = None
     network_plugin_mode: str | None = None
     network_dataplane: str | None = None
     network_policy: str | None = None
-    load_balancer_sku: str | None = None
-    ip_families: tuple[str, ...] = ()
+    load_balancer_sku: LoadBalancerSku | None = None
+    ip_families: tuple[IpVersion, ...] = ()
     node_resource_group: str | None = None
-    power_state: str | None = None
+    power_state: PowerState | None = None
     kubernetes_version: str | None = None
     load_balancer_profile: LoadBalancerProfile | None = None
     nat_gateway_profile: NatGatewayProfile | None = None
     api_server_access: ApiServerAccess | None = None
 
     @property
-    def outbound(self) -> str:
-        """The outbound type, lower-cased: an open string in the API (and in our rows)."""
-        return (self.outbound_type or "").lower()
-
-    @property
     def is_nat_outbound(self) -> bool:
-        return self.outbound in NAT_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_nat
 
     @property
     def is_managed_nat(self) -> bool:
-        return self.outbound in MANAGED_NAT_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_managed_nat
 
     @property
     def is_isolated(self) -> bool:
-        return self.outbound in ISOLATED_OUTBOUND_TYPES
+        return self.outbound is not None and self.outbound.is_isolated
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.power_state is PowerState.STOPPED
 
 
 @dataclass(frozen=True, slots=True)
 class NodePool:
-    id: str
-    cluster_id: str
+    id: ResourceId
+    cluster_id: ResourceId
     name: str
-    mode: str | None
-    os_type: str | None
+    mode: AgentPoolMode | None
+    os_type: OsType | None
     count: int | None
     min_count: int | None
     max_count: int | None
     auto_scaling: bool
     max_surge: str | None
     availability_zones: tuple[str, ...]
-    vnet_subnet_id: str | None
-    pod_subnet_id: str | None
+    vnet_subnet_id: ResourceId | None
+    pod_subnet_id: ResourceId | None
     enable_node_public_ip: bool
-    node_public_ip_prefix_id: str | None
-    power_state: str | None
+    node_public_ip_prefix_id: ResourceId | None
+    power_state: PowerState | None
     windows_outbound_nat_disabled: bool | None
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.power_state is PowerState.STOPPED
 
 
 @dataclass(frozen=True, slots=True)
 class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    peered_vnet_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[ResourceId, ...] = ()
+    peered_vnet_ids: tuple[ResourceId, ...] = ()
+    default_public_nat_gateway_id: ResourceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Subnet:
-    id: str
+    id: ResourceId
     name: str
-    vnet_id: str
+    vnet_id: ResourceId
     address_prefixes: tuple[str, ...]
-    nat_gateway_id: str | None
-    route_table_id: str | None
-    network_security_group_id: str | None
+    nat_gateway_id: ResourceId | None
+    route_table_id: ResourceId | None
+    network_security_group_id: ResourceId | None
     default_outbound_access: bool | None
 
 
 @dataclass(frozen=True, slots=True)
 class NatGateway(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     zones: tuple[str, ...] = ()
     idle_timeout_minutes: int | None = None
-    public_ip_ids: tuple[str, ...] = ()
-    public_ip_prefix_ids: tuple[str, ...] = ()
-    public_ip_v6_ids: tuple[str, ...] = ()
-    public_ip_prefix_v6_ids: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    source_virtual_network_id: str | None = None
+    public_ip_ids: tuple[ResourceId, ...] = ()
+    public_ip_prefix_ids: tuple[ResourceId, ...] = ()
+    public_ip_v6_ids: tuple[ResourceId, ...] = ()
+    public_ip_prefix_v6_ids: tuple[ResourceId, ...] = ()
+    subnet_ids: tuple[ResourceId, ...] = ()
+    source_virtual_network_id: ResourceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PublicIp(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     tier: str | None = None
     zones: tuple[str, ...] = ()
     ip_address: str | None = None
-    allocation_method: str | None = None
-    version: str | None = None
-    prefix_id: str | None = None
+    allocation_method: AllocationMethod | None = None
+    version: IpVersion | None = None
+    prefix_id: ResourceId | None = None
     idle_timeout_minutes: int | None = None
     ddos_protection: bool = False
     routing_preference_internet: bool = False
@@ -157,19 +169,20 @@ class PublicIp(Resource):
 
 @dataclass(frozen=True, slots=True)
 class PublicIpPrefix(Resource):
-    sku: str | None = None
+    sku: Sku | None = None
     zones: tuple[str, ...] = ()
     ip_prefix: str | None = None
     prefix_length: int | None = None
-    version: str | None = None
+    version: IpVersion | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     name: str
     address_prefix: str | None
-    next_hop_type: str | None
+    next_hop_type: NextHopType | None
     next_hop_ip: str | None
+    next_hop_type_text: str | None = None  # as the row spells it, when the type is unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +196,7 @@ class RouteTable(Resource):
         by_prefix = {route.address_prefix: route for route in self.routes}
         whole = by_prefix.get("0.0.0.0/0")
         low, high = by_prefix.get("0.0.0.0/1"), by_prefix.get("128.0.0.0/1")
-        if (
-            low is not None
-            and high is not None
-            and (low.next_hop_type or "").lower() == (high.next_hop_type or "").lower()
-        ):
+        if low is not None and high is not None and low.next_hop_type is high.next_hop_type:
             return low
         return whole
 
@@ -195,7 +204,7 @@ class RouteTable(Resource):
 @dataclass(frozen=True, slots=True)
 class OutboundRule:
     name: str
-    frontend_ids: tuple[str, ...]
+    frontend_ids: tuple[ResourceId, ...]
     idle_timeout_minutes: int | None
     allocated_outbound_ports: int | None
     enable_tcp_reset: bool | None
@@ -203,9 +212,10 @@ class OutboundRule:
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancer(Resource):
-    sku: str | None = None
-    frontend_public_ip_ids: dict[str, str] = field(default_factory=dict)
-    frontend_public_prefix_ids: dict[str, str] = field(default_factory=dict)
+    sku: Sku | None = None
+    # frontend IP configuration key → the public IP / prefix it uses
+    frontend_public_ip_ids: dict[str, ResourceId] = field(default_factory=dict)
+    frontend_public_prefix_ids: dict[str, ResourceId] = field(default_factory=dict)
     outbound_rules: tuple[OutboundRule, ...] = ()
 
 
@@ -213,8 +223,8 @@ class LoadBalancer(Resource):
 class Unknown:
     """A referenced ID that is not in the snapshot: out of scope or unreadable, never missing."""
 
-    id: str
-    kind: str
+    id: ResourceId
+    kind: ResourceKind
 
 
 Payload = (
@@ -231,23 +241,25 @@ Payload = (
 )
 
 
-def kind_of(payload: Any) -> str:
+def kind_of(payload: Any) -> ResourceKind:
+    """The kind of a payload read from a row (an Unknown says what it was referenced as)."""
+    if isinstance(payload, Unknown):
+        return payload.kind
     return _KINDS[type(payload)]
 
 
-def kind_of_type(payload_type: type) -> str:
+def kind_of_type(payload_type: type) -> ResourceKind:
     return _KINDS[payload_type]
 
 
-_KINDS: dict[type, str] = {
-    Cluster: "cluster",
-    NodePool: "node-pool",
-    VirtualNetwork: "virtual-network",
-    Subnet: "subnet",
-    NatGateway: "nat-gateway",
-    PublicIp: "public-ip",
-    PublicIpPrefix: "public-ip-prefix",
-    RouteTable: "route-table",
-    LoadBalancer: "load-balancer",
-    Unknown: "unknown",
+_KINDS: dict[type, ResourceKind] = {
+    Cluster: ResourceKind.CLUSTER,
+    NodePool: ResourceKind.NODE_POOL,
+    VirtualNetwork: ResourceKind.VIRTUAL_NETWORK,
+    Subnet: ResourceKind.SUBNET,
+    NatGateway: ResourceKind.NAT_GATEWAY,
+    PublicIp: ResourceKind.PUBLIC_IP,
+    PublicIpPrefix: ResourceKind.PUBLIC_IP_PREFIX,
+    RouteTable: ResourceKind.ROUTE_TABLE,
+    LoadBalancer: ResourceKind.LOAD_BALANCER,
 }

@@ -2,7 +2,8 @@
 
 Every field read goes through `auditor.reader.Node`, so a wrong type is reported with the
 file and the JSON path of the field, e.g.
-`resources.microsoft.network/natgateways[3].properties.subnets`.
+`resources.microsoft.network/natgateways[3].properties.subnets`. Every ARM ID read becomes a
+ResourceId here, once, through the estate's IdTable.
 """
 
 from __future__ import annotations
@@ -10,6 +11,19 @@ from __future__ import annotations
 from typing import TypedDict
 
 from auditor import arm
+from auditor.arm import IdTable, ResourceId
+from auditor.enums import (
+    AgentPoolMode,
+    AllocationMethod,
+    IpVersion,
+    LoadBalancerSku,
+    NetworkPlugin,
+    NextHopType,
+    OsType,
+    OutboundType,
+    PowerState,
+    Sku,
+)
 from auditor.graph.nodes import (
     ApiServerAccess,
     Cluster,
@@ -30,7 +44,7 @@ from auditor.reader import Node
 
 
 class _Common(TypedDict):
-    id: str
+    id: ResourceId
     name: str
     subscription_id: str
     resource_group: str
@@ -38,85 +52,275 @@ class _Common(TypedDict):
     tags: dict[str, str]
 
 
-def _common(row: Node) -> _Common:
-    resource_id = row.string("id")
-    parts = arm.parse(resource_id)
-    if not parts.subscription_id or not parts.resource_type:
-        raise row.error(f"{resource_id!r} is not an Azure resource ID", "id")
-    tags = row.opt_obj("tags")
-    return {
-        "id": resource_id,
-        "name": row.opt_string("name") or parts.name,
-        # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
-        "subscription_id": parts.subscription_id or row.opt_string("subscriptionId") or "",
-        "resource_group": parts.resource_group or row.opt_string("resourceGroup") or "",
-        "location": row.opt_string("location") or "",
-        "tags": {} if tags is None else {k: str(v) for k, v in tags.value.items()},
-    }
-
-
 def _properties(row: Node) -> Node:
     return row.section("properties")
 
 
-def _sku_name(row: Node) -> str | None:
+def _sku(row: Node) -> Sku | None:
     sku = row.opt_obj("sku")
-    return None if sku is None else sku.opt_string("name")
+    return None if sku is None else Sku.parse(sku.opt_string("name"))
 
 
-def cluster(row: Node) -> tuple[Cluster, list[NodePool]]:
-    props = _properties(row)
-    net = props.section("networkProfile")
-    power = props.opt_obj("powerState")
-    api = props.opt_obj("apiServerAccessProfile")
-    result = Cluster(
-        **_common(row),
-        outbound_type=net.opt_string("outboundType"),
-        network_plugin=net.opt_string("networkPlugin"),
-        network_plugin_mode=net.opt_string("networkPluginMode"),
-        network_dataplane=net.opt_string("networkDataplane"),
-        network_policy=net.opt_string("networkPolicy"),
-        load_balancer_sku=net.opt_string("loadBalancerSku"),
-        ip_families=net.strs("ipFamilies"),
-        node_resource_group=props.opt_string("nodeResourceGroup"),
-        power_state=None if power is None else power.opt_string("code"),
-        kubernetes_version=props.opt_string("kubernetesVersion"),
-        load_balancer_profile=_lb_profile(net.opt_obj("loadBalancerProfile")),
-        nat_gateway_profile=_nat_profile(net.opt_obj("natGatewayProfile")),
-        api_server_access=None if api is None else _api_access(api),
-    )
-    pools = [_pool(result.id, node) for node in props.opt_array("agentPoolProfiles").items()]
-    return result, pools
+class RowReader:
+    """Reads the rows of one estate into payloads, sharing one ResourceId per spelling."""
+
+    def __init__(self, ids: IdTable | None = None) -> None:
+        self.ids = IdTable() if ids is None else ids
+
+    def _ref(self, node: Node, key: str) -> ResourceId | None:
+        return self.ids.optional(node.opt_ref(key))
+
+    def _refs(self, node: Node, key: str) -> tuple[ResourceId, ...]:
+        return self.ids.all(node.refs(key))
+
+    def _common(self, row: Node) -> _Common:
+        text = row.string("id")
+        resource_id = self.ids(text)
+        parts = resource_id.parts
+        if not parts.subscription_id or not parts.resource_type:
+            raise row.error(f"{text!r} is not an Azure resource ID", "id")
+        tags = row.opt_obj("tags")
+        return {
+            "id": resource_id,
+            "name": row.opt_string("name") or parts.name,
+            # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
+            "subscription_id": parts.subscription_id or row.opt_string("subscriptionId") or "",
+            "resource_group": parts.resource_group or row.opt_string("resourceGroup") or "",
+            "location": row.opt_string("location") or "",
+            "tags": {} if tags is None else {k: str(v) for k, v in tags.value.items()},
+        }
+
+    def cluster(self, row: Node) -> tuple[Cluster, list[NodePool]]:
+        props = _properties(row)
+        net = props.section("networkProfile")
+        api = props.opt_obj("apiServerAccessProfile")
+        outbound_type = net.opt_string("outboundType")
+        network_plugin = net.opt_string("networkPlugin")
+        result = Cluster(
+            **self._common(row),
+            outbound_type=outbound_type,
+            outbound=OutboundType.parse(outbound_type),
+            network_plugin=network_plugin,
+            plugin=NetworkPlugin.parse(network_plugin),
+            network_plugin_mode=net.opt_string("networkPluginMode"),
+            network_dataplane=net.opt_string("networkDataplane"),
+            network_policy=net.opt_string("networkPolicy"),
+            load_balancer_sku=LoadBalancerSku.parse(net.opt_string("loadBalancerSku")),
+            ip_families=tuple(
+                family
+                for text in net.strs("ipFamilies")
+                if (family := IpVersion.parse(text)) is not None
+            ),
+            node_resource_group=props.opt_string("nodeResourceGroup"),
+            power_state=_power_state(props),
+            kubernetes_version=props.opt_string("kubernetesVersion"),
+            load_balancer_profile=self._lb_profile(net.opt_obj("loadBalancerProfile")),
+            nat_gateway_profile=self._nat_profile(net.opt_obj("natGatewayProfile")),
+            api_server_access=None if api is None else _api_access(api),
+        )
+        pools = [
+            self._pool(result.id, node) for node in props.opt_array("agentPoolProfiles").items()
+        ]
+        return result, pools
+
+    def _lb_profile(self, node: Node | None) -> LoadBalancerProfile | None:
+        if node is None:
+            return None
+        managed = node.opt_obj("managedOutboundIPs")
+        outbound_ips = node.opt_obj("outboundIPs")
+        outbound_prefixes = node.opt_obj("outboundIPPrefixes")
+        return LoadBalancerProfile(
+            managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
+            outbound_ip_ids=() if outbound_ips is None else self._refs(outbound_ips, "publicIPs"),
+            outbound_prefix_ids=(
+                ()
+                if outbound_prefixes is None
+                else self._refs(outbound_prefixes, "publicIPPrefixes")
+            ),
+            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
+            allocated_outbound_ports=node.opt_integer("allocatedOutboundPorts"),
+            idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
+        )
+
+    def _nat_profile(self, node: Node | None) -> NatGatewayProfile | None:
+        if node is None:
+            return None
+        managed = node.opt_obj("managedOutboundIPProfile")
+        return NatGatewayProfile(
+            managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
+            idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
+            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
+            sku=Sku.parse(node.opt_string("sku")),
+        )
+
+    def _pool(self, cluster_id: ResourceId, node: Node) -> NodePool:
+        name = node.string("name")
+        upgrade = node.opt_obj("upgradeSettings")
+        windows = node.opt_obj("windowsProfile")
+        return NodePool(
+            id=cluster_id.child("agentPools", name),
+            cluster_id=cluster_id,
+            name=name,
+            mode=AgentPoolMode.parse(node.opt_string("mode")),
+            os_type=OsType.parse(node.opt_string("osType")),
+            count=node.opt_integer("count"),
+            min_count=node.opt_integer("minCount"),
+            max_count=node.opt_integer("maxCount"),
+            auto_scaling=bool(node.opt_boolean("enableAutoScaling")),
+            max_surge=None if upgrade is None else upgrade.opt_string("maxSurge"),
+            availability_zones=node.strs("availabilityZones"),
+            vnet_subnet_id=self.ids.optional(node.opt_string("vnetSubnetID")),
+            pod_subnet_id=self.ids.optional(node.opt_string("podSubnetID")),
+            enable_node_public_ip=bool(node.opt_boolean("enableNodePublicIP")),
+            node_public_ip_prefix_id=self.ids.optional(node.opt_string("nodePublicIPPrefixID")),
+            power_state=_power_state(node),
+            windows_outbound_nat_disabled=(
+                None if windows is None else windows.opt_boolean("disableOutboundNat")
+            ),
+        )
+
+    def virtual_network(self, row: Node) -> tuple[VirtualNetwork, list[Subnet]]:
+        props = _properties(row)
+        space = props.opt_obj("addressSpace")
+        common = self._common(row)
+        vnet_id = common["id"]
+        subnets = [self._subnet(vnet_id, node) for node in props.opt_array("subnets").items()]
+        result = VirtualNetwork(
+            **common,
+            address_prefixes=() if space is None else space.strs("addressPrefixes"),
+            subnet_ids=tuple(s.id for s in subnets),
+            peered_vnet_ids=tuple(
+                remote
+                for peering in props.opt_array("virtualNetworkPeerings").items()
+                if (remote := self._ref(_properties(peering), "remoteVirtualNetwork"))
+            ),
+            default_public_nat_gateway_id=self._ref(props, "defaultPublicNatGateway"),
+        )
+        return result, subnets
+
+    def _subnet(self, vnet_id: ResourceId, node: Node) -> Subnet:
+        props = _properties(node)
+        name = node.opt_string("name")
+        text = node.opt_string("id")
+        subnet_id = self.ids(text) if text else vnet_id.child("subnets", name or "")
+        prefix = props.opt_string("addressPrefix")
+        return Subnet(
+            id=subnet_id,
+            name=name or subnet_id.name,
+            vnet_id=vnet_id,
+            address_prefixes=((prefix,) if prefix else ()) + props.strs("addressPrefixes"),
+            nat_gateway_id=self._ref(props, "natGateway"),
+            route_table_id=self._ref(props, "routeTable"),
+            network_security_group_id=self._ref(props, "networkSecurityGroup"),
+            default_outbound_access=props.opt_boolean("defaultOutboundAccess"),
+        )
+
+    def nat_gateway(self, row: Node) -> NatGateway:
+        props = _properties(row)
+        return NatGateway(
+            **self._common(row),
+            sku=_sku(row),
+            zones=row.strs("zones"),
+            idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
+            public_ip_ids=self._refs(props, "publicIpAddresses"),
+            public_ip_prefix_ids=self._refs(props, "publicIpPrefixes"),
+            public_ip_v6_ids=self._refs(props, "publicIpAddressesV6"),
+            public_ip_prefix_v6_ids=self._refs(props, "publicIpPrefixesV6"),
+            subnet_ids=self._refs(props, "subnets"),
+            source_virtual_network_id=self._ref(props, "sourceVirtualNetwork"),
+        )
+
+    def public_ip(self, row: Node) -> PublicIp:
+        props = _properties(row)
+        sku = row.opt_obj("sku")
+        ddos = props.opt_obj("ddosSettings")
+        ip_tags = props.opt_array("ipTags")
+        routing_internet = any(
+            isinstance(tag.value, dict)
+            and str(tag.value.get("ipTagType", "")).lower() == "routingpreference"
+            and str(tag.value.get("tag", "")).lower() == "internet"
+            for tag in ip_tags.items()
+        )
+        return PublicIp(
+            **self._common(row),
+            sku=None if sku is None else Sku.parse(sku.opt_string("name")),
+            tier=None if sku is None else sku.opt_string("tier"),
+            zones=row.strs("zones"),
+            ip_address=props.opt_string("ipAddress"),
+            allocation_method=AllocationMethod.parse(props.opt_string("publicIPAllocationMethod")),
+            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
+            prefix_id=self._ref(props, "publicIPPrefix"),
+            idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
+            ddos_protection=ddos is not None
+            and (ddos.opt_string("protectionMode") or "").lower() == "enabled",
+            routing_preference_internet=routing_internet,
+        )
+
+    def public_ip_prefix(self, row: Node) -> PublicIpPrefix:
+        props = _properties(row)
+        return PublicIpPrefix(
+            **self._common(row),
+            sku=_sku(row),
+            zones=row.strs("zones"),
+            ip_prefix=props.opt_string("ipPrefix"),
+            prefix_length=props.opt_integer("prefixLength"),
+            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
+        )
+
+    def route_table(self, row: Node) -> RouteTable:
+        props = _properties(row)
+        routes = []
+        for node in props.opt_array("routes").items():
+            route_props = _properties(node)
+            hop_text = route_props.opt_string("nextHopType")
+            routes.append(
+                Route(
+                    name=node.opt_string("name") or "",
+                    address_prefix=route_props.opt_string("addressPrefix"),
+                    next_hop_type=NextHopType.parse(hop_text),
+                    next_hop_ip=route_props.opt_string("nextHopIpAddress"),
+                    next_hop_type_text=hop_text,
+                )
+            )
+        return RouteTable(**self._common(row), routes=tuple(routes))
+
+    def load_balancer(self, row: Node) -> LoadBalancer:
+        props = _properties(row)
+        frontend_ips: dict[str, ResourceId] = {}
+        frontend_prefixes: dict[str, ResourceId] = {}
+        for node in props.opt_array("frontendIPConfigurations").items():
+            frontend = arm.key(node.string("id"))
+            frontend_props = _properties(node)
+            ip_ref = self._ref(frontend_props, "publicIPAddress")
+            prefix_ref = self._ref(frontend_props, "publicIPPrefix")
+            if ip_ref:
+                frontend_ips[frontend] = ip_ref
+            if prefix_ref:
+                frontend_prefixes[frontend] = prefix_ref
+        rules = []
+        for node in props.opt_array("outboundRules").items():
+            rule_props = _properties(node)
+            rules.append(
+                OutboundRule(
+                    name=node.opt_string("name") or "",
+                    frontend_ids=self._refs(rule_props, "frontendIPConfigurations"),
+                    idle_timeout_minutes=rule_props.opt_integer("idleTimeoutInMinutes"),
+                    allocated_outbound_ports=rule_props.opt_integer("allocatedOutboundPorts"),
+                    enable_tcp_reset=rule_props.opt_boolean("enableTcpReset"),
+                )
+            )
+        return LoadBalancer(
+            **self._common(row),
+            sku=_sku(row),
+            frontend_public_ip_ids=frontend_ips,
+            frontend_public_prefix_ids=frontend_prefixes,
+            outbound_rules=tuple(rules),
+        )
 
 
-def _lb_profile(node: Node | None) -> LoadBalancerProfile | None:
-    if node is None:
-        return None
-    managed = node.opt_obj("managedOutboundIPs")
-    outbound_ips = node.opt_obj("outboundIPs")
-    outbound_prefixes = node.opt_obj("outboundIPPrefixes")
-    return LoadBalancerProfile(
-        managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
-        outbound_ip_ids=() if outbound_ips is None else outbound_ips.refs("publicIPs"),
-        outbound_prefix_ids=(
-            () if outbound_prefixes is None else outbound_prefixes.refs("publicIPPrefixes")
-        ),
-        effective_outbound_ip_ids=node.refs("effectiveOutboundIPs"),
-        allocated_outbound_ports=node.opt_integer("allocatedOutboundPorts"),
-        idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
-    )
-
-
-def _nat_profile(node: Node | None) -> NatGatewayProfile | None:
-    if node is None:
-        return None
-    managed = node.opt_obj("managedOutboundIPProfile")
-    return NatGatewayProfile(
-        managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
-        idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
-        effective_outbound_ip_ids=node.refs("effectiveOutboundIPs"),
-        sku=node.opt_string("sku"),
-    )
+def _power_state(node: Node) -> PowerState | None:
+    power = node.opt_obj("powerState")
+    return None if power is None else PowerState.parse(power.opt_string("code"))
 
 
 def _api_access(node: Node) -> ApiServerAccess:
@@ -124,172 +328,4 @@ def _api_access(node: Node) -> ApiServerAccess:
         authorized_ip_ranges=node.strs("authorizedIPRanges"),
         private_cluster=bool(node.opt_boolean("enablePrivateCluster")),
         vnet_integration=bool(node.opt_boolean("enableVnetIntegration")),
-    )
-
-
-def _pool(cluster_id: str, node: Node) -> NodePool:
-    name = node.string("name")
-    power = node.opt_obj("powerState")
-    upgrade = node.opt_obj("upgradeSettings")
-    windows = node.opt_obj("windowsProfile")
-    return NodePool(
-        id=arm.node_pool_id(cluster_id, name),
-        cluster_id=cluster_id,
-        name=name,
-        mode=node.opt_string("mode"),
-        os_type=node.opt_string("osType"),
-        count=node.opt_integer("count"),
-        min_count=node.opt_integer("minCount"),
-        max_count=node.opt_integer("maxCount"),
-        auto_scaling=bool(node.opt_boolean("enableAutoScaling")),
-        max_surge=None if upgrade is None else upgrade.opt_string("maxSurge"),
-        availability_zones=node.strs("availabilityZones"),
-        vnet_subnet_id=node.opt_string("vnetSubnetID"),
-        pod_subnet_id=node.opt_string("podSubnetID"),
-        enable_node_public_ip=bool(node.opt_boolean("enableNodePublicIP")),
-        node_public_ip_prefix_id=node.opt_string("nodePublicIPPrefixID"),
-        power_state=None if power is None else power.opt_string("code"),
-        windows_outbound_nat_disabled=(
-            None if windows is None else windows.opt_boolean("disableOutboundNat")
-        ),
-    )
-
-
-def virtual_network(row: Node) -> tuple[VirtualNetwork, list[Subnet]]:
-    props = _properties(row)
-    space = props.opt_obj("addressSpace")
-    vnet_id = row.string("id")
-    subnets = [_subnet(vnet_id, node) for node in props.opt_array("subnets").items()]
-    result = VirtualNetwork(
-        **_common(row),
-        address_prefixes=() if space is None else space.strs("addressPrefixes"),
-        subnet_ids=tuple(s.id for s in subnets),
-        peered_vnet_ids=tuple(
-            remote
-            for peering in props.opt_array("virtualNetworkPeerings").items()
-            if (remote := _properties(peering).opt_ref("remoteVirtualNetwork"))
-        ),
-    )
-    return result, subnets
-
-
-def _subnet(vnet_id: str, node: Node) -> Subnet:
-    props = _properties(node)
-    name = node.opt_string("name")
-    subnet_id = node.opt_string("id") or f"{vnet_id}/subnets/{name}"
-    prefix = props.opt_string("addressPrefix")
-    return Subnet(
-        id=subnet_id,
-        name=name or arm.parse(subnet_id).name,
-        vnet_id=vnet_id,
-        address_prefixes=((prefix,) if prefix else ()) + props.strs("addressPrefixes"),
-        nat_gateway_id=props.opt_ref("natGateway"),
-        route_table_id=props.opt_ref("routeTable"),
-        network_security_group_id=props.opt_ref("networkSecurityGroup"),
-        default_outbound_access=props.opt_boolean("defaultOutboundAccess"),
-    )
-
-
-def nat_gateway(row: Node) -> NatGateway:
-    props = _properties(row)
-    return NatGateway(
-        **_common(row),
-        sku=_sku_name(row),
-        zones=row.strs("zones"),
-        idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
-        public_ip_ids=props.refs("publicIpAddresses"),
-        public_ip_prefix_ids=props.refs("publicIpPrefixes"),
-        public_ip_v6_ids=props.refs("publicIpAddressesV6"),
-        public_ip_prefix_v6_ids=props.refs("publicIpPrefixesV6"),
-        subnet_ids=props.refs("subnets"),
-        source_virtual_network_id=props.opt_ref("sourceVirtualNetwork"),
-    )
-
-
-def public_ip(row: Node) -> PublicIp:
-    props = _properties(row)
-    sku = row.opt_obj("sku")
-    ddos = props.opt_obj("ddosSettings")
-    ip_tags = props.opt_array("ipTags")
-    routing_internet = any(
-        isinstance(tag.value, dict)
-        and str(tag.value.get("ipTagType", "")).lower() == "routingpreference"
-        and str(tag.value.get("tag", "")).lower() == "internet"
-        for tag in ip_tags.items()
-    )
-    return PublicIp(
-        **_common(row),
-        sku=None if sku is None else sku.opt_string("name"),
-        tier=None if sku is None else sku.opt_string("tier"),
-        zones=row.strs("zones"),
-        ip_address=props.opt_string("ipAddress"),
-        allocation_method=props.opt_string("publicIPAllocationMethod"),
-        version=props.opt_string("publicIPAddressVersion"),
-        prefix_id=props.opt_ref("publicIPPrefix"),
-        idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
-        ddos_protection=ddos is not None
-        and (ddos.opt_string("protectionMode") or "").lower() == "enabled",
-        routing_preference_internet=routing_internet,
-    )
-
-
-def public_ip_prefix(row: Node) -> PublicIpPrefix:
-    props = _properties(row)
-    return PublicIpPrefix(
-        **_common(row),
-        sku=_sku_name(row),
-        zones=row.strs("zones"),
-        ip_prefix=props.opt_string("ipPrefix"),
-        prefix_length=props.opt_integer("prefixLength"),
-        version=props.opt_string("publicIPAddressVersion"),
-    )
-
-
-def route_table(row: Node) -> RouteTable:
-    props = _properties(row)
-    routes = []
-    for node in props.opt_array("routes").items():
-        route_props = _properties(node)
-        routes.append(
-            Route(
-                name=node.opt_string("name") or "",
-                address_prefix=route_props.opt_string("addressPrefix"),
-                next_hop_type=route_props.opt_string("nextHopType"),
-                next_hop_ip=route_props.opt_string("nextHopIpAddress"),
-            )
-        )
-    return RouteTable(**_common(row), routes=tuple(routes))
-
-
-def load_balancer(row: Node) -> LoadBalancer:
-    props = _properties(row)
-    frontend_ips: dict[str, str] = {}
-    frontend_prefixes: dict[str, str] = {}
-    for node in props.opt_array("frontendIPConfigurations").items():
-        frontend_id = arm.key(node.string("id"))
-        frontend_props = _properties(node)
-        ip_ref = frontend_props.opt_ref("publicIPAddress")
-        prefix_ref = frontend_props.opt_ref("publicIPPrefix")
-        if ip_ref:
-            frontend_ips[frontend_id] = ip_ref
-        if prefix_ref:
-            frontend_prefixes[frontend_id] = prefix_ref
-    rules = []
-    for node in props.opt_array("outboundRules").items():
-        rule_props = _properties(node)
-        rules.append(
-            OutboundRule(
-                name=node.opt_string("name") or "",
-                frontend_ids=rule_props.refs("frontendIPConfigurations"),
-                idle_timeout_minutes=rule_props.opt_integer("idleTimeoutInMinutes"),
-                allocated_outbound_ports=rule_props.opt_integer("allocatedOutboundPorts"),
-                enable_tcp_reset=rule_props.opt_boolean("enableTcpReset"),
-            )
-        )
-    return LoadBalancer(
-        **_common(row),
-        sku=_sku_name(row),
-        frontend_public_ip_ids=frontend_ips,
-        frontend_public_prefix_ids=frontend_prefixes,
-        outbound_rules=tuple(rules),
     )

@@ -8,13 +8,16 @@ case that fires and one that does not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor import arm, drift
+from auditor import arm, drift, engine
 from auditor import policy as policy_module
-from auditor.drift import DriftRule
-from auditor.model import Finding, Severity
+from auditor.graph.estate import EgressGraph
+from auditor.model import Finding, Rule, RuleContext, Severity
+from auditor.policy import Policy
+from auditor.snapshot import Snapshot
 from tests import estate_builder as b
 
 BASELINE_AT = "2026-11-13T06:00:00Z"
@@ -104,21 +107,30 @@ class DriftCase:
         return self.name
 
 
-def drift_findings(rule: DriftRule, case: DriftCase) -> list[Finding]:
-    policy = policy_module.parse(case.policy, "egress-audit.yaml")
-    findings, errors = drift.detect(case.before.snapshot(), case.after.snapshot(), policy, [rule])
+def detect(
+    before: Snapshot, after: Snapshot, policy: Policy, rules: Sequence[Rule]
+) -> list[Finding]:
+    """The drift findings of `rules` between two snapshots, as the engine runs them."""
+    graph = EgressGraph.from_snapshot(after)
+    context = RuleContext(graph, policy, drift.Comparison.of(before, after, graph))
+    findings, errors = engine.run_rules(context, rules, drift.change_history(before, after))
     assert errors == []
     return findings
 
 
-def run_drift_case(rule: DriftRule, case: DriftCase) -> list[Finding]:
+def drift_findings(rule: Rule, case: DriftCase) -> list[Finding]:
+    policy = policy_module.parse(case.policy, "egress-audit.yaml")
+    return detect(case.before.snapshot(), case.after.snapshot(), policy, [rule])
+
+
+def run_drift_case(rule: Rule, case: DriftCase) -> list[Finding]:
     """Assert the case exactly; return the findings for further checks."""
     findings = drift_findings(rule, case)
-    got = {(arm.key(f.resource_id), f.key): f for f in findings}
+    got = {(f.resource_id.key, f.key): f for f in findings}
     want = {(arm.key(subject), key): values for (subject, key), values in case.expected.items()}
     assert set(got) == set(want), f"got {sorted(got)}, want {sorted(want)}"
     assert len(got) == len(findings), "one finding per subject and key"
-    flagged = {arm.key(f.resource_id) for f in findings}
+    flagged = {f.resource_id.key for f in findings}
     assert not flagged & {arm.key(p) for p in case.passes}, f"wrongly flagged: {flagged}"
     for pair, finding in got.items():
         assert finding.rule_id == rule.meta.id

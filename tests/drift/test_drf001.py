@@ -106,7 +106,7 @@ def test_cases(case: DriftCase) -> None:
 
 def test_swapped_ip_names_added_and_removed() -> None:
     case = DriftCase("swap", baseline(), estate(nat_a_ips=(PIP2,)))
-    finding = next(f for f in drift_findings(drf001.RULE, case) if f.resource_id == SYS)
+    finding = next(f for f in drift_findings(drf001.RULE, case) if f.resource_id.text == SYS)
     assert finding.details["added"] == "20.0.0.2/32"
     assert finding.details["removed"] == "20.0.0.1/32"
     assert finding.observed == "20.0.0.2/32"
@@ -119,12 +119,12 @@ def test_swapped_ip_names_added_and_removed() -> None:
         "If it was not intended, restore the previous egress: az network nat gateway update "
         f"-g {b.RG} -n ng-a --public-ip-addresses {PIP1}. "
     )
-    assert NAT_A in finding.evidence
+    assert NAT_A in b.texts(finding.evidence)
 
 
 def test_moved_subnet_remediation_reattaches_the_old_nat() -> None:
     case = DriftCase("moved", baseline(), estate(nodes_nat=NAT_B))
-    finding = next(f for f in drift_findings(drf001.RULE, case) if f.resource_id == SYS)
+    finding = next(f for f in drift_findings(drf001.RULE, case) if f.resource_id.text == SYS)
     assert finding.remediation.startswith(
         "If it was not intended, restore the previous egress: az network vnet subnet update "
         f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}. "

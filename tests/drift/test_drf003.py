@@ -78,9 +78,9 @@ def test_lost_nat_message_remediation_and_attribution_targets() -> None:
         f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}. "
     )
     # Subnet changes are filed under the VNet; NAT-side changes under the NAT gateway.
-    assert NODES in finding.evidence
-    assert NAT_A in finding.evidence
-    assert VNET not in finding.evidence  # mapped at attribution time, not stored
+    assert NODES in b.texts(finding.evidence)
+    assert NAT_A in b.texts(finding.evidence)
+    assert VNET not in b.texts(finding.evidence)  # mapped at attribution time, not stored
 
 
 def test_gained_nat_remediation_removes_it() -> None:

@@ -13,6 +13,7 @@ from tests.drift.cases import (
     USER,
     DriftCase,
     baseline,
+    detect,
     drift_findings,
     estate,
     run_drift_case,
@@ -109,10 +110,10 @@ def test_a_scope_that_failed_in_the_current_snapshot_is_not_removal() -> None:
             "subscriptions": [b.SUB],
         }
     ]
-    from auditor import drift, snapshot
     from auditor import policy as policy_module
+    from auditor import snapshot
 
-    findings, _ = drift.detect(
+    findings = detect(
         baseline().snapshot(),
         snapshot.parse_document(document, "estate.json"),
         policy_module.EMPTY,

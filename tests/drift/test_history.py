@@ -6,11 +6,12 @@ from typing import Any
 
 from auditor import drift
 from auditor import policy as policy_module
+from auditor.arm import ResourceId
 from auditor.history import History, parse_changes, target_of
 from auditor.model import Finding
 from rules import drf003, drf004
 from tests import estate_builder as b
-from tests.drift.cases import NAT_A, NODES, VNET, baseline, estate
+from tests.drift.cases import NAT_A, NODES, VNET, baseline, detect, estate
 
 TENANT = b.TENANT
 
@@ -96,7 +97,7 @@ SUBNET_WRITE = "Microsoft.Network/virtualNetworks/subnets/write"
 
 
 def _drf004(rows: list[dict[str, Any]]) -> Finding:
-    findings, _ = drift.detect(
+    findings = detect(
         baseline(nat_a_idle=30).snapshot(),
         estate(nat_a_idle=4, changes=rows).snapshot(),
         policy_module.EMPTY,
@@ -198,7 +199,7 @@ def test_no_history_says_so() -> None:
 
 
 def _drf003(rows: list[dict[str, Any]]) -> Finding:
-    findings, _ = drift.detect(
+    findings = detect(
         baseline().snapshot(),
         estate(nodes_nat=None, changes=rows).snapshot(),
         policy_module.EMPTY,
@@ -221,7 +222,7 @@ def test_a_subnet_change_is_found_on_its_virtual_network() -> None:
             )
         ]
     )
-    assert finding.resource_id == NODES
+    assert finding.resource_id.text == NODES
     assert finding.details["changedBy"] == "a.osei@contoso.com"
     assert finding.details["operation"] == SUBNET_WRITE
     assert finding.details["changedResource"] == _lower_provider(VNET)
@@ -267,10 +268,10 @@ def test_records_without_target_or_time_are_skipped() -> None:
     assert change.changed_by == "ok@contoso.com"
     assert change.paths == ()
     # A Create names no properties: it may explain any drift of its resource.
-    assert History([change]).explain([NAT_A.upper()], ("idletimeout",)) == [change]
+    assert History([change]).explain([ResourceId.of(NAT_A.upper())], ("idletimeout",)) == [change]
 
 
 def test_children_are_filed_under_their_parent() -> None:
-    assert target_of(NODES) == VNET.lower()
-    assert target_of(b.pool_id("aks", "sys")) == b.cluster_id("aks").lower()
-    assert target_of(NAT_A) == NAT_A.lower()
+    assert target_of(ResourceId.of(NODES)) == VNET.lower()
+    assert target_of(ResourceId.of(b.pool_id("aks", "sys"))) == b.cluster_id("aks").lower()
+    assert target_of(ResourceId.of(NAT_A)) == NAT_A.lower()

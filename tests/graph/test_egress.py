@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NodePool
-from auditor.model import EgressKind, EgressPath
+from auditor.model import EgressKind, EgressPath, ResourceKind
 from tests import estate_builder as b
 
 NODES = b.subnet_id("vnet", "nodes")
@@ -86,7 +86,13 @@ def test_udr_to_virtual_appliance_beats_nat_node_ip_and_load_balancer() -> None:
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.next_hop_ip == "10.100.0.4"
     assert path.public_ips is None  # beyond the appliance: not knowable from the snapshot
-    assert path.hops == (NODES, RT)
+    assert b.texts(path.hop_ids) == (NODES, RT)
+    assert [h.kind for h in path.hops] == [
+        ResourceKind.SUBNET,
+        ResourceKind.ROUTE_TABLE,
+        ResourceKind.APPLIANCE,
+    ]
+    assert path.hops[-1].address == "10.100.0.4"
 
 
 def test_udr_to_virtual_network_gateway_beats_nat() -> None:
@@ -97,10 +103,15 @@ def test_udr_to_virtual_network_gateway_beats_nat() -> None:
 def test_nat_gateway_beats_node_public_ip_and_load_balancer() -> None:
     path = _node_path(_estate(nat=True, node_public_ip=True, lb=True))
     assert path.kind is EgressKind.NAT_GATEWAY
-    assert path.device_id == NAT
+    assert path.device_id.text == NAT
     assert path.public_ips == ("20.0.0.1/32",)
     assert path.idle_timeout_minutes == 4
-    assert path.hops == (NODES, NAT, PIP)
+    assert b.texts(path.hop_ids) == (NODES, NAT, PIP)
+    assert [h.kind for h in path.hops] == [
+        ResourceKind.SUBNET,
+        ResourceKind.NAT_GATEWAY,
+        ResourceKind.PUBLIC_IP,
+    ]
 
 
 def test_default_route_to_internet_does_not_override_nat() -> None:
@@ -148,7 +159,7 @@ def test_unread_subnet_is_unknown_not_missing() -> None:
     estate = b.Estate().add(b.cluster("aks", [b.pool("np", b.subnet_id("other", "s1"))]))
     path = _node_path(estate)
     assert path.kind is EgressKind.UNKNOWN
-    assert path.unknown_ids == (b.subnet_id("other", "s1"),)
+    assert b.texts(path.unknown_ids) == (b.subnet_id("other", "s1"),)
 
 
 def test_unread_route_table_makes_the_path_unknown() -> None:
@@ -165,7 +176,7 @@ def test_unread_nat_gateway_makes_the_path_unknown() -> None:
     estate.rows = [r for r in estate.rows if r["type"] != "microsoft.network/natgateways"]
     path = _node_path(estate)
     assert path.kind is EgressKind.UNKNOWN
-    assert path.unknown_ids == (NAT,)
+    assert b.texts(path.unknown_ids) == (NAT,)
 
 
 def test_unread_public_ip_leaves_the_nat_path_with_unknown_addresses() -> None:
@@ -174,7 +185,7 @@ def test_unread_public_ip_leaves_the_nat_path_with_unknown_addresses() -> None:
     path = _node_path(estate)
     assert path.kind is EgressKind.NAT_GATEWAY
     assert path.public_ips is None
-    assert path.unknown_ids == (PIP,)
+    assert b.texts(path.unknown_ids) == (PIP,)
 
 
 def test_nat_gateway_without_public_ip_has_no_egress_addresses() -> None:
@@ -206,7 +217,7 @@ def test_nat_attached_to_the_whole_virtual_network() -> None:
     nat_row["properties"]["sourceVirtualNetwork"] = {"id": b.vnet_id("vnet")}
     path = _node_path(estate)
     assert path.kind is EgressKind.NAT_GATEWAY
-    assert path.device_id == NAT
+    assert path.device_id.text == NAT
 
 
 def test_pool_without_subnet_resolves_the_aks_managed_vnet_in_the_node_resource_group() -> None:
@@ -233,7 +244,7 @@ def test_pool_without_subnet_resolves_the_aks_managed_vnet_in_the_node_resource_
     )
     path = _node_path(estate)
     assert path.kind is EgressKind.NAT_GATEWAY
-    assert path.subnet_id == managed_subnet
+    assert path.subnet_id.text == managed_subnet
     assert path.public_ips == ("20.0.0.9/32",)
 
 
@@ -254,7 +265,7 @@ def test_pod_subnet_has_its_own_egress_without_the_node_public_ip() -> None:
     pod_path = graph.pod_egress(pool)
     assert pod_path is not None
     assert pod_path.kind is EgressKind.LOAD_BALANCER
-    assert pod_path.subnet_id == PODS
+    assert pod_path.subnet_id.text == PODS
 
 
 def test_overlay_pods_share_the_node_egress() -> None:
@@ -296,7 +307,7 @@ def test_udr_to_a_firewall_whose_subnet_has_a_nat_leaves_from_the_nat_ips() -> N
     path = _node_path(estate)
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.public_ips == ("51.0.0.0/30",)
-    assert path.hops == (
+    assert b.texts(path.hop_ids) == (
         NODES,
         RT,
         b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub"),
@@ -330,7 +341,7 @@ def test_load_balancer_addresses_from_the_aks_load_balancer_when_the_profile_has
     assert path.kind is EgressKind.LOAD_BALANCER
     assert path.public_ips == ("20.0.0.77/32",)
     assert path.idle_timeout_minutes == 45
-    assert path.device_id == b.rid("Microsoft.Network/loadBalancers", "kubernetes", rg=node_rg)
+    assert path.device_id.text == b.rid("Microsoft.Network/loadBalancers", "kubernetes", rg=node_rg)
 
 
 def test_an_unpeered_vnet_holding_the_next_hop_address_is_not_the_appliance() -> None:
@@ -347,9 +358,11 @@ def test_an_unpeered_vnet_holding_the_next_hop_address_is_not_the_appliance() ->
 def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
     estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.2.0.4"))
     estate.rows[0]["properties"]["subnets"][1]["properties"]["natGateway"] = {"id": NAT}
+    nat = next(r for r in estate.rows if r["id"] == NAT)
+    nat["properties"]["subnets"] = [{"id": PODS}]  # both records of the association
     path = _node_path(estate)
     assert path.public_ips == ("20.0.0.1/32",)
-    assert path.hops[2] == PODS
+    assert b.texts(path.hop_ids)[2] == PODS
 
 
 def test_outbound_type_block_falls_back_to_no_egress_not_default_outbound_access() -> None:
@@ -373,3 +386,9 @@ def test_two_half_default_routes_override_the_nat_like_one_default_route() -> No
     path = _node_path(estate)
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.next_hop_ip == "10.100.0.4"
+
+
+def test_a_next_hop_type_egress_audit_does_not_know_makes_the_path_unknown() -> None:
+    path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceEcmp", "10.0.0.4")))
+    assert path.kind is EgressKind.UNKNOWN
+    assert "next hop type VirtualApplianceEcmp, which egress-audit does not know" in path.reason

@@ -126,7 +126,7 @@ def suppress(result: AuditResult, resource_id: str, justification: str) -> Audit
     """The result with the findings on `resource_id` suppressed (as the policy file would)."""
 
     def mark(finding: Finding) -> Finding:
-        if finding.resource_id != resource_id:
+        if finding.resource_id.text != resource_id:
             return finding
         return dataclasses.replace(
             finding,

@@ -59,6 +59,8 @@ def check_upload(document: dict[str, Any], text: str | None = None) -> None:
         assert run["automationDetails"]["id"] == run["automationDetails"]["id"].lower()
         assert run["invocations"][0]["executionSuccessful"] is True
         rules = _check_driver(run["tool"]["driver"])
+        # SARIF §3.27.23: `suppressions` is on every result of a run or on none.
+        assert len({"suppressions" in r for r in run["results"]}) <= 1
         assert isinstance(run["results"], list)
         assert len(run["results"]) <= 25_000
         for result in run["results"]:
@@ -99,7 +101,11 @@ def _check_result(result: dict[str, Any], rules: list[str]) -> None:
     assert rules[result["ruleIndex"]] == result["ruleId"]
     assert result["level"] in LEVELS
     assert result["message"]["text"].strip()
-    assert "suppressions" not in result, "suppressed results must not be uploaded"
+    for suppression in result.get("suppressions", []):
+        # Suppressed results are uploaded marked, with the reason (docs/github.md).
+        assert suppression["kind"] == "external"
+        assert suppression["status"] == "accepted"
+        assert suppression["justification"].strip()
     assert result.get("baselineState") != "absent", "absent results must not be uploaded"
     assert result.get("kind", "fail") == "fail"
     assert len(result["locations"]) == 1

@@ -9,10 +9,13 @@ from contextlib import redirect_stdout
 
 import pytest
 
+from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
 from reports import markdown
+from tests import demo_expected as expected
 from tests import estate_builder as b
+from tests import html_demo
 from tests.reports import estates as e
 
 S1, S2 = e.sub(1), e.sub(2)
@@ -27,13 +30,10 @@ def demo() -> str:
 
 
 def test_demo_counts_and_egress_rows(demo: str) -> None:
-    assert demo.startswith("## egress-audit: 39 findings\n")
-    assert "| 🟥 critical | 2 |" in demo
-    assert "| 🟧 high | 10 |" in demo
-    assert "| 🟨 medium | 15 |" in demo
-    assert "| 🟦 low | 5 |" in demo
-    assert "| ⬜ info | 7 |" in demo
-    assert "Suppressed by the policy file: 1." in demo
+    assert demo.startswith(f"## egress-audit: {len(expected.ACTIVE)} findings\n")
+    for severity, count in html_demo.SEVERITY_COUNTS:
+        assert f" {severity} | {count} |" in demo
+    assert f"Suppressed by the policy file: {len(expected.SUPPRESSED)}." in demo
     assert (
         "| aks-payments-prod | rg-payments-prod | payments | nodes | "
         "NAT gateway ng-payments-egress | 20.61.16.0/28 |"
@@ -47,12 +47,12 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "NAT gateway ng-reporting-egress | none |"
     ) in demo
     assert (
-        "| aks-kyc-prod | rg-kyc-prod | system | nodes | blackhole route | none |\n"
+        "| aks-kyc-prod | rg-kyc-prod | system | nodes | dropped (route to None) | none |\n"
         "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress | none |"
     ) in demo
     assert (
         "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
-        "load balancer outbound kubernetes | *unknown* |"
+        "load balancer outbound rules kubernetes | *unknown* |"
     ) in demo
     assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
 
@@ -105,7 +105,12 @@ def test_top_findings_stop_at_twenty() -> None:
     result = e.audit(e.estate(e.site(S1)))
     cluster = b.cluster_id("aks", "rg-app", S1)
     findings = tuple(
-        Finding("NET001", Severity.LOW, f"{cluster}/agentPools/p{i:02d}", f"Pool p{i:02d}.")
+        Finding(
+            "NET001",
+            Severity.LOW,
+            ResourceId.of(f"{cluster}/agentPools/p{i:02d}"),
+            f"Pool p{i:02d}.",
+        )
         for i in range(25)
     )
     text = markdown.render(dataclasses.replace(result, findings=findings))

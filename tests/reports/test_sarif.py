@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
-from reports import sarif, sarif_location
+from reports import sarif
 from tests import estate_builder as b
 from tests.reports import estates as e
-from tests.reports.sarif_checks import check_relative_uri, check_upload, check_valid
+from tests.reports.sarif_checks import check_upload, check_valid
 
 PROD = "11111111-1111-4111-8111-111111111111"
 NONPROD = "22222222-2222-4222-8222-222222222222"
@@ -66,7 +67,9 @@ def test_demo_lists_every_rule_that_ran(demo: tuple[dict[str, Any], str]) -> Non
     from rules.registry import BUILTIN
 
     for run in demo[0]["runs"]:
-        assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r.meta.id for r in BUILTIN]
+        assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
+            r.meta.id for r in BUILTIN if not r.meta.needs_baseline
+        ]
 
 
 def test_demo_resource_finding_gets_the_synthetic_path(demo: tuple[dict[str, Any], str]) -> None:
@@ -92,7 +95,7 @@ def test_demo_resource_finding_gets_the_synthetic_path(demo: tuple[dict[str, Any
         }
     ]
     assert result["message"]["text"].startswith("Node pool batch of cluster aks-checkout-prod ")
-    finding = Finding("EGR001", Severity.HIGH, resource, "")
+    finding = Finding("EGR001", Severity.HIGH, ResourceId.of(resource), "")
     assert result["partialFingerprints"] == {
         "primaryLocationLineHash": finding.fingerprint[:16] + ":1"
     }
@@ -341,7 +344,10 @@ def test_policy_warning_is_a_configuration_notification() -> None:
 def test_finding_of_an_unlisted_rule_gets_a_stand_in_rule() -> None:
     result = e.audit(e.estate(e.site(S1)))
     stray = Finding(
-        "DRIFT001", Severity.LOW, b.cluster_id("aks", "rg-app", S1), "Cluster aks drifted."
+        "DRIFT001",
+        Severity.LOW,
+        ResourceId.of(b.cluster_id("aks", "rg-app", S1)),
+        "Cluster aks drifted.",
     )
     document = _one(dataclasses.replace(result, findings=(stray,)))
     check_upload(document)
@@ -352,18 +358,17 @@ def test_finding_of_an_unlisted_rule_gets_a_stand_in_rule() -> None:
     assert run["tool"]["driver"]["rules"][3]["defaultConfiguration"] == {"level": "note"}
 
 
-def test_suppressed_findings_are_not_uploaded() -> None:
+def test_suppressed_findings_are_uploaded_marked_with_the_reason() -> None:
     batch = _pool(S1, "aks", "batch")
     result = e.suppress(
         e.audit(e.estate(e.site(S1, kubenet=True, bare_pool=True))), batch, "migrating in Q1"
     )
     upload = _one(result)
     check_upload(upload)
-    assert _subjects(upload["runs"][0]) == [("NET001", b.cluster_id("aks-kubenet", "rg-app", S1))]
-
-    full = _one(result, sarif.Options(full=True))
-    check_valid(full)
-    results = {r["properties"]["resourceId"]: r for r in full["runs"][0]["results"]}
+    kubenet = b.cluster_id("aks-kubenet", "rg-app", S1)
+    # Active results first: a cut to GitHub's result limit drops the suppressed ones first.
+    assert _subjects(upload["runs"][0]) == [("NET001", kubenet), ("EGR001", batch)]
+    results = {r["properties"]["resourceId"]: r for r in upload["runs"][0]["results"]}
     assert results[batch]["suppressions"] == [
         {
             "kind": "external",
@@ -372,7 +377,17 @@ def test_suppressed_findings_are_not_uploaded() -> None:
             "properties": {"expires": "2027-01-31", "resourceGlob": batch},
         }
     ]
-    assert "suppressions" not in results[b.cluster_id("aks-kubenet", "rg-app", S1)]
+    # SARIF §3.27.23: every result of the run has the property, empty when active.
+    assert results[kubenet]["suppressions"] == []
+    full = _one(result, sarif.Options(full=True))
+    check_valid(full)
+    assert full["runs"][0]["results"] == upload["runs"][0]["results"]
+
+
+def test_a_run_without_suppressed_findings_has_no_suppressions_property() -> None:
+    upload = _one(e.audit(e.estate(e.site(S1, kubenet=True, bare_pool=True))))
+    check_upload(upload)
+    assert all("suppressions" not in r for r in upload["runs"][0]["results"])
 
 
 def test_fingerprints_stay_when_order_and_casing_change() -> None:
@@ -390,61 +405,6 @@ def test_fingerprints_stay_when_order_and_casing_change() -> None:
 
     assert hashes(first) == hashes(second)
     assert len(set(hashes(first).values())) == 2
-
-
-@pytest.mark.parametrize(
-    ("resource_id", "uri"),
-    [
-        (
-            "/subscriptions/S/resourceGroups/RG One/providers/Microsoft.Network/natGateways/ng(1)",
-            "azure/subscriptions/s/resourcegroups/rg%20one/providers/microsoft.network/"
-            "natgateways/ng%281%29",
-        ),
-        (
-            "/subscriptions/s/resourceGroups/rg/providers/X.Y/z/a:b#c?d%e",
-            "azure/subscriptions/s/resourcegroups/rg/providers/x.y/z/a%3Ab%23c%3Fd%25e",
-        ),
-        (
-            "/subscriptions/s/resourceGroups/rg/providers/X.Y/z/..",
-            "azure/subscriptions/s/resourcegroups/rg/providers/x.y/z/%2E%2E",
-        ),
-        ("", "azure/unknown"),
-    ],
-)
-def test_resource_uri_is_relative_lower_case_and_encoded(resource_id: str, uri: str) -> None:
-    assert sarif_location.resource_uri(resource_id) == uri
-    check_relative_uri(uri)
-
-
-@pytest.mark.parametrize(
-    ("path", "uri"),
-    [
-        ("egress-audit.yaml", "egress-audit.yaml"),
-        ("./policy/egress audit.yaml", "policy/egress%20audit.yaml"),
-        ("k8s\\deploy\\app.yaml", "k8s/deploy/app.yaml"),
-        ("a/../b/c.yaml", "b/c.yaml"),
-        ("/home/me/repo/egress-audit.yaml", None),
-        ("../outside.yaml", None),
-        ("C:\\repo\\egress-audit.yaml", None),
-        ("", None),
-    ],
-)
-def test_file_locations_are_repository_relative(path: str, uri: str | None) -> None:
-    assert sarif_location.repo_relative_uri(path) == uri
-    if uri is not None:
-        check_relative_uri(uri)
-
-
-def test_absolute_policy_path_falls_back_to_the_resource_path() -> None:
-    resource = b.cluster_id("aks", "rg-app", S1)
-    from auditor.model import SourceLocation
-
-    assert sarif_location.artifact(resource, SourceLocation("/etc/egress-audit.yaml", 7)) == (
-        f"azure/subscriptions/{S1}/resourcegroups/rg-app/providers/"
-        "microsoft.containerservice/managedclusters/aks",
-        1,
-    )
-    assert sarif_location.artifact(resource, SourceLocation("policy.yaml", 0)) == ("policy.yaml", 1)
 
 
 def test_long_rule_descriptions_are_clipped_to_github_limits() -> None:

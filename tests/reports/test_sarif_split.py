@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import Finding, Severity
 from reports import sarif
@@ -111,7 +112,7 @@ def _many_findings(count: int) -> Any:
         Finding(
             "NET001",
             severities[i * len(severities) // count],
-            f"{cluster}/agentPools/pool{i:05d}",
+            ResourceId.of(f"{cluster}/agentPools/pool{i:05d}"),
             f"Node pool pool{i:05d} of cluster aks is finding number {i}. " + "x" * 40,
         )
         for i in range(count)

@@ -7,11 +7,12 @@ has such a module with at least one failing and one passing resource.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor import arm
 from auditor import policy as policy_module
-from auditor.model import Finding, Rule, Severity
+from auditor.model import Finding, Rule, RuleContext, Severity
 from tests.estate_builder import Estate
 
 
@@ -30,13 +31,19 @@ class Case:
 
 def findings_for(rule: Rule, case: Case) -> list[Finding]:
     policy = policy_module.parse(case.policy, "egress-audit.yaml")
-    return list(rule.check(case.estate.graph(), policy))
+    return list(rule.check(RuleContext(case.estate.graph(), policy)))
+
+
+def findings_for_rules(rules: Sequence[Rule], estate: Estate, policy: str = "") -> list[Finding]:
+    """What several rules find on one estate."""
+    context = RuleContext(estate.graph(), policy_module.parse(policy, "egress-audit.yaml"))
+    return [finding for rule in rules for finding in rule.check(context)]
 
 
 def run_case(rule: Rule, case: Case) -> list[Finding]:
     """Assert the case; return the findings for further checks."""
     findings = findings_for(rule, case)
-    flagged = {arm.key(f.resource_id) for f in findings}
+    flagged = {f.resource_id.key for f in findings}
     assert flagged >= {arm.key(i) for i in case.fails}, f"missing: {case.fails} vs {flagged}"
     assert not flagged & {arm.key(i) for i in case.passes}, f"wrongly flagged: {flagged}"
     assert flagged <= {arm.key(i) for i in case.fails}, f"unexpected: {flagged - case.fails}"

@@ -1,4 +1,9 @@
-"""Every built-in rule: complete metadata, a module named after its ID, and fail/pass cases."""
+"""Every rule of the catalogue: complete metadata, a module named after its ID, and cases.
+
+Graph and policy rules have `tests/rules/test_<id>.py` with estates that must fail and pass;
+drift rules (they need a baseline) have `tests/drift/test_<id>.py` with pairs of estates that
+drift and that do not.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ import pytest
 
 from auditor.model import Rule
 from rules.registry import BUILTIN
+from tests.drift.cases import DriftCase
 from tests.rules.cases import Case
 
 ID = re.compile(r"^[A-Z]{2,4}\d{3}$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DRIFT = [rule for rule in BUILTIN if rule.meta.needs_baseline]
+GRAPH = [rule for rule in BUILTIN if not rule.meta.needs_baseline]
 
 
 @pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.meta.id)
@@ -30,6 +38,14 @@ def test_metadata_is_complete(rule: Rule) -> None:
     assert all(s.startswith("https://") for s in meta.sources)
     assert "security" in meta.tags or "reliability" in meta.tags
     assert meta.precision in {"very-high", "high", "medium", "low"}
+    assert ("drift" in meta.tags) == meta.needs_baseline
+
+
+@pytest.mark.parametrize("rule", DRIFT, ids=lambda r: r.meta.id)
+def test_drift_rules_say_how_their_changes_are_attributed(rule: Rule) -> None:
+    assert "Severity is" in rule.meta.help_markdown, "help justifies the severity"
+    assert rule.meta.history_hints, "attribution needs the property words of its changes"
+    assert all(h == h.lower() for h in rule.meta.history_hints)
 
 
 @pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.meta.id)
@@ -38,7 +54,7 @@ def test_module_is_named_after_the_id(rule: Rule) -> None:
     assert module.RULE is rule
 
 
-@pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.meta.id)
+@pytest.mark.parametrize("rule", GRAPH, ids=lambda r: r.meta.id)
 def test_rule_has_failing_and_passing_cases(rule: Rule) -> None:
     tests = importlib.import_module(f"tests.rules.test_{rule.meta.id.lower()}")
     cases: list[Case] = tests.CASES
@@ -46,6 +62,20 @@ def test_rule_has_failing_and_passing_cases(rule: Rule) -> None:
     assert any(case.passes for case in cases), "no estate that must pass"
 
 
+@pytest.mark.parametrize("rule", DRIFT, ids=lambda r: r.meta.id)
+def test_drift_rule_has_firing_and_quiet_cases(rule: Rule) -> None:
+    tests = importlib.import_module(f"tests.drift.test_{rule.meta.id.lower()}")
+    cases: list[DriftCase] = tests.CASES
+    assert any(case.expected for case in cases), "no pair of estates that drifts"
+    assert any(case.passes and not case.expected for case in cases), "no quiet pair"
+    assert any(case.name == "identical estates" for case in cases)
+
+
 def test_ids_are_unique() -> None:
     ids = [rule.meta.id for rule in BUILTIN]
     assert len(ids) == len(set(ids))
+
+
+def test_the_six_drift_rules_close_the_catalogue() -> None:
+    assert [r.meta.id for r in BUILTIN[-6:]] == [f"DRF00{i}" for i in range(1, 7)]
+    assert [r.meta.id for r in DRIFT] == [f"DRF00{i}" for i in range(1, 7)]

@@ -56,7 +56,7 @@ def test_cases(case: Case) -> None:
 
 def test_remediation_names_the_subnet_and_the_cluster_nat() -> None:
     finding = next(
-        f for f in findings_for(egr001.RULE, CASES[0]) if f.resource_id.endswith("batch")
+        f for f in findings_for(egr001.RULE, CASES[0]) if f.resource_id.text.endswith("batch")
     )
     assert finding.remediation == (
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT}"

@@ -93,7 +93,7 @@ def test_cases(case: Case) -> None:
 
 def test_marks_docs_contested_and_attaches_the_node_subnet_nat() -> None:
     finding = next(
-        f for f in findings_for(egr002.RULE, CASES[0]) if f.resource_id.endswith("/bare")
+        f for f in findings_for(egr002.RULE, CASES[0]) if f.resource_id.text.endswith("/bare")
     )
     assert finding.details == {"docs": "contested"}
     assert "ACN-3204" in finding.message

@@ -8,7 +8,7 @@ from tests.rules.cases import Case, findings_for, run_case
 
 TABLES = {
     "firewall": [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")],
-    "ecmp": [("0.0.0.0/0", "VirtualApplianceEcmp", "10.100.0.4")],
+    "unknown-hop": [("0.0.0.0/0", "VirtualApplianceEcmp", "10.100.0.4")],
     "vpn": [("0.0.0.0/0", "VirtualNetworkGateway", None)],
     "internet": [("0.0.0.0/0", "Internet", None)],
     "blackhole": [("0.0.0.0/0", "None", None)],
@@ -52,7 +52,7 @@ CASES = [
         # The blackhole is EGR006's; unread tables and subnets are unknown.
         passes={
             _pid("firewall"),
-            _pid("ecmp"),
+            _pid("unknown-hop"),
             _pid("vpn"),
             _pid("blackhole"),
             _pid("unread"),
@@ -76,7 +76,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_remediation_reuses_the_cluster_firewall_and_names_the_table() -> None:
-    findings = {f.resource_id: f for f in findings_for(egr005.RULE, CASES[0])}
+    findings = {f.resource_id.text: f for f in findings_for(egr005.RULE, CASES[0])}
     assert findings[_pid("partial")].remediation == (
         f"az network route-table route create -g {b.RG} --route-table-name rt-partial "
         "-n default --address-prefix 0.0.0.0/0 --next-hop-type VirtualAppliance "

@@ -63,7 +63,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_remediation_points_the_route_at_the_cluster_firewall() -> None:
-    finding = next(f for f in findings_for(egr006.RULE, CASES[0]) if f.resource_id == HOLE)
+    finding = next(f for f in findings_for(egr006.RULE, CASES[0]) if f.resource_id.text == HOLE)
     assert finding.remediation == (
         f"az network route-table route update -g {b.RG} --route-table-name rt-blackhole -n r0 "
         "--next-hop-type VirtualAppliance --next-hop-ip-address 10.100.0.4, or "

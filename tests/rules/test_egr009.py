@@ -46,7 +46,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_messages_and_fixes() -> None:
-    findings = {f.resource_id.rsplit("/", 1)[1]: f for f in findings_for(egr009.RULE, CASES[0])}
+    findings = {f.resource_id.name: f for f in findings_for(egr009.RULE, CASES[0])}
     assert "unpredictable" in findings["loose"].message
     assert "--node-public-ip-prefix-id <public IP prefix ID>" in findings["loose"].remediation
     assert "public IP prefix nodes" in findings["prefixed"].message

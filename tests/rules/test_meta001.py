@@ -30,7 +30,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_messages_tell_preview_from_unknown() -> None:
-    messages = {f.resource_id: f.message for f in findings_for(meta001.RULE, CASES[0])}
+    messages = {f.resource_id.text: f.message for f in findings_for(meta001.RULE, CASES[0])}
     assert messages[b.cluster_id("v2")] == (
         "Cluster v2 has outbound type managedNATGatewayV2, a preview value, outside the "
         "stable API's enum."

@@ -71,7 +71,7 @@ def test_cases(case: Case) -> None:
 def _findings() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for finding in findings_for(nat003.RULE, CASES[0]):
-        found.setdefault(finding.resource_id.rsplit("/", 1)[1], []).append(finding.observed or "")
+        found.setdefault(finding.resource_id.name, []).append(finding.observed or "")
     return found
 
 

@@ -67,7 +67,7 @@ def test_cases(case: Case) -> None:
 
 def test_fix_builds_a_standardv2_gateway_and_moves_the_subnet() -> None:
     finding = next(
-        f for f in findings_for(nat004.RULE, CASES[0]) if f.resource_id == b.nat_id("split")
+        f for f in findings_for(nat004.RULE, CASES[0]) if f.resource_id.text == b.nat_id("split")
     )
     assert "zones 1, 2" in finding.message
     assert finding.remediation == (
@@ -98,7 +98,7 @@ def test_managed_nat_gateway_moves_through_aks() -> None:
         b.cluster("aks", [b.pool("sys", zones=("1", "2", "3"))], outbound_type="managedNATGateway"),
     )
     (finding,) = findings_for(nat004.RULE, Case("managed", estate))
-    assert finding.resource_id == b.nat_id("aks-nat", group)
+    assert finding.resource_id.text == b.nat_id("aks-nat", group)
     assert finding.remediation.startswith(
         f"az aks update -g {b.RG} -n aks --outbound-type managedNATGatewayV2"
     )

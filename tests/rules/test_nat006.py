@@ -86,7 +86,7 @@ def test_cases(case: Case) -> None:
 
 def test_fixes_go_through_the_right_command() -> None:
     user = next(
-        f for f in findings_for(nat006.RULE, CASES[0]) if f.resource_id == b.nat_id("idle-31")
+        f for f in findings_for(nat006.RULE, CASES[0]) if f.resource_id.text == b.nat_id("idle-31")
     )
     assert user.remediation.startswith(
         f"az network nat gateway update -g {b.RG} -n idle-31 --idle-timeout 4"

@@ -64,7 +64,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_prefix_sized_to_the_ips_and_v6_keyed_apart() -> None:
-    findings = {f.resource_id.rsplit("/", 1)[1]: f for f in findings_for(nat010.RULE, CASES[0])}
+    findings = {f.resource_id.name: f for f in findings_for(nat010.RULE, CASES[0])}
     assert findings["two"].remediation == (
         f"az network public-ip prefix create -g {b.RG} -n two-prefix --length 31 --sku Standard "
         f"&& az network nat gateway update -g {b.RG} -n two --public-ip-prefixes two-prefix, "

@@ -59,7 +59,7 @@ def test_cases(case: Case) -> None:
 
 
 def test_located_at_the_suppression_and_keyed_by_it() -> None:
-    finding = next(f for f in findings_for(pol002.RULE, CASES[0]) if f.resource_id == POOL)
+    finding = next(f for f in findings_for(pol002.RULE, CASES[0]) if f.resource_id.text == POOL)
     assert finding.location is not None
     assert (finding.location.path, finding.location.line) == ("egress-audit.yaml", 2)
     assert finding.key == "NAT007|*/managedclusters/aks*"
