@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import InputError
 from auditor.files import parse_json, read_text, replace_surrogates_in, write_text_atomic
 from auditor.model import CollectionError
 from auditor.reader import Node
@@ -180,9 +181,7 @@ def parse_document(document: Any, source: str) -> Snapshot:
         if not isinstance(rows.value, list):
             raise rows.error("expected a list")
         for row in rows.items():
-            if not isinstance(row.value, dict):
-                raise row.error("expected an object")
-            row.string("id")
+            check_row(row)
         resources[resource_type.lower()] = rows.value
     changes = root.opt_array("changes")
     for change in changes.items():
@@ -200,6 +199,13 @@ def parse_document(document: Any, source: str) -> Snapshot:
         errors=errors,
         warnings=warnings,
     )
+
+
+def check_row(row: Node) -> None:
+    """What every resource row must be, for the reader and the collector alike."""
+    if not isinstance(row.value, dict):
+        raise row.error("expected an object")
+    row.string("id")
 
 
 def _upgrade(root: Node, version: int) -> dict[str, Any]:
@@ -243,7 +249,13 @@ def _error_document(error: CollectionError) -> dict[str, Any]:
 
 
 def write(snapshot: Snapshot, path: Path) -> None:
-    write_json_atomic(snapshot.to_document(), path)
+    """Write `snapshot`, never one that reading it back would refuse (InputError instead)."""
+    document = snapshot.to_document()
+    try:
+        parse_document(document, str(path))
+    except InputError as exc:
+        raise InputError(exc.source, exc.where, f"{exc.problem} (snapshot not written)") from None
+    write_json_atomic(document, path)
 
 
 def write_json_atomic(document: Any, path: Path) -> None:
