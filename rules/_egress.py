@@ -61,6 +61,15 @@ def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
     }
 
 
+def leaves_by_outbound_rules(graph: EgressGraph, cluster: Cluster) -> bool:
+    """Whether any node pool (nodes or pods) egresses through load balancer outbound rules."""
+    return any(
+        path is not None and path.kind is EgressKind.LOAD_BALANCER
+        for pool in graph.pools(cluster)
+        for path in (graph.egress(pool), graph.pod_egress(pool))
+    )
+
+
 def workload_path(graph: EgressGraph, pool: NodePool) -> EgressPath:
     """Where a pool's workloads leave: the pod subnet's path when there is one, else the node's."""
     return graph.pod_egress(pool) or graph.egress(pool)

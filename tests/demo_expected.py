@@ -90,8 +90,8 @@ FINDINGS: tuple[Expected, ...] = (
     # The 0.0.0.0/0 route to the hub firewall moved egress off the allowlisted NAT address.
     Expected("EGR010", "high", pool(*DATA, "etl")),
     Expected("EGR010", "high", pool(*DATA, "system")),
-    # The Basic load balancer has no outbound rules: the default port allocation.
-    Expected("LB001", "medium", cluster(*INTRANET, NONPROD)),
+    # The default port allocation. The Basic load balancer of aks-intranet-legacy has no
+    # outbound rules to size (LB003 says to leave it).
     Expected("LB001", "medium", cluster(*LEGACY, NONPROD)),
     # 1,024 ports × (64 nodes + 8 surge) > 64,000 ports of its one outbound IP; the stopped
     # aks-sandbox-dev is not judged.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
-from auditor.enums import NextHopType, OutboundType
+from auditor.enums import LoadBalancerSku, NextHopType, OutboundType
 from auditor.graph import defaults
 from auditor.graph.nodes import (
     Cluster,
@@ -88,6 +88,8 @@ def resolve(
         return _node_public_ip_path(graph, pool, subnet, hops)
 
     if cluster.outbound is OutboundType.LOAD_BALANCER:
+        if cluster.load_balancer_sku is LoadBalancerSku.BASIC:
+            return _basic_load_balancer_path(graph, cluster, subnet, hops)
         return _load_balancer_path(graph, cluster, subnet, hops)
 
     if cluster.outbound is OutboundType.BLOCK:
@@ -334,6 +336,27 @@ def _load_balancer_path(
         idle_timeout_minutes=outbound.idle_timeout_minutes or defaults.AKS_LB_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
+    )
+
+
+def _basic_load_balancer_path(
+    graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: Hops
+) -> EgressPath:
+    """A Basic load balancer has no outbound rules [AKS-BLB]: nodes leave from the frontend
+    IP of a load-balancing rule that serves them (implicit SNAT, "not for production"), and
+    without one by default outbound access [LB-OUT]. Which applies depends on the services in
+    the cluster, so the addresses are unknown."""
+    balancer = graph.aks_load_balancer(cluster)
+    return EgressPath(
+        EgressKind.BASIC_LOAD_BALANCER,
+        subnet.id,
+        hops=(*hops, *((Hop(ResourceKind.LOAD_BALANCER, balancer.id),) if balancer else ())),
+        device_id=None if balancer is None else balancer.id,
+        public_ips=None,
+        reason=(
+            "a Basic load balancer has no outbound rules: nodes leave from the frontend IP of "
+            "a load-balancing rule (implicit SNAT), or by default outbound access without one"
+        ),
     )
 
 

@@ -406,3 +406,14 @@ def test_a_next_hop_type_egress_audit_does_not_know_makes_the_path_unknown() -> 
     path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceEcmp", "10.0.0.4")))
     assert path.kind is EgressKind.UNKNOWN
     assert "next hop type VirtualApplianceEcmp, which egress-audit does not know" in path.reason
+
+
+def test_a_basic_load_balancer_has_implicit_snat_not_outbound_rules() -> None:
+    estate = _estate(lb=True)
+    row = next(r for r in estate.rows if r["type"].endswith("managedclusters"))
+    row["properties"]["networkProfile"]["loadBalancerSku"] = "basic"
+    path = _node_path(estate)
+    assert path.kind is EgressKind.BASIC_LOAD_BALANCER
+    assert path.public_ips is None
+    assert "no outbound rules" in path.reason
+    assert "Basic load balancer's implicit SNAT" in path.describe()
