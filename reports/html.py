@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from auditor.arm import ResourceId
 from auditor.enums import PowerState
+from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _markdown
@@ -127,6 +128,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["plural"] = plural
     environment.filters["sentence"] = sentence
+    environment.globals["fix_segments"] = segments
     return environment
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 from auditor.arm import ResourceId
+from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
 from auditor.result import AuditResult, ClusterEgress, PoolEgress
 from reports._bounded import cap, escape_controls
@@ -78,6 +79,13 @@ def escape(text: str) -> str:
     if ordinal:  # "1." or "1)" would start a numbered list
         return f"{ordinal.group(1)}\\{flat[ordinal.end(1) :]}"
     return flat
+
+
+def fix(text: str) -> str:
+    """A fix as Markdown: its prose escaped, each command in its own code span."""
+    return "".join(
+        code(piece) if is_command else escape(piece) for piece, is_command in segments(text)
+    )
 
 
 def code(text: str) -> str:
@@ -190,7 +198,7 @@ def _finding(number: int, finding: Finding) -> list[str]:
         where = f"{finding.location.path}:{finding.location.line}"
         lines.append(f"   Declared at: {code(where)}  ")
     if finding.remediation:
-        lines.append(f"   Fix: {code(finding.remediation)}")
+        lines.append(f"   Fix: {fix(finding.remediation)}")
     else:
         lines[-1] = lines[-1].rstrip()
     lines.append("")

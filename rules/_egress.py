@@ -8,9 +8,12 @@ from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
 from auditor.model import EgressKind, EgressPath
+from auditor.policy import Policy
+from rules._text import egress_change
 
 
 def overrides_nat(route: Route) -> bool:
@@ -191,3 +194,36 @@ def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet
         )
     nats = cluster_nat_ids(graph, cluster)
     return subnet_update(subnet, f"--nat-gateway {nats[0] if nats else '<NAT gateway ID>'}")
+
+
+def explicit_egress_target(graph: EgressGraph, cluster: Cluster) -> str:
+    """Where explicit_egress_command sends the subnet's traffic, for the fix's prose."""
+    if cluster.outbound is OutboundType.USER_DEFINED_ROUTING:
+        firewall_ip = cluster_appliance_ip(graph, cluster)
+        return f"the addresses of the firewall at {firewall_ip or '<firewall private IP>'}"
+    nats = cluster_nat_ids(graph, cluster)
+    nat = graph.get(nats[0]) if nats else None
+    if not isinstance(nat, NatGateway):
+        return "the NAT gateway's addresses"
+    cidrs, _ = graph.cidrs((*nat.public_ip_ids, *nat.public_ip_prefix_ids))
+    return f"NAT gateway {nat.name}'s addresses" + (f" ({', '.join(cidrs)})" if cidrs else "")
+
+
+def explicit_egress_fix(
+    graph: EgressGraph,
+    policy: Policy,
+    cluster: Cluster,
+    subnet: Subnet,
+    path: EgressPath,
+    also: str = "",
+) -> str:
+    """The fix that gives a subnet the cluster's explicit egress, saying which addresses it
+    changes and what to update first; `also` is appended to the command (` && …`)."""
+    current = "none" if path.kind is EgressKind.NONE else path.describe()
+    change = (
+        f"of subnet {subnet.id.qualified_name()}: from {current} to "
+        f"{explicit_egress_target(graph, cluster)}"
+    )
+    return egress_change(policy, [cluster], change) + command(
+        explicit_egress_command(graph, cluster, subnet) + also
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
@@ -28,9 +29,9 @@ META = RuleMeta(
         "`block`, where no egress is the intent."
     ),
     remediation=(
-        "az network route-table route update -g <route table resource group> "
-        "--route-table-name <route table> -n <route> --next-hop-type VirtualAppliance "
-        "--next-hop-ip-address <firewall private IP>, or delete the route"
+        "Point the route at the firewall (`az network route-table route update -g <route "
+        "table resource group> --route-table-name <route table> -n <route> --next-hop-type "
+        "VirtualAppliance --next-hop-ip-address <firewall private IP>`), or delete it"
     ),
     sources=urls("UDR", "AKS-FQDN", "AKS-OT"),
     tags=("reliability", "networking", "egress", "route-table"),
@@ -67,11 +68,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected="0.0.0.0/0 to a firewall or appliance, or no such route",
             evidence=(subnet.id, table.id, *(pool.id for _, pool in users)),
             remediation=(
-                f"az network route-table route update -g {rt.resource_group} "
-                f"--route-table-name {table.name} -n {route.name} --next-hop-type "
-                f"VirtualAppliance --next-hop-ip-address {firewall_ip}, or "
-                f"az network route-table route delete -g {rt.resource_group} "
-                f"--route-table-name {table.name} -n {route.name}"
+                "Point the route at the firewall ("
+                + command(
+                    f"az network route-table route update -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name} --next-hop-type "
+                    f"VirtualAppliance --next-hop-ip-address {firewall_ip}"
+                )
+                + "), or delete it ("
+                + command(
+                    f"az network route-table route delete -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name}"
+                )
+                + ")"
             ),
         )
 

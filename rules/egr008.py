@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.graph.nodes import Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import explicit_egress_command, judged_paths
+from rules._egress import explicit_egress_fix, judged_paths
 from rules._text import pod_label, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -84,11 +84,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 evidence=(cluster.id, pool.id, subnet.id),
                 key=key,
                 remediation=(
-                    "Nothing to do for a network-isolated cluster; if egress is needed: "
-                    if isolated
-                    else ""
+                    "Nothing to do for a network-isolated cluster. Otherwise: " if isolated else ""
                 )
-                + explicit_egress_command(graph, cluster, subnet),
+                + explicit_egress_fix(graph, ctx.policy, cluster, subnet, path),
             )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr004
 from tests import estate_builder as b
@@ -115,8 +116,12 @@ def test_remediation_deletes_the_route_by_name() -> None:
     finding = next(
         f for f in findings_for(egr004.RULE, CASES[0]) if f.resource_id.text.endswith("appliance")
     )
-    assert finding.remediation.startswith(
+    assert commands(finding.remediation) == [
         f"az network route-table route delete -g {b.RG} --route-table-name rt-appliance -n r0"
+    ]
+    assert finding.remediation.startswith(
+        "This changes the egress addresses of subnet vnet/appliance: from virtual appliance "
+        "10.100.0.4's to NAT gateway ng's (20.0.0.1/32)."
     )
     assert "virtual appliance 10.100.0.4" in finding.message
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr008
 from tests import estate_builder as b
@@ -83,9 +84,10 @@ def test_cases(case: Case) -> None:
 
 def test_fix_attaches_the_cluster_nat_gateway() -> None:
     (finding,) = findings_for(egr008.RULE, CASES[0])
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n private --nat-gateway {NAT}"
-    )
+    ]
+    assert "vnet/private: from none to NAT gateway ng's addresses" in finding.remediation
 
 
 def test_isolated_fix_says_nothing_is_needed() -> None:
