@@ -84,8 +84,15 @@ def escape(text: str) -> str:
 def fix(text: str) -> str:
     """A fix as Markdown: its prose escaped, each command in its own code span."""
     return "".join(
-        code(piece) if is_command else escape(piece) for piece, is_command in segments(text)
+        code(piece) if is_command else _prose(piece) for piece, is_command in segments(text)
     )
+
+
+def _prose(piece: str) -> str:
+    # escape() trims; the spaces around a command span are part of the sentence.
+    lead = " " if piece[:1].isspace() else ""
+    trail = " " if piece[-1:].isspace() and piece.strip() else ""
+    return f"{lead}{escape(piece)}{trail}"
 
 
 def code(text: str) -> str:

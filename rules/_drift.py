@@ -7,7 +7,10 @@ from collections.abc import Iterable
 
 from auditor.arm import ResourceId
 from auditor.drift import EstateFacts
-from auditor.graph.nodes import Cluster, NodePool
+from auditor.fixtext import command
+from auditor.fixtext import command as command_line
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool, RouteTable
 from auditor.model import EgressKind, EgressPath, ResourceKind
 from auditor.policy import Policy
 from rules._text import pool_label
@@ -21,7 +24,7 @@ ATTRIBUTION_HELP = (
     f"record of one of the resources involved ([resource changes]({CHANGES_DOC}))."
 )
 REFRESH = "egress-audit drift --baseline <baseline file> --update-baseline"
-INTENDED = f"If the change was intended, refresh the baseline ({REFRESH})"
+INTENDED = f"If the change was intended, refresh the baseline (`{REFRESH}`)"
 
 
 def both_read(before: EstateFacts, after: EstateFacts, resource_id: ResourceId) -> bool:
@@ -67,35 +70,41 @@ def subnet_name(subnet_id: ResourceId | None) -> str:
     return f"{parts.parent}/{parts.name}" if parts.parent else subnet_id.text
 
 
-def restore_path(cluster: Cluster, old: EgressPath, new: EgressPath) -> str | None:
-    """An `az` command that brings back the old egress path, where one command can."""
+def restore_path(
+    graph: EgressGraph, cluster: Cluster, old: EgressPath, new: EgressPath
+) -> str | None:
+    """The fix that brings back the old egress path, where commands can: `graph` is the
+    current estate's, where the new path's route table is read."""
     if new.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE) and (
         old.kind not in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE)
     ):
-        table = new.hop(ResourceKind.ROUTE_TABLE)
-        if table:
-            rt = table.parts
-            return (
-                f"az network route-table route delete -g {rt.resource_group} --route-table-name "
-                f"{rt.name} -n <name of the 0.0.0.0/0 route>"
+        table = graph.get(new.hop(ResourceKind.ROUTE_TABLE))
+        if isinstance(table, RouteTable) and table.internet_routes():
+            rt = table.id.parts
+            return " && ".join(
+                command(
+                    f"az network route-table route delete -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name}"
+                )
+                for route in table.internet_routes()
             )
     if old.kind is EgressKind.NAT_GATEWAY and old.device_id:
         if cluster.is_managed_nat:
             return None
         if old.device_id != new.device_id and old.subnet_id:
             subnet = old.subnet_id.parts
-            return (
+            return command(
                 f"az network vnet subnet update -g {subnet.resource_group} --vnet-name "
                 f"{subnet.parent} -n {subnet.name} --nat-gateway {old.device_id}"
             )
         nat = old.device_id.parts
         ips = [h.id.text for h in old.hops if h.kind is ResourceKind.PUBLIC_IP and h.id]
         prefixes = [h.id.text for h in old.hops if h.kind is ResourceKind.PUBLIC_IP_PREFIX and h.id]
-        command = f"az network nat gateway update -g {nat.resource_group} -n {nat.name}"
+        restore = f"az network nat gateway update -g {nat.resource_group} -n {nat.name}"
         if ips:
-            command += " --public-ip-addresses " + " ".join(ips)
+            restore += " --public-ip-addresses " + " ".join(ips)
         if prefixes:
-            command += " --public-ip-prefixes " + " ".join(prefixes)
-        return command if ips or prefixes else None
+            restore += " --public-ip-prefixes " + " ".join(prefixes)
+        return command_line(restore) if ips or prefixes else None
     # Load balancer outbound IPs are mostly AKS-managed and cannot be reattached by ID.
     return None

@@ -54,9 +54,9 @@ META = RuleMeta(
         "compared: its change of kind is DRF002.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "Restore the previous addresses (az network nat gateway update -g <rg> -n <NAT gateway> "
-        "--public-ip-addresses <IDs>), or update every destination allowlist and refresh the "
-        "baseline with --update-baseline"
+        "Restore the previous addresses (`az network nat gateway update -g <rg> -n <NAT "
+        "gateway> --public-ip-addresses <IDs>`), or update every destination allowlist and "
+        "refresh the baseline with --update-baseline"
     ),
     sources=(*urls("NAT-OV", "AKS-OT"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "allowlist"),
@@ -92,7 +92,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 )
                 if part
             )
-            restore = restore_path(cluster, old, path)
+            restore = restore_path(ctx.graph, cluster, old, path)
             yield META.finding(
                 severity=(
                     Severity.HIGH if allowlisted(policy, cluster) or not current else META.severity

@@ -57,8 +57,8 @@ META = RuleMeta(
         "not compared.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "Restore the previous path (e.g. az network vnet subnet update -g <rg> --vnet-name "
-        "<vnet> -n <subnet> --nat-gateway <NAT gateway ID>), or refresh the baseline with "
+        "Restore the previous path (e.g. `az network vnet subnet update -g <rg> --vnet-name "
+        "<vnet> -n <subnet> --nat-gateway <NAT gateway ID>`), or refresh the baseline with "
         "--update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-OV", "NAT-TSC", "AKS-NAT"), CHANGES_DOC),
@@ -83,7 +83,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             cluster = now.cluster
             severe = allowlisted(policy, cluster) or path.kind in LOST
-            restore = restore_path(cluster, old, path)
+            restore = restore_path(ctx.graph, cluster, old, path)
             undo = f"If it was not intended, restore it: {restore}. " if restore else ""
             yield META.finding(
                 severity=Severity.HIGH if severe else META.severity,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command as command_line
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import (
     ATTRIBUTION_HELP,
@@ -43,9 +44,9 @@ META = RuleMeta(
         "network; those of the NAT gateways are read too.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --nat-gateway "
-        "<NAT gateway ID> (or --remove natGateway), or refresh the baseline with "
-        "--update-baseline if the change was intended"
+        "Restore the association (`az network vnet subnet update -g <rg> --vnet-name <vnet> "
+        "-n <subnet> --nat-gateway <NAT gateway ID>`, or `--remove natGateway`), or refresh the "
+        "baseline with --update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "nat-gateway"),
@@ -81,7 +82,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"az network vnet subnet update -g {parts.resource_group} --vnet-name "
             f"{parts.parent} -n {subnet.name}"
         )
-        restore = f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
+        restore = command_line(
+            f"{command} --nat-gateway {old}" if old else f"{command} --remove natGateway"
+        )
         yield META.finding(
             severity=Severity.HIGH if old else Severity.MEDIUM,
             resource_id=subnet.id,

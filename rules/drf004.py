@@ -9,6 +9,7 @@ from auditor.drift import (
     MANAGED_NAT_PROFILE,
     IdleTimeout,
 )
+from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read, evidence
 from rules._text import source_link, urls
@@ -39,9 +40,10 @@ META = RuleMeta(
         "compared.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "az network nat gateway update -g <rg> -n <NAT gateway> --idle-timeout <minutes> (or "
-        "az aks update --nat-gateway-idle-timeout / --load-balancer-idle-timeout), or refresh "
-        "the baseline with --update-baseline if the change was intended"
+        "Restore the timeout (`az network nat gateway update -g <rg> -n <NAT gateway> "
+        "--idle-timeout <minutes>`, or `az aks update -g <rg> -n <cluster> "
+        "--nat-gateway-idle-timeout <minutes>` / `--load-balancer-idle-timeout <minutes>`), or "
+        "refresh the baseline with --update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-RES", "AKS-KA", "AKS-LBCFG"), CHANGES_DOC),
     tags=("reliability", "networking", "egress", "drift", "idle-timeout"),
@@ -77,8 +79,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "before": str(was.minutes),
                 "after": str(now.minutes),
             },
-            remediation=f"If it was not intended, restore it: {_restore(now, was.minutes)}. "
-            f"{INTENDED}.",
+            remediation="If it was not intended, restore it: "
+            f"{command(_restore(now, was.minutes))}. {INTENDED}.",
         )
 
 

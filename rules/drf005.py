@@ -35,8 +35,9 @@ META = RuleMeta(
         "unknown, not a change.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "az aks update -g <rg> -n <cluster> --outbound-type <previous type> (a plugin migration "
-        "cannot be undone), or refresh the baseline with --update-baseline if intended"
+        "Restore the outbound type (`az aks update -g <rg> -n <cluster> --outbound-type "
+        "<previous type>`; a plugin migration cannot be undone), or refresh the baseline with "
+        "--update-baseline if intended"
     ),
     sources=(*urls("AKS-OT", "AKS-UPD"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift"),
@@ -63,8 +64,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 then_type,
                 now_type,
                 Severity.HIGH,
-                f"If it was not intended, restore it: az aks update -g {now.resource_group} "
-                f"-n {now.name} --outbound-type {then_type}. Either way, update destination "
+                "If it was not intended, restore it: "
+                f"`az aks update -g {now.resource_group} -n {now.name} --outbound-type "
+                f"{then_type}`. Either way, update destination "
                 f"allowlists and authorized IP ranges to the egress IPs in use. {INTENDED}.",
             )
         if was.network_plugin and now.network_plugin:

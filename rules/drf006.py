@@ -164,8 +164,8 @@ def _moved(
             "removed": text_of(old_id),
         },
         remediation=(
-            "Check that the new subnet has the cluster's NAT gateway (az network vnet subnet "
-            f"show --ids {text_of(new_id, '<subnet ID>')} --query natGateway). {INTENDED}."
+            "Check that the new subnet has the cluster's NAT gateway (`az network vnet subnet "
+            f"show --ids {text_of(new_id, '<subnet ID>')} --query natGateway`). {INTENDED}."
         ),
     )
 

@@ -30,9 +30,9 @@ META = RuleMeta(
         "contested by [ACN-3204]); where the nodes egress by NAT, EGR002 reports them instead."
     ),
     remediation=(
-        "az network vnet subnet update -g <vnet resource group> --vnet-name <vnet> "
-        "-n <subnet> --nat-gateway <NAT gateway ID>, or route 0.0.0.0/0 to the firewall, "
-        "or adopt a network-isolated cluster"
+        "Attach a NAT gateway (`az network vnet subnet update -g <vnet resource group> "
+        "--vnet-name <vnet> -n <subnet> --nat-gateway <NAT gateway ID>`), or route 0.0.0.0/0 "
+        "to the firewall, or adopt a network-isolated cluster"
     ),
     sources=urls("DOA-BLOG", "DOA", "AKS-FQDN", "AKS-OT"),
     tags=("reliability", "networking", "egress", "private-subnet"),

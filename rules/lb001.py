@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from auditor.enums import OutboundType
+from auditor.fixtext import command as fix
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
@@ -19,7 +20,7 @@ from rules._nodes import (
     round_up_to_8,
     surge_nodes,
 )
-from rules._text import source_link, urls
+from rules._text import counted, egress_change, source_link, urls
 
 # The ports each node gets today under the default table at up to 50 nodes [AKS-LBCFG]:
 # setting it explicitly keeps it from shrinking when the cluster grows.
@@ -104,9 +105,19 @@ def _remediation(graph: EgressGraph, policy: Policy, cluster: Cluster) -> str:
     current = ipv4_address_count(graph, lb_outbound_ip_ids(graph, cluster)) or 1
     needed = max(current, math.ceil(ports * nodes / LB_SNAT_PORTS_PER_IP))
     if byo:
-        return f"{command} (give the load balancer at least {needed} outbound IPs in all)"
+        return fix(command) + f" (give the load balancer at least {needed} outbound IPs in all)"
     count = min(needed, MAX_MANAGED_OUTBOUND_IPS)
-    return f"{command} --load-balancer-managed-outbound-ip-count {count}"
+    change = (
+        egress_change(
+            policy,
+            [cluster],
+            f"of cluster {cluster.name}: "
+            f"AKS adds {counted(count - current, 'managed outbound IP')}",
+        )
+        if count > current
+        else ""
+    )
+    return change + fix(f"{command} --load-balancer-managed-outbound-ip-count {count}")
 
 
 RULE = Rule(META, check)

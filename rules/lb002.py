@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.enums import OutboundType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
 from rules._config import require_not_negative, require_positive
 from rules._egress import leaves_by_outbound_rules
 from rules._nodes import (
@@ -20,7 +22,7 @@ from rules._nodes import (
     node_ceiling,
     surge_nodes,
 )
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 MAX_MANAGED_OUTBOUND_IPS = 100  # [SDK]: managedOutboundIPs.count 1–100
 
@@ -114,7 +116,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"{available:,} SNAT ports from {ips} outbound IP{'s' if ips != 1 else ''}",
             expected=f"at least {needed:,} SNAT ports ({ips_needed} outbound IPs)",
             evidence=(cluster.id, *ip_ids),
-            remediation=_remediation(cluster, maximum + surge, ips_needed, config),
+            remediation=_remediation(policy, cluster, maximum + surge, ips, ips_needed, config),
             details={
                 "allocatedOutboundPorts": str(ports),
                 "maximumNodes": str(maximum),
@@ -137,24 +139,35 @@ def _nodes(graph: EgressGraph, cluster: Cluster, config: Config) -> tuple[int, i
     return maximum, surge
 
 
-def _remediation(cluster: Cluster, nodes: int, ips_needed: int, config: Config) -> str:
+def _remediation(
+    policy: Policy, cluster: Cluster, nodes: int, ips: int, ips_needed: int, config: Config
+) -> str:
     profile = cluster.load_balancer_profile
     byo = profile is not None and bool(profile.outbound_ip_ids or profile.outbound_prefix_ids)
     base = f"az aks update -g {cluster.resource_group} -n {cluster.name}"
+    count = min(ips_needed, MAX_MANAGED_OUTBOUND_IPS)
+    change = egress_change(
+        policy, [cluster], f"of cluster {cluster.name}: its outbound IPs go from {ips} to {count}"
+    )
     if byo:
         return (
-            f"Give the load balancer {ips_needed} outbound IPs in all: {base} "
-            "--load-balancer-outbound-ips <public IP IDs> (or a larger "
-            "--load-balancer-outbound-ip-prefixes), or move egress to a NAT gateway"
+            f"{change}Give the load balancer {ips_needed} outbound IPs in all: "
+            + command(f"{base} --load-balancer-outbound-ips <public IP IDs>")
+            + " (or a larger prefix with --load-balancer-outbound-ip-prefixes), or move egress "
+            "to a NAT gateway"
         )
     if ips_needed > MAX_MANAGED_OUTBOUND_IPS:
         # More than the managed maximum: fewer ports per node on 100 IPs (a multiple of 8).
         ports = (config.ports_per_ip * MAX_MANAGED_OUTBOUND_IPS // nodes) // 8 * 8
         return (
-            f"{base} --load-balancer-managed-outbound-ip-count {MAX_MANAGED_OUTBOUND_IPS} "
-            f"--load-balancer-outbound-ports {ports} (or move egress to a NAT gateway)"
+            change
+            + command(
+                f"{base} --load-balancer-managed-outbound-ip-count {MAX_MANAGED_OUTBOUND_IPS} "
+                f"--load-balancer-outbound-ports {ports}"
+            )
+            + " (or move egress to a NAT gateway)"
         )
-    return f"{base} --load-balancer-managed-outbound-ip-count {ips_needed}"
+    return change + command(f"{base} --load-balancer-managed-outbound-ip-count {ips_needed}")
 
 
 RULE = Rule(META, check, Config)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import LoadBalancerSku
+from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
     id="LB003",
@@ -49,9 +50,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"loadBalancerSku={cluster.load_balancer_sku}",
             expected="loadBalancerSku=standard",
             evidence=(cluster.id,),
-            remediation=(
-                f"Plan downtime, then az aks update -g {cluster.resource_group} "
-                f"-n {cluster.name} --load-balancer-sku standard"
+            remediation=egress_change(
+                ctx.policy,
+                [cluster],
+                f"of cluster {cluster.name}: from the Basic load balancer's frontend IPs "
+                "(implicit SNAT) to the outbound IP AKS gives the Standard load balancer",
+            )
+            + "Plan downtime, then migrate: "
+            + command(
+                f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+                "--load-balancer-sku standard"
             ),
         )
 

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 from auditor.arm import ResourceId
 from auditor.enums import Sku
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
-from auditor.graph.nodes import NatGateway, NodePool
+from auditor.graph.nodes import Cluster, NatGateway, NodePool
 from auditor.model import Finding, ResourceKind, Rule, RuleContext, RuleMeta, Severity
-from rules._text import source_link, urls
+from auditor.policy import Policy
+from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
     id="NAT001",
@@ -61,7 +63,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed="no publicIpAddresses, publicIpPrefixes or their V6 lists",
             expected="at least one public IP address or prefix",
             evidence=(nat.id, *subnets, *(pool.id for pool in pools)),
-            remediation=_remediation(nat),
+            remediation=_remediation(ctx.policy, nat, [graph.cluster_of(p) for p in pools]),
         )
 
 
@@ -87,11 +89,13 @@ def _names(ids: tuple[ResourceId, ...]) -> list[str]:
     return names
 
 
-def _remediation(nat: NatGateway) -> str:
+def _remediation(policy: Policy, nat: NatGateway, clusters: list[Cluster]) -> str:
     sku = nat.sku or Sku.STANDARD
     zone = f" --zone {' '.join(nat.zones)}" if nat.zones and sku is Sku.STANDARD else ""
     pip = f"pip-{nat.name}"
-    return (
+    return egress_change(
+        policy, clusters, f"through NAT gateway {nat.name}: from none to the new address {pip}"
+    ) + command(
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku {sku} "
         f"--allocation-method Static{zone} && az network nat gateway update "
         f"-g {nat.resource_group} -n {nat.name} --public-ip-addresses {pip}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.nodes import NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
@@ -26,9 +27,9 @@ META = RuleMeta(
         "subnet, see EGR001) or delete it."
     ),
     remediation=(
-        "az network vnet subnet update -g <vnet resource group> --vnet-name <vnet> -n <subnet> "
-        "--nat-gateway <NAT gateway ID>, or az network nat gateway delete -g <resource group> "
-        "-n <NAT gateway>"
+        "Attach it to a subnet (`az network vnet subnet update -g <vnet resource group> "
+        "--vnet-name <vnet> -n <subnet> --nat-gateway <NAT gateway ID>`), or delete it "
+        "(`az network nat gateway delete -g <resource group> -n <NAT gateway>`)"
     ),
     sources=urls("NAT-TS", "NAT-SKU"),
     tags=("security", "networking", "nat-gateway", "cost"),
@@ -59,9 +60,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected="attached to the subnets it should serve, or deleted",
             evidence=(nat.id, *nat.public_ip_ids, *nat.public_ip_prefix_ids),
             remediation=(
-                "az network vnet subnet update -g <vnet resource group> --vnet-name <vnet> "
-                f"-n <subnet> --nat-gateway {nat.id}, or az network nat gateway delete "
-                f"-g {nat.resource_group} -n {nat.name}"
+                "Attach it to the subnet it was meant for ("
+                + command(
+                    "az network vnet subnet update -g <vnet resource group> --vnet-name <vnet> "
+                    f"-n <subnet> --nat-gateway {nat.id}"
+                )
+                + "), or delete it ("
+                + command(f"az network nat gateway delete -g {nat.resource_group} -n {nat.name}")
+                + ")"
             ),
         )
 

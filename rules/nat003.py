@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import AllocationMethod, Sku
+from auditor.fixtext import command
+from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import name_or_id
-from rules._text import source_link, urls
+from auditor.policy import Policy
+from rules._egress import name_or_id, served_clusters
+from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
     id="NAT003",
@@ -52,13 +55,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if isinstance(address, PublicIp):
                 problems = _sku_problems(nat, address.sku) + _ip_problems(address)
                 if problems:
-                    yield _finding(nat, address, problems)
+                    yield _finding(graph, ctx.policy, nat, address, problems)
         for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
             prefix = graph.get(prefix_id)
             if isinstance(prefix, PublicIpPrefix):
                 problems = _sku_problems(nat, prefix.sku)
                 if problems:
-                    yield _finding(nat, prefix, problems)
+                    yield _finding(graph, ctx.policy, nat, prefix, problems)
 
 
 def _sku_problems(nat: NatGateway, sku: Sku | None) -> list[str]:
@@ -82,7 +85,13 @@ def _ip_problems(address: PublicIp) -> list[str]:
     return problems
 
 
-def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list[str]) -> Finding:
+def _finding(
+    graph: EgressGraph,
+    policy: Policy,
+    nat: NatGateway,
+    address: PublicIp | PublicIpPrefix,
+    problems: list[str],
+) -> Finding:
     kind = "public IP prefix" if isinstance(address, PublicIpPrefix) else "public IP"
     return META.finding(
         resource_id=nat.id,
@@ -94,14 +103,23 @@ def _finding(nat: NatGateway, address: PublicIp | PublicIpPrefix, problems: list
         expected=f"{nat.sku or 'matching'}-SKU, static, no routing preference Internet, no DDoS",
         evidence=(nat.id, address.id),
         key=address.id.key,
-        remediation=_remediation(nat, address),
+        remediation=_remediation(graph, policy, nat, address),
         details={"address": address.id.text},
     )
 
 
-def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
+def _remediation(
+    graph: EgressGraph, policy: Policy, nat: NatGateway, address: PublicIp | PublicIpPrefix
+) -> str:
     sku = nat.sku or Sku.STANDARD
     new = f"{address.name}-{sku.value.lower()}"
+    cidrs, _ = graph.cidrs((address.id,))
+    change = egress_change(
+        policy,
+        served_clusters(graph, nat),
+        f"of NAT gateway {nat.name}: {', '.join(cidrs) or address.name} gives way to the "
+        f"address of the new {new}",
+    )
     key = address.id.key
     if isinstance(address, PublicIpPrefix):
         create = (
@@ -116,9 +134,12 @@ def _remediation(nat: NatGateway, address: PublicIp | PublicIpPrefix) -> str:
         )
         listed, option = nat.public_ip_ids, "--public-ip-addresses"
     if key not in {i.key for i in listed}:  # an IPv6 address: no CLI list option to name
-        return f"{create}, then put {new} in place of {address.name} on NAT gateway {nat.name}"
+        return (
+            f"{change}{command(create)}, then put {new} in place of {address.name} on NAT "
+            f"gateway {nat.name}"
+        )
     names = [name_or_id(nat.resource_group, i) for i in listed if i.key != key] + [new]
-    return (
+    return change + command(
         f"{create} && az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"{option} {' '.join(names)}"
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import Sku
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
 from rules._egress import managed_nat_owners, subnet_update
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
     id="NAT004",
@@ -71,16 +73,38 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"Standard NAT gateway in {placement}; pools in zones {', '.join(zones)}",
             expected="a StandardV2 (zone-redundant) NAT gateway, or one zonal NAT gateway per zone",
             evidence=(nat.id, *(pool.id for pool in pools)),
-            remediation=_remediation(nat, owner, [subnets[k] for k in sorted(subnets)]),
+            remediation=_remediation(
+                ctx.policy,
+                nat,
+                owner,
+                [subnets[k] for k in sorted(subnets)],
+                [graph.cluster_of(p) for p in pools],
+            ),
         )
 
 
-def _remediation(nat: NatGateway, owner: Cluster | None, subnets: list[Subnet]) -> str:
+def _remediation(
+    policy: Policy,
+    nat: NatGateway,
+    owner: Cluster | None,
+    subnets: list[Subnet],
+    clusters: list[Cluster],
+) -> str:
+    change = egress_change(
+        policy,
+        clusters,
+        f"of every pool behind NAT gateway {nat.name}: its addresses give way to those of a "
+        "new StandardV2 NAT gateway (StandardV2 takes StandardV2 public IPs only)",
+    )
     if owner is not None:  # AKS-managed: AKS replaces it [AKS-NAT]
         return (
-            f"az aks update -g {owner.resource_group} -n {owner.name} "
-            "--outbound-type managedNATGatewayV2 (StandardV2 managed NAT gateway; the egress "
-            "IPs change)"
+            change
+            + "AKS replaces its managed NAT gateway with a StandardV2 one (Azure CLI 2.91 or "
+            "later): "
+            + command(
+                f"az aks update -g {owner.resource_group} -n {owner.name} "
+                "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
+            )
         )
     new = f"{nat.name}-v2"
     pip = f"pip-{new}"
@@ -95,7 +119,7 @@ def _remediation(nat: NatGateway, owner: Cluster | None, subnets: list[Subnet]) 
         f"--public-ip-addresses {pip}",
         *(subnet_update(subnet, f"--nat-gateway {new_id}") for subnet in subnets),
     ]
-    return " && ".join(commands)
+    return change + command(" && ".join(commands))
 
 
 RULE = Rule(META, check)

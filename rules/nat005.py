@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import Sku
+from auditor.fixtext import command
 from auditor.graph.nodes import NatGateway, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
@@ -28,9 +29,9 @@ META = RuleMeta(
         "over several zones including its own is NAT004's finding."
     ),
     remediation=(
-        "az aks nodepool add -g <resource group> --cluster-name <cluster> -n <new pool> "
-        "--zones <NAT gateway zone> --vnet-subnet-id <subnet>, or give the pool's subnet a NAT "
-        "gateway in the pool's zone"
+        "Replace the pool with one in the NAT gateway's zone (`az aks nodepool add -g "
+        "<resource group> --cluster-name <cluster> -n <new pool> --zones <NAT gateway zone> "
+        "--vnet-subnet-id <subnet>`), or give the pool's subnet a NAT gateway in the pool's zone"
     ),
     sources=urls("NAT-AZ", "NAT-RES"),
     tags=("reliability", "networking", "nat-gateway", "availability-zones"),
@@ -62,11 +63,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected="the NAT gateway's zone among the pool's zones",
             evidence=(cluster.id, pool.id, nat.id),
             remediation=(
-                f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
-                f"-n <new pool> --zones {' '.join(nat.zones)} --vnet-subnet-id {subnet_arg}, "
-                f"then az aks nodepool delete -g {cluster.resource_group} --cluster-name "
-                f"{cluster.name} -n {pool.name}; or give the pool a subnet whose NAT gateway is "
-                f"in zone {', '.join(pool.availability_zones)}"
+                "Replace the pool with one in the NAT gateway's zone ("
+                + command(
+                    f"az aks nodepool add -g {cluster.resource_group} --cluster-name "
+                    f"{cluster.name} -n <new pool> --zones {' '.join(nat.zones)} "
+                    f"--vnet-subnet-id {subnet_arg}"
+                )
+                + ", then "
+                + command(
+                    f"az aks nodepool delete -g {cluster.resource_group} --cluster-name "
+                    f"{cluster.name} -n {pool.name}"
+                )
+                + "); or give the pool a subnet whose NAT gateway is in zone "
+                f"{', '.join(pool.availability_zones)}"
             ),
         )
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.arm import ResourceId
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.managed import managed_nat_timeout
 from auditor.graph.nodes import Cluster, NatGateway
@@ -50,9 +51,9 @@ META = RuleMeta(
         "NAT gateway is reported on its cluster, whose `natGatewayProfile` sets the timeout."
     ),
     remediation=(
-        "az network nat gateway update -g <resource group> -n <NAT gateway> --idle-timeout 4, "
-        "or for a managed NAT gateway az aks update -g <resource group> -n <cluster> "
-        "--nat-gateway-idle-timeout 4; use TCP keepalives for long idle flows"
+        "`az network nat gateway update -g <resource group> -n <NAT gateway> --idle-timeout 4` "
+        "(for a managed NAT gateway `az aks update -g <resource group> -n <cluster> "
+        "--nat-gateway-idle-timeout 4`), and TCP keepalives for long idle flows"
     ),
     sources=urls("NAT-RES", "NAT-TSC"),
     tags=("reliability", "networking", "nat-gateway", "idle-timeout"),
@@ -85,11 +86,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"idleTimeoutInMinutes={minutes}",
             expected=f"idleTimeoutInMinutes≤{config.recommended_idle_minutes} and TCP keepalives",
             evidence=(nat.id,),
-            remediation=(
+            remediation=command(
                 f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
-                f"--idle-timeout {config.recommended_idle_minutes}, and TCP keepalives in "
-                "workloads with long idle flows"
-            ),
+                f"--idle-timeout {config.recommended_idle_minutes}"
+            )
+            + ", and TCP keepalives in workloads with long idle flows",
         )
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
@@ -122,11 +123,11 @@ def _managed(
         observed=f"{source}={minutes}",
         expected=f"idle timeout ≤{config.recommended_idle_minutes} and TCP keepalives",
         evidence=(cluster.id, *(nat.id for nat in nats)),
-        remediation=(
+        remediation=command(
             f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-            f"--nat-gateway-idle-timeout {config.recommended_idle_minutes}, and TCP keepalives "
-            "in workloads with long idle flows"
-        ),
+            f"--nat-gateway-idle-timeout {config.recommended_idle_minutes}"
+        )
+        + ", and TCP keepalives in workloads with long idle flows",
     )
 
 

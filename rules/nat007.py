@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Workload
@@ -36,8 +37,8 @@ META = RuleMeta(
     ),
     remediation=(
         "Set a TCP keepalive below the timeout in the workload; as a last resort "
-        "az network nat gateway update -g <resource group> -n <NAT gateway> "
-        "--idle-timeout <minutes>"
+        "`az network nat gateway update -g <resource group> -n <NAT gateway> "
+        "--idle-timeout <minutes>`"
     ),
     sources=urls("NAT-RES", "PIP", "AKS-LBCFG", "AKS-KA", "NAT-TSC"),
     tags=("reliability", "networking", "egress", "idle-timeout"),
@@ -85,17 +86,17 @@ def _remediation(cluster: Cluster, pool: NodePool, path: EgressPath, workload: W
     if path.kind is EgressKind.NAT_GATEWAY and path.device_id:
         managed = cluster.is_managed_nat
         if managed:
-            return keepalive + (
+            return keepalive + command(
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                 f"--nat-gateway-idle-timeout {minutes}"
             )
         nat = path.device_id.parts
-        return keepalive + (
+        return keepalive + command(
             f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
             f"--idle-timeout {minutes}"
         )
     if path.kind is EgressKind.LOAD_BALANCER:
-        return keepalive + (
+        return keepalive + command(
             f"az aks update -g {cluster.resource_group} -n {cluster.name} "
             f"--load-balancer-idle-timeout {minutes}"
         )

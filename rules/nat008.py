@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from auditor.arm import ResourceId
 from auditor.enums import OutboundType
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
@@ -59,8 +60,8 @@ META = RuleMeta(
     ),
     remediation=(
         "Set TCP keepalives below the NAT gateway's idle timeout in the workloads; last resort "
-        "az network nat gateway update -g <resource group> -n <NAT gateway> --idle-timeout "
-        "<load balancer minutes>"
+        "`az network nat gateway update -g <resource group> -n <NAT gateway> --idle-timeout "
+        "<load balancer minutes>`"
     ),
     sources=urls("AKS-LBCFG", "NAT-RES", "AKS-OT", "NAT-TSC"),
     tags=("reliability", "networking", "nat-gateway", "idle-timeout", "migration"),
@@ -143,7 +144,7 @@ def _remediation(
             )
     return (
         f"Set TCP keepalives below {keepalive} s in the workloads (see NAT007); last resort: "
-        + " && ".join(commands)
+        + command(" && ".join(commands))
     )
 
 

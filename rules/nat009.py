@@ -6,14 +6,15 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIp, PublicIpPrefix
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy, Workload
 from rules._config import require_positive
-from rules._egress import name_or_id, pools_by_workload_nat, scope_cluster
+from rules._egress import name_or_id, pools_by_workload_nat, scope_cluster, served_clusters
 from rules._nodes import nodes, surge_nodes, valid_surge
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 MAX_ADDRESSES = 16  # [NAT-RES]: public IPv4 addresses (IPs and prefixes) per NAT gateway
 
@@ -127,7 +128,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected=f"≤ {limit:,} at peak and ≤ {config.high_ratio:.0%} of it now",
             evidence=(nat.id, *(pool.id for _, pool in users)),
             location=demand.workload.peak_location or demand.workload.location,
-            remediation=_remediation(nat, addresses, demand.peak, per_ip),
+            remediation=_remediation(graph, policy, nat, addresses, demand.peak, per_ip),
             details={
                 "workload": demand.workload.name,
                 "limit": str(limit),
@@ -192,7 +193,9 @@ def _prefix_length(prefix: PublicIpPrefix) -> int | None:
     return None
 
 
-def _remediation(nat: NatGateway, addresses: int, peak: int, per_ip: int) -> str:
+def _remediation(
+    graph: EgressGraph, policy: Policy, nat: NatGateway, addresses: int, peak: int, per_ip: int
+) -> str:
     needed = -(-peak // per_ip)
     if needed > MAX_ADDRESSES:
         return (
@@ -208,15 +211,30 @@ def _remediation(nat: NatGateway, addresses: int, peak: int, per_ip: int) -> str
     if replace:
         size = MAX_ADDRESSES
     kept = [] if replace else [name_or_id(nat.resource_group, p) for p in nat.public_ip_prefix_ids]
-    command = (
+    fix = command(
         f"az network public-ip prefix create -g {nat.resource_group} -n {name} "
         f"--length {32 - size.bit_length() + 1} --sku {nat.sku or 'Standard'} && "
         f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
         f"--public-ip-prefixes {' '.join([*kept, name])}"
     )
+    clusters = served_clusters(graph, nat)
     if replace:
-        return command + f" (in place of its current addresses: {MAX_ADDRESSES} at most)"
-    return command + f" ({addresses + size} addresses cover a peak of {peak:,})"
+        return (
+            egress_change(
+                policy,
+                clusters,
+                f"of NAT gateway {nat.name}: its current addresses give way to the {size} of "
+                f"prefix {name} ({MAX_ADDRESSES} at most)",
+            )
+            + fix
+        )
+    return (
+        egress_change(
+            policy, clusters, f"of NAT gateway {nat.name}: the {size} addresses of {name} join them"
+        )
+        + fix
+        + f" ({addresses + size} addresses cover a peak of {peak:,})"
+    )
 
 
 RULE = Rule(META, check, Config)

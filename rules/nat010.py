@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.fixtext import command
+from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
 from rules._config import require_positive
 from rules._egress import managed_nat_owners, scope_cluster, served_clusters
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 MAX_ADDRESSES = 16  # [NAT-RES]: public IPv4 addresses (IPs and prefixes) per NAT gateway
 
@@ -44,9 +47,9 @@ META = RuleMeta(
         "prefix (outbound prefixes are for the StandardV2 managed NAT only)."
     ),
     remediation=(
-        "az network public-ip prefix create -g <resource group> -n <prefix> --length <28..31> "
-        "&& az network nat gateway update -g <resource group> -n <NAT gateway> "
-        "--public-ip-prefixes <prefix>, then move allowlists to the prefix and remove the IPs"
+        "`az network public-ip prefix create -g <resource group> -n <prefix> --length "
+        "<28..31> && az network nat gateway update -g <resource group> -n <NAT gateway> "
+        "--public-ip-prefixes <prefix>`, then move allowlists to the prefix and remove the IPs"
     ),
     sources=urls("NAT-OV", "LB-OUT", "NAT-FAQ"),
     tags=("security", "networking", "nat-gateway", "allowlist"),
@@ -80,27 +83,45 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 expected="a public IP prefix",
                 evidence=(nat.id, *ips),
                 key="" if family == "IPv4" else "ipv6",
-                remediation=_remediation(nat, len(ips), family),
+                remediation=_remediation(ctx.policy, graph, nat, len(ips), family),
             )
 
 
-def _remediation(nat: NatGateway, count: int, family: str) -> str:
+def _remediation(
+    policy: Policy, graph: EgressGraph, nat: NatGateway, count: int, family: str
+) -> str:
+    name = f"{nat.name}-prefix"
+    change = egress_change(
+        policy,
+        served_clusters(graph, nat),
+        f"of NAT gateway {nat.name}: the addresses of prefix {name} join its {family} IPs, and "
+        "replace them once the allowlists have moved",
+    )
     if family == "IPv6":
+        name = f"{nat.name}-prefix6"
         return (
-            f"Create a StandardV2 IPv6 public IP prefix and attach it to NAT gateway {nat.name} "
-            "(publicIpPrefixesV6), then move allowlists to it and remove the individual IPv6 IPs"
+            change
+            + command(
+                f"az network public-ip prefix create -g {nat.resource_group} -n {name} "
+                f"--version IPv6 --length 124 --sku StandardV2 && az network nat gateway update "
+                f"-g {nat.resource_group} -n {nat.name} --pip-prefixes-v6 {name}"
+            )
+            + ", then move allowlists to it and remove the individual IPv6 IPs"
         )
     bits = max(1, (count - 1).bit_length())  # the smallest prefix holding them all
-    name = f"{nat.name}-prefix"
     order = (
         "then move allowlists to the prefix and remove the individual IPs"
         if count + 2**bits <= MAX_ADDRESSES
         else f"after removing enough IPs to stay within {MAX_ADDRESSES} addresses"
     )
     return (
-        f"az network public-ip prefix create -g {nat.resource_group} -n {name} "
-        f"--length {32 - bits} --sku {nat.sku or 'Standard'} && az network nat gateway "
-        f"update -g {nat.resource_group} -n {nat.name} --public-ip-prefixes {name}, {order}"
+        change
+        + command(
+            f"az network public-ip prefix create -g {nat.resource_group} -n {name} "
+            f"--length {32 - bits} --sku {nat.sku or 'Standard'} && az network nat gateway "
+            f"update -g {nat.resource_group} -n {nat.name} --public-ip-prefixes {name}"
+        )
+        + f", {order}"
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
 from rules._nodes import nodes
-from rules._text import source_link, urls
+from rules._text import counted, egress_change, source_link, urls
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"{ips} managed outbound IP for {total} nodes",
             expected=f"at least {config.min_outbound_ips} managed outbound IPs",
             evidence=(cluster.id, *(profile.effective_outbound_ip_ids if profile else ())),
-            remediation=(
+            remediation=egress_change(
+                policy,
+                [cluster],
+                f"of cluster {cluster.name}: AKS adds "
+                f"{counted(config.min_outbound_ips - ips, 'managed public IP')} to its NAT gateway",
+            )
+            + command(
                 f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                 f"--nat-gateway-managed-outbound-ip-count {config.min_outbound_ips}"
             ),

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import IpVersion, Sku
-from auditor.graph.nodes import NatGateway, Subnet
+from auditor.fixtext import command
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import source_link, urls
+from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
     id="NAT012",
@@ -32,9 +34,11 @@ META = RuleMeta(
         "through it, or keep a Standard NAT gateway for IPv4 with the load balancer for IPv6."
     ),
     remediation=(
-        "Attach a StandardV2 IPv6 public IP or prefix to the NAT gateway "
-        "(publicIpAddressesV6 / publicIpPrefixesV6), or use a Standard NAT gateway for IPv4 "
-        "and the load balancer for IPv6"
+        "Give the NAT gateway an IPv6 public IP (`az network nat gateway update -g <resource "
+        "group> -n <NAT gateway> --pip-addresses-v6 <StandardV2 IPv6 public IP>`; for an "
+        "AKS-managed one `az aks update -g <resource group> -n <cluster> --outbound-type-sku "
+        "StandardV2 --nat-gateway-managed-outbound-ipv6-count 1`), or use a Standard NAT gateway "
+        "for IPv4 and the load balancer for IPv6"
     ),
     sources=urls("NAT-FAQ", "NAT-SKU", "NAT-OV"),
     tags=("reliability", "networking", "nat-gateway", "ipv6"),
@@ -79,13 +83,29 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed="StandardV2 NAT gateway without IPv6 addresses; IPv6 via load balancer",
             expected="IPv6 public IPs on the StandardV2 NAT gateway, or a Standard NAT gateway",
             evidence=(cluster.id, *(n.id for n in found)),
-            remediation="; ".join(
-                f"az network public-ip create -g {n.resource_group} -n pip6-{n.name} "
-                f"--sku StandardV2 --version IPv6 --allocation-method Static, then attach it to "
-                f"NAT gateway {n.name} as an IPv6 address (publicIpAddressesV6)"
-                for n in found
-            ),
+            remediation=egress_change(
+                ctx.policy,
+                [cluster],
+                f"of cluster {cluster.name}: IPv6 traffic leaves from a new IPv6 address of its "
+                "NAT gateway instead of the load balancer's",
+            )
+            + "; ".join(_ipv6_fix(graph, cluster, n) for n in found),
         )
+
+
+def _ipv6_fix(graph: EgressGraph, cluster: Cluster, nat: NatGateway) -> str:
+    if nat in graph.managed_nat_gateways(cluster):
+        # AKS manages it: its IPs change through the cluster (Azure CLI 2.91 or later).
+        return command(
+            f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+            "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
+        )
+    pip = f"pip6-{nat.name}"
+    return command(
+        f"az network public-ip create -g {nat.resource_group} -n {pip} --sku StandardV2 "
+        f"--version IPv6 --allocation-method Static && az network nat gateway update "
+        f"-g {nat.resource_group} -n {nat.name} --pip-addresses-v6 {pip}"
+    )
 
 
 RULE = Rule(META, check)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
@@ -61,8 +62,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 location=entry.outbound_types_location or entry.location,
                 remediation=(
                     "Update authorized IP ranges and destination allowlists for the new "
-                    f"egress IPs, then az aks update -g {cluster.resource_group} "
-                    f"-n {cluster.name} --outbound-type {target}"
+                    "egress IPs, then "
+                    + command(
+                        f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+                        f"--outbound-type {target}"
+                    )
                 ),
                 details={"allowedOutboundTypes": ", ".join(allowed)},
             )

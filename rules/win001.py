@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import OsType
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import pool_label, source_link, urls
@@ -72,10 +73,17 @@ def _remediation(cluster: Cluster, pool: NodePool) -> str:
     subnet = f" --vnet-subnet-id {pool.vnet_subnet_id}" if pool.vnet_subnet_id else ""
     count = f" --node-count {pool.count}" if pool.count else ""
     return (
-        f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
-        f"-n {new_name} --os-type Windows --disable-windows-outbound-nat{count}{subnet}; "
-        f"move the workloads, then az aks nodepool delete -g {cluster.resource_group} "
-        f"--cluster-name {cluster.name} -n {pool.name}"
+        "Add a Windows pool without OutboundNAT ("
+        + command(
+            f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
+            f"-n {new_name} --os-type Windows --disable-windows-outbound-nat{count}{subnet}"
+        )
+        + "), move the workloads, then delete this one ("
+        + command(
+            f"az aks nodepool delete -g {cluster.resource_group} --cluster-name {cluster.name} "
+            f"-n {pool.name}"
+        )
+        + ")"
     )
 
 

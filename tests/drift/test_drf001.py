@@ -116,8 +116,8 @@ def test_swapped_ip_names_added_and_removed() -> None:
         "(added 20.0.0.2/32; removed 20.0.0.1/32)."
     )
     assert finding.remediation.startswith(
-        "If it was not intended, restore the previous egress: az network nat gateway update "
-        f"-g {b.RG} -n ng-a --public-ip-addresses {PIP1}. "
+        "If it was not intended, restore the previous egress: `az network nat gateway update "
+        f"-g {b.RG} -n ng-a --public-ip-addresses {PIP1}`. "
     )
     assert NAT_A in b.texts(finding.evidence)
 
@@ -126,6 +126,6 @@ def test_moved_subnet_remediation_reattaches_the_old_nat() -> None:
     case = DriftCase("moved", baseline(), estate(nodes_nat=NAT_B))
     finding = next(f for f in drift_findings(drf001.RULE, case) if f.resource_id.text == SYS)
     assert finding.remediation.startswith(
-        "If it was not intended, restore the previous egress: az network vnet subnet update "
-        f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}. "
+        "If it was not intended, restore the previous egress: `az network vnet subnet update "
+        f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}`. "
     )

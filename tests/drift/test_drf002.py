@@ -111,8 +111,8 @@ def test_message_and_remediation_for_a_new_route() -> None:
     assert finding.observed == "udr-virtual-appliance"
     assert finding.expected == NAT
     assert finding.remediation.startswith(
-        "If it was not intended, restore it: az network route-table route delete "
-        f"-g {b.RG} --route-table-name rt -n <name of the 0.0.0.0/0 route>. "
+        "If it was not intended, restore it: `az network route-table route delete "
+        f"-g {b.RG} --route-table-name rt -n r0`. "
     )
     assert RT in b.texts(finding.evidence)
     assert NAT_A in b.texts(finding.evidence)

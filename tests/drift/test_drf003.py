@@ -74,8 +74,8 @@ def test_lost_nat_message_remediation_and_attribution_targets() -> None:
     assert finding.details["removed"] == NAT_A
     assert finding.details["added"] == ""
     assert finding.remediation.startswith(
-        "If it was not intended, restore it: az network vnet subnet update "
-        f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}. "
+        "If it was not intended, restore it: `az network vnet subnet update "
+        f"-g {b.RG} --vnet-name vnet -n nodes --nat-gateway {NAT_A}`. "
     )
     # Subnet changes are filed under the VNet; NAT-side changes under the NAT gateway.
     assert NODES in b.texts(finding.evidence)

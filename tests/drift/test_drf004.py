@@ -132,4 +132,4 @@ def test_cases(case: DriftCase) -> None:
 def test_messages_and_commands(case: DriftCase, message: str, command: str) -> None:
     (finding,) = drift_findings(drf004.RULE, case)
     assert finding.message.startswith(message)
-    assert finding.remediation.startswith(f"If it was not intended, restore it: {command}. ")
+    assert finding.remediation.startswith(f"If it was not intended, restore it: `{command}`. ")

@@ -77,8 +77,8 @@ def test_outbound_type_message_and_command() -> None:
     assert finding.observed == "loadBalancer"
     assert finding.expected == "userAssignedNATGateway"
     assert finding.remediation.startswith(
-        f"If it was not intended, restore it: az aks update -g {b.RG} -n aks "
-        "--outbound-type userAssignedNATGateway. "
+        f"If it was not intended, restore it: `az aks update -g {b.RG} -n aks "
+        "--outbound-type userAssignedNATGateway`. "
     )
 
 

@@ -182,3 +182,10 @@ def test_large_estate_is_truncated_under_the_limit() -> None:
 
 def test_default_limit_is_below_one_mebibyte() -> None:
     assert markdown.MAX_BYTES < 1024 * 1024
+
+
+def test_a_fix_keeps_its_prose_and_commands_apart() -> None:
+    fix = "Plan downtime, then `az aks update -g rg -n a|b`; or `az aks delete -n x`."
+    assert markdown.fix(fix) == (
+        "Plan downtime, then `az aks update -g rg -n a|b`; or `az aks delete -n x`."
+    )

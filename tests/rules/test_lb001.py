@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import lb001
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -95,10 +96,13 @@ def test_remediation_sizes_ips_for_maximum_nodes_plus_surge() -> None:
         fails={AKS},
     )
     (finding,) = run_case(lb001.RULE, case)
-    assert finding.remediation == (
+    assert finding.remediation.startswith(
+        "This changes the egress addresses of cluster aks: AKS adds 1 managed outbound IP."
+    )
+    assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ports 1024 "
         "--load-balancer-managed-outbound-ip-count 2"
-    )
+    ]
 
 
 def test_remediation_gives_ports_for_a_declared_peak() -> None:
@@ -111,7 +115,7 @@ clusters:
 """
     (finding,) = findings_for(lb001.RULE, Case("peak", _lb(EFFECTIVE), policy=policy))
     # 2001 rounded up to a multiple of 8; 4 nodes × 2008 fit one IP.
-    assert finding.remediation.endswith(
+    assert commands(finding.remediation)[-1].endswith(
         "--load-balancer-outbound-ports 2008 --load-balancer-managed-outbound-ip-count 1"
     )
 
@@ -120,6 +124,6 @@ def test_own_outbound_ips_get_no_managed_count() -> None:
     profile = {**EFFECTIVE, "outboundIPs": {"publicIPs": [{"id": b.pip_id("lb")}]}}
     (finding,) = findings_for(lb001.RULE, Case("byo", _lb(profile)))
     assert finding.remediation == (
-        f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ports 1024 "
+        f"`az aks update -g {b.RG} -n aks --load-balancer-outbound-ports 1024` "
         "(give the load balancer at least 1 outbound IPs in all)"
     )

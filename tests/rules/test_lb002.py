@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from auditor.errors import InputError
+from auditor.fixtext import commands
 from auditor.model import Severity
 from auditor.policy import parse
 from rules import lb002
@@ -151,7 +152,8 @@ def test_message_and_remediation_state_the_numbers() -> None:
         "but its one outbound IP provides 64,000."
     )
     assert finding.remediation == (
-        f"az aks update -g {b.RG} -n aks --load-balancer-managed-outbound-ip-count 2"
+        "This changes the egress addresses of cluster aks: its outbound IPs go from 1 to 2. "
+        f"`az aks update -g {b.RG} -n aks --load-balancer-managed-outbound-ip-count 2`"
     )
     assert finding.details == {
         "allocatedOutboundPorts": "4000",
@@ -165,10 +167,12 @@ def test_beyond_100_managed_ips_the_fix_lowers_the_ports() -> None:
     # 1,000 nodes + 1 surge × 64,000 ports needs 1,001 IPs; 100 IPs fit 6,392 ports per node.
     case = Case("huge", _lb([_fixed(1000)], ports=64000), fails={AKS})
     (finding,) = run_case(lb002.RULE, case)
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n aks --load-balancer-managed-outbound-ip-count 100 "
-        "--load-balancer-outbound-ports 6392 (or move egress to a NAT gateway)"
-    )
+        "--load-balancer-outbound-ports 6392"
+    ]
+    assert "its outbound IPs go from 1 to 100" in finding.remediation
+    assert finding.remediation.endswith("(or move egress to a NAT gateway)")
 
 
 def test_a_wrong_parameter_type_is_an_input_error() -> None:

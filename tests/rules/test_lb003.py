@@ -36,6 +36,8 @@ def test_cases(case: Case) -> None:
 
 def test_remediation_is_the_aks_migration() -> None:
     finding = findings_for(lb003.RULE, CASES[0])[0]
-    assert finding.remediation == (
-        f"Plan downtime, then az aks update -g {b.RG} -n old --load-balancer-sku standard"
+    assert finding.remediation.endswith(
+        "Plan downtime, then migrate: "
+        f"`az aks update -g {b.RG} -n old --load-balancer-sku standard`"
     )
+    assert "from the Basic load balancer's frontend IPs" in finding.remediation

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat001
 from tests import estate_builder as b
@@ -64,10 +65,11 @@ def test_names_the_subnets_and_pools_and_creates_a_matching_ip() -> None:
     empty = findings[b.nat_id("empty")]
     assert "subnet vnet/a" in empty.message
     assert "aks/sys" in empty.message
-    assert empty.remediation == (
+    assert commands(empty.remediation) == [
         f"az network public-ip create -g {b.RG} -n pip-empty --sku Standard "
         f"--allocation-method Static && az network nat gateway update -g {b.RG} -n empty "
         "--public-ip-addresses pip-empty"
-    )
+    ]
+    assert "from none to the new address pip-empty" in empty.remediation
     assert "--sku StandardV2" in findings[b.nat_id("whole-vnet")].remediation
     assert "virtual network vnet2" in findings[b.nat_id("whole-vnet")].message

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat003
 from tests import estate_builder as b
@@ -98,8 +99,9 @@ def test_one_finding_per_address_with_its_own_key() -> None:
     findings = findings_for(nat003.RULE, Case("two bad", estate))
     assert sorted(f.key for f in findings) == sorted([b.pip_id("a").lower(), b.pip_id("b").lower()])
     fix = next(f.remediation for f in findings if f.key == b.pip_id("a").lower())
-    assert fix == (
+    assert commands(fix) == [
         f"az network public-ip create -g {b.RG} -n a-standard --sku Standard "
         f"--allocation-method Static && az network nat gateway update -g {b.RG} -n ng "
         "--public-ip-addresses b c a-standard"
-    )
+    ]
+    assert "20.0.0.1/32 gives way to the address of the new a-standard" in fix

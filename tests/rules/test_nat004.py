@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat004
 from tests import estate_builder as b
@@ -70,12 +71,13 @@ def test_fix_builds_a_standardv2_gateway_and_moves_the_subnet() -> None:
         f for f in findings_for(nat004.RULE, CASES[0]) if f.resource_id.text == b.nat_id("split")
     )
     assert "zones 1, 2" in finding.message
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network public-ip create -g {b.RG} -n pip-split-v2 --sku StandardV2 "
         f"--allocation-method Static && az network nat gateway create -g {b.RG} -n split-v2 "
         f"--sku StandardV2 --public-ip-addresses pip-split-v2 && az network vnet subnet update "
         f"-g {b.RG} --vnet-name vnet -n split --nat-gateway {b.nat_id('split-v2')}"
-    )
+    ]
+    assert "every pool behind NAT gateway split" in finding.remediation
 
 
 def test_managed_nat_gateway_moves_through_aks() -> None:
@@ -99,6 +101,7 @@ def test_managed_nat_gateway_moves_through_aks() -> None:
     )
     (finding,) = findings_for(nat004.RULE, Case("managed", estate))
     assert finding.resource_id.text == b.nat_id("aks-nat", group)
-    assert finding.remediation.startswith(
-        f"az aks update -g {b.RG} -n aks --outbound-type managedNATGatewayV2"
-    )
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --outbound-type managedNATGateway "
+        "--outbound-type-sku StandardV2"
+    ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat005
 from tests import estate_builder as b
@@ -61,8 +62,8 @@ def test_cases(case: Case) -> None:
 
 def test_fix_recreates_the_pool_in_the_nat_zone() -> None:
     (finding,) = findings_for(nat005.RULE, CASES[0])
-    assert finding.remediation.startswith(
+    assert commands(finding.remediation)[:2] == [
         f"az aks nodepool add -g {b.RG} --cluster-name aks -n <new pool> --zones 1 "
-        f"--vnet-subnet-id {_sid('z1')}, then az aks nodepool delete -g {b.RG} "
-        "--cluster-name aks -n elsewhere"
-    )
+        f"--vnet-subnet-id {_sid('z1')}",
+        f"az aks nodepool delete -g {b.RG} --cluster-name aks -n elsewhere",
+    ]

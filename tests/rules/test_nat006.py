@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat006
 from tests import estate_builder as b
@@ -88,13 +89,13 @@ def test_fixes_go_through_the_right_command() -> None:
     user = next(
         f for f in findings_for(nat006.RULE, CASES[0]) if f.resource_id.text == b.nat_id("idle-31")
     )
-    assert user.remediation.startswith(
+    assert commands(user.remediation) == [
         f"az network nat gateway update -g {b.RG} -n idle-31 --idle-timeout 4"
-    )
+    ]
     (managed,) = findings_for(nat006.RULE, CASES[2])
-    assert managed.remediation.startswith(
+    assert commands(managed.remediation) == [
         f"az aks update -g {b.RG} -n mng --nat-gateway-idle-timeout 4"
-    )
+    ]
 
 
 def test_config_defaults_are_the_documented_values() -> None:

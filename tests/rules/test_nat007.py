@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import nat007
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -80,13 +81,13 @@ def test_points_at_the_declaring_policy_line_and_fills_the_nat_command() -> None
     (finding,) = findings_for(nat007.RULE, CASES[1])
     assert finding.location is not None
     assert (finding.location.path, finding.location.line) == ("egress-audit.yaml", 7)
-    assert finding.remediation.endswith(
+    assert commands(finding.remediation) == [
         f"az network nat gateway update -g {b.RG} -n ng --idle-timeout 5"
-    )
+    ]
 
 
 def test_load_balancer_remediation_uses_aks_update() -> None:
     (finding,) = findings_for(nat007.RULE, CASES[3])
-    assert finding.remediation.endswith(
+    assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n aks --load-balancer-idle-timeout 31"
-    )
+    ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat008
 from tests import estate_builder as b
@@ -82,7 +83,7 @@ def test_keepalive_first_then_the_nat_timeout() -> None:
     (finding,) = findings_for(nat008.RULE, CASES[0])
     assert finding.remediation == (
         "Set TCP keepalives below 240 s in the workloads (see NAT007); last resort: "
-        f"az network nat gateway update -g {b.RG} -n ng --idle-timeout 30"
+        f"`az network nat gateway update -g {b.RG} -n ng --idle-timeout 30`"
     )
 
 
@@ -90,6 +91,6 @@ def test_managed_nat_gateway_timeout_goes_through_aks() -> None:
     rows = managed_nat_cluster("mng", [b.pool("sys")], profile={"idleTimeoutInMinutes": 4})
     rows[-1]["properties"]["networkProfile"]["loadBalancerProfile"] = {"idleTimeoutInMinutes": 30}
     (finding,) = findings_for(nat008.RULE, Case("managed", b.Estate().add(*rows)))
-    assert finding.remediation.endswith(
+    assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n mng --nat-gateway-idle-timeout 30"
-    )
+    ]

@@ -6,6 +6,7 @@ import pytest
 
 from auditor import policy as policy_module
 from auditor.errors import InputError
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat009
 from rules._nodes import surge_nodes
@@ -174,11 +175,12 @@ def test_points_at_the_declaration_and_sizes_the_prefix() -> None:
     assert finding.details["workload"] == "api-client"
     assert finding.details["limit"] == "50000"
     assert finding.details["peak"] == "51000"
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network public-ip prefix create -g {b.RG} -n ng-prefix --length 31 --sku Standard "
-        f"&& az network nat gateway update -g {b.RG} -n ng --public-ip-prefixes ng-prefix "
-        "(3 addresses cover a peak of 51,000)"
-    )
+        f"&& az network nat gateway update -g {b.RG} -n ng --public-ip-prefixes ng-prefix"
+    ]
+    assert "the 2 addresses of ng-prefix join them" in finding.remediation
+    assert finding.remediation.endswith("(3 addresses cover a peak of 51,000)")
 
 
 def test_beyond_sixteen_addresses_split_the_subnets() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat010
 from tests import estate_builder as b
@@ -65,10 +66,12 @@ def test_cases(case: Case) -> None:
 
 def test_prefix_sized_to_the_ips_and_v6_keyed_apart() -> None:
     findings = {f.resource_id.name: f for f in findings_for(nat010.RULE, CASES[0])}
-    assert findings["two"].remediation == (
+    assert commands(findings["two"].remediation) == [
         f"az network public-ip prefix create -g {b.RG} -n two-prefix --length 31 --sku Standard "
-        f"&& az network nat gateway update -g {b.RG} -n two --public-ip-prefixes two-prefix, "
-        "then move allowlists to the prefix and remove the individual IPs"
+        f"&& az network nat gateway update -g {b.RG} -n two --public-ip-prefixes two-prefix"
+    ]
+    assert findings["two"].remediation.endswith(
+        ", then move allowlists to the prefix and remove the individual IPs"
     )
     assert "--length 30" in findings["three"].remediation
     assert "20.0.0.1/32, 20.0.0.2/32" in findings["two"].message

@@ -74,6 +74,7 @@ def test_cases(case: Case) -> None:
 def test_fix_raises_the_managed_count() -> None:
     (finding,) = findings_for(nat011.RULE, CASES[1])
     assert finding.remediation == (
-        f"az aks update -g {b.RG} -n mng --nat-gateway-managed-outbound-ip-count 2"
+        "This changes the egress addresses of cluster mng: AKS adds 1 managed public IP to its "
+        f"NAT gateway. `az aks update -g {b.RG} -n mng --nat-gateway-managed-outbound-ip-count 2`"
     )
     assert finding.details == {"nodes": "100", "outboundIps": "1"}

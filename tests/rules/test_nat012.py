@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import nat012
 from tests import estate_builder as b
@@ -65,6 +66,6 @@ def test_names_the_gateway_and_the_pools() -> None:
     (finding,) = findings_for(nat012.RULE, CASES[0])
     assert "StandardV2 NAT gateway v2 without IPv6" in finding.message
     assert "node pools sys:" in finding.message
-    assert finding.remediation.startswith(
+    assert commands(finding.remediation)[0].startswith(
         f"az network public-ip create -g {b.RG} -n pip6-v2 --sku StandardV2 --version IPv6"
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import pol001
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -65,6 +66,6 @@ def test_points_at_the_policy_line_that_sets_the_list() -> None:
         "Cluster lb has outbound type loadBalancer, which its policy entry does not allow "
         "(allowed: userassignednatgateway)."
     )
-    assert finding.remediation.endswith(
+    assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n lb --outbound-type userassignednatgateway"
-    )
+    ]

@@ -58,7 +58,9 @@ def test_cases(case: Case) -> None:
 def test_remediation_adds_a_replacement_pool() -> None:
     finding = next(f for f in findings_for(win001.RULE, CASES[0]) if f.resource_id.text == POOL)
     assert finding.remediation == (
-        f"az aks nodepool add -g {b.RG} --cluster-name aks -n win2 --os-type Windows "
-        f"--disable-windows-outbound-nat --node-count 2 --vnet-subnet-id {GOOD}; "
-        f"move the workloads, then az aks nodepool delete -g {b.RG} --cluster-name aks -n win"
+        "Add a Windows pool without OutboundNAT "
+        f"(`az aks nodepool add -g {b.RG} --cluster-name aks -n win2 --os-type Windows "
+        f"--disable-windows-outbound-nat --node-count 2 --vnet-subnet-id {GOOD}`), "
+        "move the workloads, then delete this one "
+        f"(`az aks nodepool delete -g {b.RG} --cluster-name aks -n win`)"
     )
