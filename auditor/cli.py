@@ -7,7 +7,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn
@@ -20,13 +20,13 @@ from auditor.cli_parser import Parser as _Parser
 from auditor.cli_parser import lower, output_file
 from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
-from auditor.files import write_text_atomic
+from auditor.files import joined, write_chunks_atomic
 from auditor.graph.estate import EgressGraph
 from auditor.model import Rule, Severity
 from auditor.policy import Policy
 from auditor.result import AuditResult
 from auditor.snapshot import Snapshot
-from reports import Format, renderer
+from reports import Format, streamer
 
 PROG = "egress-audit"
 FAIL_ON_CHOICES = [s.value for s in reversed(Severity)] + ["never"]
@@ -204,12 +204,14 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
                 f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
             )
     snap = _load_estate(args)
+    if sarif is not None:
+        cli_sarif.check_estate(sarif, snap)
     graph = EgressGraph.from_snapshot(snap)
     result = engine.audit(snap, policy, rules, graph, baseline=baseline)
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)
     else:
-        _write(renderer(Format(args.format))(result), args.output)
+        _write(streamer(Format(args.format))(result), args.output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
@@ -266,13 +268,17 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | Iterable[str], output: Path | None) -> None:
+    """Write a report, whole or in pieces as its renderer makes them, to `output` (atomically)
+    or to standard output."""
+    chunks = (text,) if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for block in joined(chunks):
+            sys.stdout.write(block)
         sys.stdout.flush()
         return
     try:
-        write_text_atomic(text, output)
+        write_chunks_atomic(chunks, output)
     except OSError as exc:
         raise InputError(str(output), "", f"cannot write: {exc.strerror or exc}") from None
 

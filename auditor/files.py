@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from auditor.errors import InputError
 
@@ -53,12 +54,47 @@ def write_text_atomic(text: str, path: Path) -> None:
     write_bytes_atomic(text.encode("utf-8"), path)
 
 
-def write_bytes_atomic(data: bytes, path: Path) -> None:
+def write_chunks_atomic(chunks: Iterable[str], path: Path) -> None:
+    """write_text_atomic for text made piece by piece (a report streamed by its renderer):
+    the pieces are encoded and written as they come, so the whole text is never in memory at
+    once; if making them fails, the target is left as it was."""
+    write_bytes_atomic(encoded(chunks), path)
+
+
+def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    """UTF-8 of `chunks`, joined into blocks of about a megabyte (see `joined`)."""
+    return (block.encode("utf-8") for block in joined(chunks))
+
+
+def joined(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """`chunks` joined into blocks of at least `size` characters (the last may be shorter):
+    renderers yield many small pieces, and writing each alone costs more than the text."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending)
+
+
+def _write_all(handle: IO[bytes], data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, bytes):
+        handle.write(data)
+        return
+    for block in data:
+        handle.write(block)
+
+
+def write_bytes_atomic(data: bytes | Iterable[bytes], path: Path) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            _write_all(handle, data)
         os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -82,13 +82,22 @@ class Bar:
 
 
 def render(result: AuditResult) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    """The page in pieces, as the template makes them (written as they come)."""
+    return _environment().get_template("report.html.j2").generate(_context(result))
+
+
+def _context(result: AuditResult) -> dict[str, object]:
     css, script = _asset("report.css"), _asset("report.js")
     rules = {rule.id: rule for rule in result.rules}
     rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
     active = [r for r in rows if r.finding.suppression is None]
     frames = _Frames()
     clusters = _clusters(result, active, frames)
-    context = {
+    return {
         "r": result,
         "css": Markup(css),  # noqa: S704 — our own static file, never data
         "script": Markup(script),  # noqa: S704 — our own static file, never data
@@ -110,7 +119,6 @@ def render(result: AuditResult) -> str:
         "pool_count": sum(len(c.pools) for c in result.clusters),
         "help": {rule.id: _markdown.render(rule.help_markdown) for rule in result.rules},
     }
-    return _environment().get_template("report.html.j2").render(context)
 
 
 @cache

@@ -10,7 +10,7 @@ were left out. Every name from the estate is escaped: a resource name is data, n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
@@ -44,6 +44,11 @@ def render(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
     text = "\n".join(head) + "\n"
     budget = max_bytes - len(text.encode("utf-8"))
     return text + _egress_table(result, budget)
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    """One piece: a summary is at most a megabyte."""
+    yield render(result)
 
 
 def escape(text: str) -> str:
