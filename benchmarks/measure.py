@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Sample:
     seconds: float
+    cpu_seconds: float  # user + system: less disturbed than wall time by a busy machine
     peak_mb: float  # peak resident set size, in MB (10^6 bytes)
     code: int
 
@@ -37,14 +38,16 @@ def once(command: Sequence[str]) -> Sample:
     if child.returncode not in (0, 1):
         text = errors.decode("utf-8", "replace").strip()
         raise RuntimeError(f"{' '.join(command)} exited {child.returncode}: {text}")
-    return Sample(seconds, usage.ru_maxrss * 1024 / 1e6, child.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, cpu, usage.ru_maxrss * 1024 / 1e6, child.returncode)
 
 
 def median(command: Sequence[str], repeat: int) -> Sample:
-    """The median time of `repeat` runs, with the median peak memory."""
+    """The medians of `repeat` runs."""
     samples = [once(command) for _ in range(max(1, repeat))]
     return Sample(
         statistics.median(s.seconds for s in samples),
+        statistics.median(s.cpu_seconds for s in samples),
         statistics.median(s.peak_mb for s in samples),
         samples[0].code,
     )
