@@ -1,4 +1,8 @@
-"""Command line: `egress-audit [audit flags]`, plus the `rules`, `graph` and `drift` subcommands."""
+"""Command line: `egress-audit [audit flags]`, plus the `rules`, `graph` and `drift` subcommands.
+
+A command imports what it uses when it runs: `egress-audit rules` reads no estate, so it loads
+neither networkx nor YAML nor the collector (tests/test_startup.py).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,20 @@ import sys
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from auditor import __version__, cli_sarif, engine
-from auditor import baseline as baseline_module
-from auditor import policy as policy_module
-from auditor import snapshot as snapshot_module
+from auditor import __version__, cli_sarif
 from auditor.cli_parser import Parser as _Parser
 from auditor.cli_parser import lower, output_file
-from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
 from auditor.files import joined, write_chunks_atomic
-from auditor.graph.estate import EgressGraph
 from auditor.model import Rule, Severity
-from auditor.policy import Policy
-from auditor.result import AuditResult
-from auditor.snapshot import Snapshot
 from reports import Format, streamer
+
+if TYPE_CHECKING:
+    from auditor.policy import Policy
+    from auditor.result import AuditResult
+    from auditor.snapshot import Snapshot
 
 PROG = "egress-audit"
 FAIL_ON_CHOICES = [s.value for s in reversed(Severity)] + ["never"]
@@ -101,6 +102,8 @@ def run() -> NoReturn:
 
 
 def _add_estate_source(parser: argparse.ArgumentParser) -> None:
+    from auditor.collect.args import add_collection_arguments
+
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--snapshot", metavar="FILE", type=Path, help="audit a snapshot file")
     source.add_argument(
@@ -188,6 +191,10 @@ def _audit_command(argv: list[str]) -> int:
 def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     """Audit the estate with `rules`, plus drift when a baseline is given; write the report,
     then (with --update-baseline) the next baseline."""
+    from auditor import baseline as baseline_module
+    from auditor import engine
+    from auditor.graph.estate import EgressGraph
+
     if args.update_baseline and args.baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
     sarif = cli_sarif.request(args)
@@ -233,6 +240,9 @@ def exit_code(result: AuditResult, fail_on: str) -> ExitCode:
 
 
 def _load_estate(args: argparse.Namespace) -> Snapshot:
+    from auditor import snapshot as snapshot_module
+    from auditor.collect.args import live_flags_given
+
     if args.demo or args.snapshot is not None:
         live = live_flags_given(args)
         if live:
@@ -250,6 +260,8 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
+    from auditor import policy as policy_module
+
     if path is not None:
         return policy_module.load(path, _display_name(path))
     if demo:
@@ -284,6 +296,9 @@ def _write(text: str | Iterable[str], output: Path | None) -> None:
 
 
 def _snapshot_command(argv: list[str]) -> int:
+    from auditor import snapshot as snapshot_module
+    from auditor.collect.args import add_collection_arguments, collect_from_args
+
     parser = _Parser(
         prog=f"{PROG} snapshot",
         description="Collect the estate from Azure Resource Graph into a snapshot file.",
@@ -300,8 +315,6 @@ def _snapshot_command(argv: list[str]) -> int:
     )
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
-    from auditor.collect.args import collect_from_args
-
     snap = collect_from_args(args)
     try:
         snapshot_module.write(snap, args.output)
@@ -342,6 +355,7 @@ def _rules_command(argv: list[str]) -> int:
 
 
 def _graph_command(argv: list[str]) -> int:
+    from auditor.graph.estate import EgressGraph
     from auditor.graph.export import GraphFormat, render
 
     parser = _Parser(

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from auditor.errors import InputError, UsageError
 from auditor.files import write_chunks_atomic
-from auditor.result import AuditResult
-from auditor.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from auditor.result import AuditResult
+    from auditor.snapshot import Snapshot
     from reports.sarif_baseline import Baseline
 
 UPLOAD_NAME = "egress-audit-{}.sarif"

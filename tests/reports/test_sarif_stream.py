@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from auditor import cli, cli_sarif
+from auditor import cli_sarif
 from auditor.cli import main
 from auditor.errors import CollectionFailed
+from auditor.graph.estate import EgressGraph
 from auditor.model import RuleError
 from auditor.result import AuditResult
 from reports import sarif
@@ -125,7 +126,7 @@ def test_one_file_is_refused_before_the_estate_is_audited(
     def audited(*args: object) -> None:
         raise AssertionError("the estate was audited")
 
-    monkeypatch.setattr(cli.EgressGraph, "from_snapshot", audited)
+    monkeypatch.setattr(EgressGraph, "from_snapshot", audited)
     out = tmp_path / "one.sarif"
     assert main(["--snapshot", str(wide_snapshot), "--format", "sarif", "--output", str(out)]) == 2
     assert "needs at least 3 files" in capsys.readouterr().err
