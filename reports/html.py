@@ -4,6 +4,12 @@ Jinja2 renders reports/templates/report.html.j2 with autoescaping and StrictUnde
 stylesheet and script are inlined and allowed by their SHA-256 in a Content-Security-Policy that
 forbids every other source, so the page can make no request at all. This module only turns an
 AuditResult into plain view objects the template reads.
+
+A small estate's report has every finding row and cluster card in its markup. A large one
+(more than LAZY_CLUSTERS clusters or LAZY_FINDINGS active findings) has the findings table's
+first page in markup and the rest as data the page's script draws on demand
+(reports/_html_data.py): it opens in a second at 10,000 clusters, and filters and search still
+cover everything.
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from auditor.arm import ResourceId
 from auditor.enums import PowerState
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
-from reports import _diagram, _markdown
+from reports import _diagram, _html_data, _markdown
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
+LAZY_CLUSTERS = 100  # above this, cluster cards and findings rows are drawn on demand…
+LAZY_FINDINGS = 1000  # … and above this many active findings
+PAGE = 100  # findings rows a page (report.js has the same number)
 
 _CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
 
@@ -81,35 +90,47 @@ class Bar:
     tone: str = ""  # a CSS class colouring the bar: a severity or an egress kind
 
 
-def render(result: AuditResult) -> str:
-    return "".join(chunks(result))
+def render(result: AuditResult, *, lazy: bool | None = None) -> str:
+    return "".join(chunks(result, lazy=lazy))
 
 
-def chunks(result: AuditResult) -> Iterator[str]:
-    """The page in pieces, as the template makes them (written as they come)."""
-    return _environment().get_template("report.html.j2").generate(_context(result))
+def chunks(result: AuditResult, *, lazy: bool | None = None) -> Iterator[str]:
+    """The page in pieces, as the template makes them (written as they come). `lazy` chooses
+    between every card and row in markup (False) and drawn on demand (True); by default, the
+    estate's size decides."""
+    return _environment().get_template("report.html.j2").generate(_context(result, lazy))
 
 
-def _context(result: AuditResult) -> dict[str, object]:
+def _context(result: AuditResult, lazy: bool | None) -> dict[str, object]:
     css, script = _asset("report.css"), _asset("report.js")
     rules = {rule.id: rule for rule in result.rules}
     rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
     active = [r for r in rows if r.finding.suppression is None]
     frames = _Frames()
     clusters = _clusters(result, active, frames)
+    if lazy is None:
+        lazy = len(clusters) > LAZY_CLUSTERS or len(active) > LAZY_FINDINGS
+    severities = [s.value for s in SEVERITIES]
     return {
+        "lazy": lazy,
+        "listed": active[:PAGE] if lazy else active,
+        "data": (
+            _html_data.packed(_html_data.chunks(active, clusters, severities, _show))
+            if lazy
+            else ()
+        ),
         "r": result,
         "css": Markup(css),  # noqa: S704 — our own static file, never data
         "script": Markup(script),  # noqa: S704 — our own static file, never data
         "csp": _csp(css, script),
-        "severities": [s.value for s in SEVERITIES],
+        "severities": severities,
         "severity_counts": Counter(r.finding.severity.value for r in active),
         "active": active,
         "suppressed": [r for r in rows if r.finding.suppression is not None],
         "drift": [r for r in rows if r.rule is not None and r.rule.needs_baseline],
         "clusters": clusters,
         "frames": frames.drawings,
-        "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,
+        "open_cards": len(clusters) <= OPEN_CARDS_UP_TO and not lazy,
         "by_rule": _by_rule(result, active),
         "by_kind": _by_kind(result),
         "by_subscription": _by_subscription(result, active),
@@ -149,8 +170,12 @@ def _show_bidi_controls(value: object) -> object:
     if isinstance(value, ResourceId):
         value = value.text
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_BIDI_CONTROLS)
+        return _show(value)
     return value
+
+
+def _show(text: str) -> str:
+    return text.translate(_BIDI_CONTROLS)
 
 
 @cache
