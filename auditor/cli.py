@@ -10,18 +10,20 @@ import argparse
 import contextlib
 import gc
 import os
+import signal
 import sys
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from auditor import __version__, cli_sarif
+from auditor import __version__, cli_sarif, terminate
 from auditor.cli_parser import Parser as _Parser
 from auditor.cli_parser import lower, output_file
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
-from auditor.files import joined, write_chunks_atomic
+from auditor.files import check_output, joined, write_chunks_atomic
 from auditor.model import Rule, Severity
+from auditor.safetext import shown
 from reports import Format, streamer
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     was_enabled = gc.isenabled()
     gc.disable()
+    restore_sigterm = terminate.raise_on_sigterm()
     try:
         if not args:
             # Bare `egress-audit` would read every subscription of the tenant: say how to
@@ -74,12 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command(args[1:])
         return _audit_command(args)
     except AuditError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {shown(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except terminate.Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     finally:
+        restore_sigterm()
         if was_enabled:
             gc.enable()
 
@@ -210,6 +217,10 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
             print(
                 f"{PROG}: no baseline at {args.baseline} yet: nothing to compare", file=sys.stderr
             )
+    # Before the estate is read (a live collection takes minutes): can the outputs be written?
+    check_output(args.output)
+    check_output(args.baseline if args.update_baseline else None)
+    check_output(sarif.output_dir if sarif is not None else None, folder=True)
     snap = _load_estate(args)
     if sarif is not None:
         cli_sarif.check_estate(sarif, snap)
@@ -220,7 +231,7 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     else:
         _write(streamer(Format(args.format))(result), args.output)
     for warning in result.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
     if args.update_baseline:
         # Only after the report is out: a failed run must not swallow the drift it found.
@@ -256,7 +267,7 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
         return snapshot_module.load(args.snapshot)
     from auditor.collect.args import collect_from_args
 
-    return collect_from_args(args)
+    return snapshot_module.without_surrogates(collect_from_args(args))
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
@@ -315,15 +326,16 @@ def _snapshot_command(argv: list[str]) -> int:
     )
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
-    snap = collect_from_args(args)
+    check_output(args.output)
+    snap = snapshot_module.without_surrogates(collect_from_args(args))
     try:
         snapshot_module.write(snap, args.output)
     except OSError as exc:
         raise InputError(str(args.output), "", f"cannot write: {exc.strerror or exc}") from None
     for error in snap.errors:
-        print(f"{PROG}: not read: {error.scope}: {error.message}", file=sys.stderr)
+        print(f"{PROG}: not read: {shown(f'{error.scope}: {error.message}')}", file=sys.stderr)
     for warning in snap.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     return int(ExitCode.PARTIAL if snap.errors else ExitCode.OK)
 
 
@@ -367,6 +379,7 @@ def _graph_command(argv: list[str]) -> int:
     parser.add_argument("--format", "-f", type=lower, choices=formats, default="json")
     _add_output(parser, formats)
     args = parser.parse_args(argv)
+    check_output(args.output)
     graph = EgressGraph.from_snapshot(_load_estate(args))
     _write(render(graph, GraphFormat(args.format)), args.output)
     return int(ExitCode.OK)

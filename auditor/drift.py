@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from auditor.arm import ResourceId
 from auditor.enums import OutboundType
-from auditor.graph.egress import AKS_LB_DEFAULT_IDLE_MINUTES, NAT_DEFAULT_IDLE_MINUTES
+from auditor.graph import defaults
 from auditor.graph.estate import EgressGraph
+from auditor.graph.managed import managed_nat_timeout
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
 from auditor.model import EgressKind, EgressPath, Finding, Rule
@@ -80,6 +81,7 @@ class PoolFacts:
 class SubnetFacts:
     subnet: Subnet
     nat_gateway_id: ResourceId | None  # the subnet's own NAT, or one attached to its VNet
+    nat_unknown: bool  # the records of the association disagree
     pools: tuple[ResourceId, ...]  # node pools whose nodes or pods use it
 
 
@@ -141,6 +143,7 @@ class EstateFacts:
                 key: SubnetFacts(
                     subnet,
                     graph.subnet_nat_gateway_id(subnet),
+                    graph.nat_association(subnet).is_unknown,
                     tuple(sorted(set(users[key]))),
                 )
                 for key, subnet in subnets.items()
@@ -159,17 +162,16 @@ def _timeouts(
         key = nat_id.key
         if isinstance(nat, NatGateway):
             unique = tuple({c.id.key: c for c in clusters}.values())
-            minutes = nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES
+            minutes = nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES
             found[f"{key}|{NAT_GATEWAY}"] = IdleTimeout(nat.id, NAT_GATEWAY, minutes, unique)
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
-            profile = cluster.nat_gateway_profile
-            idle = None if profile is None else profile.idle_timeout_minutes
-            owner, minutes = MANAGED_NAT_PROFILE, idle or NAT_DEFAULT_IDLE_MINUTES
+            # What the managed gateway enforces (its own value when read).
+            owner, minutes = MANAGED_NAT_PROFILE, managed_nat_timeout(graph, cluster).minutes
         elif cluster.outbound is OutboundType.LOAD_BALANCER:
             lb = cluster.load_balancer_profile
             idle = None if lb is None else lb.idle_timeout_minutes
-            owner, minutes = LB_PROFILE, idle or AKS_LB_DEFAULT_IDLE_MINUTES
+            owner, minutes = LB_PROFILE, idle or defaults.AKS_LB_IDLE_MINUTES
         else:
             continue
         found[f"{cluster.id.key}|{owner}"] = IdleTimeout(cluster.id, owner, minutes, (cluster,))

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from auditor.safetext import shown
+
+# The parts of a one-line error: a file name or path in a document, and the problem.
+MAX_PLACE = 500
+MAX_PROBLEM = 1000
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -30,8 +36,12 @@ class InputError(AuditError):
         self.source = source
         self.where = where
         self.problem = problem
-        location = f"{source}: {where}" if where else source
-        super().__init__(f"{location}: {problem}")
+        # The message is one bounded line whatever the file holds: a key or a path can be
+        # megabytes long, or carry terminal escape sequences.
+        location = shown(source, MAX_PLACE)
+        if where:
+            location = f"{location}: {shown(where, MAX_PLACE)}"
+        super().__init__(f"{location}: {shown(problem, MAX_PROBLEM)}")
 
 
 class CollectionFailed(AuditError):

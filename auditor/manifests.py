@@ -25,7 +25,9 @@ from pathlib import Path
 import yaml
 
 from auditor.errors import InputError
+from auditor.files import read_text
 from auditor.model import SourceLocation
+from auditor.safetext import quoted
 from auditor.workload import Workload
 from auditor.yamlnode import YNode, compose_all
 
@@ -37,6 +39,8 @@ SUFFIXES = (".yaml", ".yml")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 _WHOLE_NUMBER = re.compile(r"^\s*\+?\d+\s*$")
+# More digits than any count or number of seconds needs: refused before it is converted.
+_MAX_DIGITS = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,24 +75,21 @@ def read(paths: Sequence[Path]) -> ManifestRead:
     for path in paths:
         for file in manifest_files(path):
             shown = display_path(file)
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(shown, "", f"cannot read: {exc}") from None
+            text = read_text(file, shown)
             if "{{" in text:
                 warnings.append(
                     f"{shown}: skipped: a Helm template is not rendered (render it with "
                     "`helm template` and point `manifests` at the output)"
                 )
                 continue
-            workloads.extend(workloads_in(text, shown))
+            workloads.extend(workloads_in(text, shown, warnings))
     return ManifestRead(tuple(workloads), tuple(warnings))
 
 
-def workloads_in(text: str, source: str) -> list[Workload]:
+def workloads_in(text: str, source: str, warnings: list[str] | None = None) -> list[Workload]:
     """The annotated workloads of one manifest file's text."""
     found = []
-    for document in compose_all(text, source):
+    for document in compose_all(text, source, warnings):
         for obj in _objects(document):
             workload = _workload(obj)
             if workload is not None:
@@ -144,6 +145,12 @@ def _count(node: YNode, label: str) -> int:
     """An annotation holding a whole number ≥ 1 (annotation values are strings in Kubernetes)."""
     value = node.scalar() if _is(node, yaml.ScalarNode) else None
     if isinstance(value, str) and _WHOLE_NUMBER.match(value):
+        if len(value.strip().lstrip("+")) > _MAX_DIGITS:
+            raise InputError(
+                f"{node.source}:{node.line}",
+                f"{label} annotation {_annotation(node.path)}",
+                f"number out of range (at most {_MAX_DIGITS} digits)",
+            )
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(
@@ -166,7 +173,7 @@ def _annotation(path: str) -> str:
 
 def _shown(node: YNode) -> str:
     if _is(node, yaml.ScalarNode):
-        return repr(node.node.value)
+        return quoted(node.node.value)
     return "a list or mapping"
 
 

@@ -94,6 +94,8 @@ class EgressKind(Enum):
     NAT_GATEWAY = ("nat-gateway", "NAT gateway")
     NODE_PUBLIC_IP = ("node-public-ip", "node public IPs")
     LOAD_BALANCER = ("load-balancer", "load balancer outbound rules")
+    # A Basic load balancer has no outbound rules: implicit SNAT on a rule's frontend [LB-OUT].
+    BASIC_LOAD_BALANCER = ("basic-load-balancer", "Basic load balancer (implicit SNAT)")
     DEFAULT_OUTBOUND = ("default-outbound-access", "default outbound access")
     BLACKHOLE = ("blackhole-route", "dropped (route to None)")
     NONE = ("none", "no egress")
@@ -176,6 +178,11 @@ class EgressPath:
                 return f"NAT gateway {device} ({ips or 'no public IP'})"
             case EgressKind.LOAD_BALANCER:
                 return f"load balancer outbound rules ({ips or 'no public IP'})"
+            case EgressKind.BASIC_LOAD_BALANCER:
+                return (
+                    "a Basic load balancer's implicit SNAT (no outbound rules; "
+                    "the frontend IP of a load-balancing rule, or default outbound access)"
+                )
             case EgressKind.NODE_PUBLIC_IP:
                 return f"node public IPs ({ips})"
             case EgressKind.UDR_APPLIANCE:

@@ -20,6 +20,7 @@ from auditor.errors import InputError
 from auditor.files import read_text
 from auditor.graph.nodes import Cluster
 from auditor.model import SourceLocation, Suppression
+from auditor.safetext import quoted
 from auditor.workload import Workload as Workload
 
 if TYPE_CHECKING:
@@ -139,17 +140,18 @@ class Policy:
         parameters, and values of the wrong type."""
         for mention in self.rule_mentions:
             if mention.rule_id not in configs:
-                close = difflib.get_close_matches(mention.rule_id, list(configs), n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
                 raise _error_at(
-                    mention.location, mention.where, f"unknown rule {mention.rule_id!r}{hint}"
+                    mention.location,
+                    mention.where,
+                    f"unknown rule {quoted(mention.rule_id)}"
+                    + _close_match(mention.rule_id, configs),
                 )
         scopes = [self.rule_overrides, *(entry.rule_overrides for entry in self.clusters)]
         for overrides in scopes:
             for rule_id, params in overrides.items():
                 if rule_id not in configs:  # a policy built in code, without mentions
                     location = next(iter(params.values())).location if params else None
-                    raise _error_at(location, f"rules.{rule_id}", f"unknown rule {rule_id!r}")
+                    raise _error_at(location, f"rules.{rule_id}", f"unknown rule {quoted(rule_id)}")
                 _check_params(rule_id, configs[rule_id], params)
 
 
@@ -176,7 +178,9 @@ def _check_params(rule_id: str, config: type | None, params: Mapping[str, Overri
         if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
             raise _error_at(
-                override.location, where, f"unknown parameter {name!r} (parameters: {known})"
+                override.location,
+                where,
+                f"unknown parameter {quoted(name)} (parameters: {known})",
             )
         expected = fields[name]
         value = override.value
@@ -191,6 +195,14 @@ def _check_params(rule_id: str, config: type | None, params: Mapping[str, Overri
                 config(**{name: value})
             except ValueError as exc:
                 raise _error_at(override.location, where, str(exc)) from None
+
+
+def _close_match(rule_id: str, configs: Mapping[str, object]) -> str:
+    """A "did you mean" hint; only for ID-sized input (difflib is quadratic in length)."""
+    if len(rule_id) > 32:
+        return ""
+    close = difflib.get_close_matches(rule_id, list(configs), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _type_name(expected: object) -> str:
@@ -213,12 +225,12 @@ def parse(text: str, source: str, base_dir: Path | None = None) -> Policy:
     file's folder; by default the folder of `source`)."""
     from auditor.yamlnode import compose_all
 
-    documents = compose_all(text, source)
+    reader = _Reader(base_dir if base_dir is not None else Path(source).parent)
+    documents = compose_all(text, source, reader.warnings)
     if not documents:
-        return Policy(source=source)
+        return Policy(source=source, warnings=tuple(reader.warnings))
     if len(documents) > 1:
         raise documents[1].error("a policy file holds one YAML document")
-    reader = _Reader(base_dir if base_dir is not None else Path(source).parent)
     return reader.policy(documents[0], source)
 
 
@@ -306,8 +318,9 @@ class _Reader:
             value = item.string()
             if value.lower() not in known:
                 self.warnings.append(
-                    f"{item.source}:{item.line}: {item.path}: {value!r} is not an outbound type "
-                    f"AKS documents ({', '.join(KNOWN_OUTBOUND_TYPES)}); no cluster will match it"
+                    f"{item.source}:{item.line}: {item.path}: {quoted(value)} is not an outbound "
+                    f"type AKS documents ({', '.join(KNOWN_OUTBOUND_TYPES)}); no cluster will "
+                    "match it"
                 )
         return node.strings()
 
@@ -361,11 +374,11 @@ class _Reader:
         """`RULE_ID: {enabled: bool, <parameter>: value, ...}` → disabled IDs and overrides."""
         disabled = []
         overrides: dict[str, dict[str, Override]] = {}
+        key_lines = node.key_lines()
         for rule_id, settings in node.mapping().items():
             key = rule_id.strip().upper()
-            self.mentions.append(
-                RuleMention(key, settings.path, SourceLocation(node.source, node.key_line(rule_id)))
-            )
+            line = key_lines.get(rule_id, node.line)
+            self.mentions.append(RuleMention(key, settings.path, SourceLocation(node.source, line)))
             params: dict[str, Override] = {}
             for name, value in _optional_mapping(settings).items():
                 if name == "enabled":
@@ -422,4 +435,4 @@ def _network(node: YNode) -> Network:
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise node.error(f"{text!r} is not an IP address or CIDR") from None
+        raise node.error(f"{quoted(text)} is not an IP address or CIDR") from None

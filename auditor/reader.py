@@ -12,6 +12,10 @@ from typing import Any
 
 from auditor.errors import InputError
 
+# Integers an estate holds are counts, ports, minutes: a larger one is not a real value (and
+# one past Python's digit limit could not even be printed in a report).
+MAX_INTEGER = 2**53 - 1
+
 _TYPE_NAMES = {
     dict: "an object",
     list: "a list",
@@ -119,15 +123,15 @@ class Node:
 
     def opt_integer(self, key: str) -> int | None:
         value = self._fields().get(key)
-        if value is None or type(value) is int:
+        if value is None or (type(value) is int and -MAX_INTEGER <= value <= MAX_INTEGER):
             return value
-        raise self.error("expected an integer", key)
+        raise self.error(_integer_problem(value), key)
 
     def integer(self, key: str) -> int:
         value = self._fields().get(key)
-        if type(value) is int:
+        if type(value) is int and -MAX_INTEGER <= value <= MAX_INTEGER:
             return value
-        raise self.error("missing" if value is None else "expected an integer", key)
+        raise self.error("missing" if value is None else _integer_problem(value), key)
 
     def opt_boolean(self, key: str) -> bool | None:
         value = self._fields().get(key)
@@ -179,3 +183,9 @@ class Node:
             raise self.error("expected an object")
         for key, value in self.value.items():
             yield key, self._make(key, value)
+
+
+def _integer_problem(value: Any) -> str:
+    if type(value) is int:
+        return f"integer out of range (at most {MAX_INTEGER:,} either way)"
+    return "expected an integer"

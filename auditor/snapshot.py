@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.files import parse_json, read_text, write_text_atomic
+from auditor.errors import InputError
+from auditor.files import parse_json, read_text, replace_surrogates_in, write_text_atomic
 from auditor.model import CollectionError
 from auditor.reader import Node
+from auditor.safetext import surrogate_warning
 
 FORMAT = "egress-audit-snapshot"
 VERSION = 1
@@ -92,7 +96,64 @@ def load(path: Path, display_name: str | None = None) -> Snapshot:
 
 
 def parse_text(text: str, source: str) -> Snapshot:
-    return parse_document(parse_json(text, source), source)
+    warnings: list[str] = []
+    snap = parse_document(parse_json(text, source, warnings), source)
+    if warnings:
+        snap = dataclasses.replace(snap, warnings=(*snap.warnings, *warnings))
+    return snap
+
+
+def without_surrogates(snap: Snapshot) -> Snapshot:
+    """A collected snapshot with lone surrogates replaced, so that it can be written and
+    reported (Azure stores strings as UTF-16, which allows them)."""
+    document = snap.to_document()
+    found = replace_surrogates_in(document)
+    if found is None:
+        return snap
+    fixed = parse_document(document, snap.source)
+    warning = surrogate_warning(f"{snap.source}: {found[0]}", found[1])
+    return dataclasses.replace(fixed, warnings=(*fixed.warnings, warning))
+
+
+# A subscription ID as Azure writes it (scope.subscriptions decides which SARIF runs exist).
+_SUBSCRIPTION_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_SCOPE_FLAGS = ("tenant",)
+_SCOPE_LISTS = ("requestedSubscriptions", "managementGroups", "subscriptions")
+_SCOPE_TEXTS = ("cloud", "armEndpoint")
+_SCOPE_COUNTS = ("batchSize", "batches", "changesDays")
+
+
+def _scope(node: Node | None) -> dict[str, Any]:
+    """The collection's scope, each field checked: the reports read it (the subscriptions
+    listed decide which SARIF runs are written). Fields this version does not know are not
+    carried into the reports."""
+    if node is None:
+        return {}
+    scope: dict[str, Any] = {}
+    for key in _SCOPE_FLAGS:
+        flag = node.opt_boolean(key)
+        if flag is not None:
+            scope[key] = flag
+    for key in _SCOPE_LISTS:
+        if node.value.get(key) is not None:
+            scope[key] = list(node.strs(key))
+    for key in _SCOPE_TEXTS:
+        text = node.opt_string(key)
+        if text is not None:
+            scope[key] = text
+    for key in _SCOPE_COUNTS:
+        count = node.opt_integer(key)
+        if count is not None:
+            if count < 0:
+                raise node.error("must be at least 0", key)
+            scope[key] = count
+    for key in ("requestedSubscriptions", "subscriptions"):
+        for index, subscription in enumerate(scope.get(key, [])):
+            if not _SUBSCRIPTION_ID.fullmatch(subscription):
+                raise node.error("expected a subscription ID (a GUID)", f"{key}[{index}]")
+    return scope
 
 
 def parse_document(document: Any, source: str) -> Snapshot:
@@ -109,16 +170,18 @@ def parse_document(document: Any, source: str) -> Snapshot:
     except ValueError:
         raise root.error("expected an ISO 8601 timestamp", "collectedAt") from None
     tool = root.opt_obj("tool")
-    scope = root.opt_obj("scope")
+    if tool is not None:
+        for _key, value in tool.entries():
+            if type(value.value) is not str:
+                raise value.error("expected a string")
+    scope = _scope(root.opt_obj("scope"))
     resources_node = root.obj("resources")
     resources: dict[str, list[Row]] = {}
     for resource_type, rows in resources_node.entries():
         if not isinstance(rows.value, list):
             raise rows.error("expected a list")
         for row in rows.items():
-            if not isinstance(row.value, dict):
-                raise row.error("expected an object")
-            row.string("id")
+            check_row(row)
         resources[resource_type.lower()] = rows.value
     changes = root.opt_array("changes")
     for change in changes.items():
@@ -129,13 +192,20 @@ def parse_document(document: Any, source: str) -> Snapshot:
     return Snapshot(
         source=source,
         collected_at=collected_at,
-        tool={} if tool is None else {k: str(v) for k, v in tool.value.items()},
-        scope={} if scope is None else dict(scope.value),
+        tool={} if tool is None else dict(tool.value),
+        scope=scope,
         resources=resources,
         changes=changes.value,
         errors=errors,
         warnings=warnings,
     )
+
+
+def check_row(row: Node) -> None:
+    """What every resource row must be, for the reader and the collector alike."""
+    if not isinstance(row.value, dict):
+        raise row.error("expected an object")
+    row.string("id")
 
 
 def _upgrade(root: Node, version: int) -> dict[str, Any]:
@@ -179,8 +249,16 @@ def _error_document(error: CollectionError) -> dict[str, Any]:
 
 
 def write(snapshot: Snapshot, path: Path) -> None:
-    write_json_atomic(snapshot.to_document(), path)
+    """Write `snapshot`, never one that reading it back would refuse (InputError instead)."""
+    document = snapshot.to_document()
+    try:
+        parse_document(document, str(path))
+    except InputError as exc:
+        raise InputError(exc.source, exc.where, f"{exc.problem} (snapshot not written)") from None
+    write_json_atomic(document, path)
 
 
 def write_json_atomic(document: Any, path: Path) -> None:
-    write_text_atomic(json.dumps(document, indent=1, ensure_ascii=False) + "\n", path)
+    write_text_atomic(
+        json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n", path
+    )

@@ -176,6 +176,8 @@ def _hop_steps(path: EgressPath) -> list[_Step]:
             steps.append(_Step(_route_class(path), title, (hop.id.name, _route(path))))
         elif kind is ResourceKind.NAT_GATEWAY:
             steps.append(_Step("nat", title, (hop.id.name, _idle(path))))
+        elif path.kind is EgressKind.BASIC_LOAD_BALANCER and kind is ResourceKind.LOAD_BALANCER:
+            steps.append(_Step("warn", "BASIC LOAD BALANCER", (hop.id.name, "implicit SNAT")))
         else:
             steps.append(_Step("other", title, (hop.id.name,)))
     return steps
@@ -190,6 +192,10 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
             steps.append(_Step("fw", "VNET GATEWAY", ("virtual network", "gateway"), (), 2))
         case EgressKind.LOAD_BALANCER:
             steps.append(_Step("lb", "LOAD BALANCER", ("outbound rules", _idle(path)), (), 1))
+        case EgressKind.BASIC_LOAD_BALANCER:
+            if path.hop(ResourceKind.LOAD_BALANCER) is None:  # else drawn as its hop
+                basic = ("implicit SNAT,", "no outbound rules")
+                steps.append(_Step("warn", "BASIC LOAD BALANCER", basic))
         case EgressKind.NODE_PUBLIC_IP:
             steps.append(_Step("nodeip", "NODE PUBLIC IPS", ("one IP per node", _idle(path))))
         case EgressKind.DEFAULT_OUTBOUND:
@@ -214,7 +220,11 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
         steps.append(_Step("unknown", "PUBLIC IPS · NOT READ", _capped(names), tuple(names)))
     elif path.public_ips == () and path.kind in (EgressKind.NAT_GATEWAY, EgressKind.LOAD_BALANCER):
         steps.append(_Step("danger", "PUBLIC IPS", ("none attached", "no internet egress")))
-    elif path.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY):
+    elif path.kind in (
+        EgressKind.UDR_APPLIANCE,
+        EgressKind.UDR_GATEWAY,
+        EgressKind.BASIC_LOAD_BALANCER,
+    ):
         steps.append(_Step("beyond", "EGRESS IPS", ("decided beyond", "the next hop"), (), 0))
     elif path.kind is EgressKind.NODE_PUBLIC_IP:
         steps.append(_Step("beyond", "PUBLIC IPS", ("one per node,", "not predictable"), (), 0))

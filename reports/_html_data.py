@@ -13,7 +13,8 @@ of invisible bidirectional controls), and the script only ever sets text, never 
 
 Layout (all numbers are indexes; -1 is "none"; trailing "none" fields are left out):
 - finding: [severity, rule, subscription, label, type, message, resource ID, observed,
-  expected, declared at, [[detail key, value]...], [evidence ID...], remediation]
+  expected, declared at, [[detail key, value]...], [evidence ID...], [[fix piece, command]...]]
+  (a fix's pieces: its prose and its commands, auditor/fixtext.py)
 - cluster: [name, outbound type, plugin, power state, flags (1 stopped, 2 unknown egress),
   [severity, count, ...], resource group, location, [path...], [egress IP...], [pool...],
   [finding...], subscription, ID]
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from auditor.files import joined
+from auditor.fixtext import segments
 
 if TYPE_CHECKING:
     from auditor.arm import ResourceId
@@ -151,7 +153,7 @@ def _finding(
             strings(None if location is None else f"{location.path}:{location.line}"),
             [[strings(k), strings(v)] for k, v in sorted(finding.details.items())],
             [ids(e) for e in finding.evidence if e != finding.resource_id],
-            strings(finding.remediation or None),
+            [[strings(text), int(command)] for text, command in segments(finding.remediation)],
         ]
     )
 

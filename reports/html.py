@@ -27,9 +27,11 @@ from markupsafe import Markup
 
 from auditor.arm import ResourceId
 from auditor.enums import PowerState
+from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports import _diagram, _html_data, _markdown
+from reports._bounded import cap
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
@@ -155,6 +157,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["plural"] = plural
     environment.filters["sentence"] = sentence
+    environment.globals["fix_segments"] = segments
     return environment
 
 
@@ -166,7 +169,8 @@ _BIDI_CONTROLS = {
 
 
 def _show_bidi_controls(value: object) -> object:
-    """Every value the template prints from the estate shows such controls as visible text."""
+    """Every value the template prints from the estate shows such controls as visible text,
+    and is capped (reports/_bounded.py)."""
     if isinstance(value, ResourceId):
         value = value.text
     if isinstance(value, str) and not isinstance(value, Markup):
@@ -175,7 +179,7 @@ def _show_bidi_controls(value: object) -> object:
 
 
 def _show(text: str) -> str:
-    return text.translate(_BIDI_CONTROLS)
+    return cap(text).translate(_BIDI_CONTROLS)
 
 
 @cache

@@ -9,6 +9,7 @@ from typing import Any
 from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult, ClusterEgress
+from reports._bounded import capped
 from reports._egress import finding_document, path_document, text_or_none
 
 
@@ -98,20 +99,21 @@ def render(result: AuditResult) -> str:
 
 
 def chunks(result: AuditResult) -> Iterator[str]:
-    """The text of `document(result)`, each cluster and finding encoded on its own: the
-    whole document is never built. Compact on purpose: json's C encoder only runs without
-    indent (pipe through jq to read)."""
+    """The text of `document(result)` with every string capped, each cluster and finding
+    encoded on its own: the whole document is never built. Compact on purpose: json's C
+    encoder only runs without indent (pipe through jq to read)."""
     for index, (key, value) in enumerate(_fields(result).items()):
         yield ("{" if index == 0 else ",") + _dumps(key) + ":"
         if isinstance(value, Iterator):
             yield "["
             for position, item in enumerate(value):
-                yield ("," if position else "") + _dumps(item)
+                yield ("," if position else "") + _dumps(capped(item))
             yield "]"
         else:
-            yield _dumps(value)
+            yield _dumps(capped(value))
     yield "}\n"
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # NaN is not JSON: the inputs refuse it, and a report must never carry it.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -4,7 +4,9 @@ Order of importance, since a summary is read top-down and must stay under 1 MiB 
 a larger one): what could not be audited, the findings by severity, the top findings with their
 fix, then every node pool's egress IPs (the list a payment provider allowlists). Only that last
 table grows with the estate; when the budget runs out it ends with a note saying how many rows
-were left out. Every name from the estate is escaped: a resource name is data, not markup.
+were left out. Every name from the estate is escaped: a resource name is data, not markup —
+nor a mention that notifies someone, a link, a terminal escape or a bidi override — and capped
+(reports/_bounded.py); whatever the input, the summary stays under the limit.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
+from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
 from auditor.result import AuditResult, ClusterEgress, PoolEgress
+from reports._bounded import cap, escape_controls
 
 # GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
 MAX_BYTES = 1024 * 1024 - 4096
@@ -25,6 +29,11 @@ MAX_MESSAGE = 1000
 # Characters that start inline markup anywhere in a line; `(` only matters after `]`.
 _MARKUP = re.compile(r"([\\`*_\[\]#|~<>])")
 _ORDINAL = re.compile(r"(\d+)[.)](?=\s|$)")
+# What GitHub turns into a mention (`@user`, `@org/team`) or a link on its own (`user@host`,
+# `https://…`, `www.…`): a WORD JOINER (invisible, U+2060) after `@`, inside `://` and after
+# `www` breaks the pattern without changing what a reader sees.
+_AUTOLINK = re.compile(r"(?<=@)|(?<=:)(?=//)|(?i:(?<=\bwww)(?=\.))")
+_JOINER = "\u2060"
 _SEVERITY_MARK = {
     Severity.CRITICAL: "🟥",
     Severity.HIGH: "🟧",
@@ -41,7 +50,7 @@ def render(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
         *_counts(result),
         *_top_findings(result),
     ]
-    text = "\n".join(head) + "\n"
+    text = _within("\n".join(head) + "\n", max_bytes - 1024)
     budget = max_bytes - len(text.encode("utf-8"))
     return text + _egress_table(result, budget)
 
@@ -51,10 +60,24 @@ def chunks(result: AuditResult) -> Iterator[str]:
     yield render(result)
 
 
+def _within(text: str, max_bytes: int) -> str:
+    """The text cut at a line boundary to fit `max_bytes`, with a note when it was cut. Each
+    value is capped already; this holds the limit even for thousands of capped values."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    note = "\n*… the rest of this summary was left out: a job summary is limited to 1 MiB. The "
+    note += "JSON report has everything.*\n\n"
+    kept = data[: max_bytes - len(note.encode("utf-8"))].decode("utf-8", errors="ignore")
+    return kept[: kept.rfind("\n") + 1] + note
+
+
 def escape(text: str) -> str:
-    """Inline Markdown for text from the estate: markup characters and HTML neutralised, one
-    line (a newline would end a table row), and nothing that opens a block at a line start."""
-    flat = _MARKUP.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;"))
+    """Inline Markdown for text from the estate: capped, control and bidi characters shown as
+    escapes, markup characters and HTML neutralised, mentions and bare links broken, one line
+    (a newline would end a table row), and nothing that opens a block at a line start."""
+    flat = escape_controls(" ".join(cap(text).split()))
+    flat = _MARKUP.sub(r"\\\1", _AUTOLINK.sub(_JOINER, flat).replace("&", "&amp;"))
     if flat[:1] in ("-", "+", "="):
         return "\\" + flat
     ordinal = _ORDINAL.match(flat)
@@ -63,10 +86,17 @@ def escape(text: str) -> str:
     return flat
 
 
+def fix(text: str) -> str:
+    """A fix as Markdown: its prose escaped, each command in its own code span."""
+    return "".join(
+        code(piece) if is_command else escape(piece) for piece, is_command in segments(text)
+    )
+
+
 def code(text: str) -> str:
     """A code span that survives backticks in the text (for list items, not table cells:
     GFM splits a table row on `|` even inside code)."""
-    flat = " ".join(text.split())
+    flat = escape_controls(" ".join(cap(text).split()))
     ticks = "`" * (max((len(r) for r in re.findall(r"`+", flat)), default=0) + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") else ""
     return f"{ticks}{pad}{flat}{pad}{ticks}"
@@ -173,7 +203,7 @@ def _finding(number: int, finding: Finding) -> list[str]:
         where = f"{finding.location.path}:{finding.location.line}"
         lines.append(f"   Declared at: {code(where)}  ")
     if finding.remediation:
-        lines.append(f"   Fix: {code(finding.remediation)}")
+        lines.append(f"   Fix: {fix(finding.remediation)}")
     else:
         lines[-1] = lines[-1].rstrip()
     lines.append("")

@@ -40,6 +40,7 @@ from auditor.errors import UsageError
 from auditor.model import CollectionError, Finding
 from auditor.result import AuditResult
 from reports import sarif_split
+from reports._bounded import capped
 from reports.sarif_baseline import Baseline
 from reports.sarif_result import line_hashes, result_object
 from reports.sarif_rules import (
@@ -156,13 +157,20 @@ def upload_files(result: AuditResult, options: Options) -> Iterator[list[dict[st
 def empty_log(result: AuditResult) -> dict[str, Any]:
     """A valid SARIF with no run: every subscription failed, so no category may be replaced."""
     log = _log([])
-    log["properties"] = {
-        "partial": result.is_partial,
-        "collectedAt": result.collected_at,
-        "notReadSubscriptions": sorted(_failed_subscriptions(result)),
-        "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
-    }
+    log["properties"] = capped(
+        {
+            "partial": result.is_partial,
+            "collectedAt": result.collected_at,
+            "notReadSubscriptions": sorted(_failed_subscriptions(result)),
+            "collectionErrors": [_collection_error_properties(e) for e in result.collection_errors],
+        }
+    )
     return log
+
+
+def _bounded(run: dict[str, Any]) -> dict[str, Any]:
+    """A run with every string from the inputs capped (the tool's own rule help is not)."""
+    return {key: value if key == "tool" else capped(value) for key, value in run.items()}
 
 
 def _head() -> dict[str, Any]:
@@ -189,7 +197,7 @@ def _runs(result: AuditResult, options: Options) -> Iterator[dict[str, Any]]:
         options=options,
     )
     for subscription, findings in _subscription_findings(result).items():
-        run = _run(result, subscription, findings, shared)
+        run = _bounded(_run(result, subscription, findings, shared))
         yield _own_rules(run) if options.full else run
 
 

@@ -4,6 +4,7 @@ GitHub accepts (shared/docs/sarif-github.md §1.2, §5)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import posixpath
 import re
 from pathlib import PurePosixPath, PureWindowsPath
@@ -14,6 +15,9 @@ from auditor.model import SourceLocation
 
 SYNTHETIC_ROOT = "azure"
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")  # RFC 3986 unreserved: nothing to encode
+# A URI from a hostile (megabytes long) ID is cut here and ends in a digest of the whole, so
+# it stays a valid, unique path (the report's usual "… [N more characters]" is not a URI).
+MAX_URI = 2048
 
 
 def artifact(resource_id: ResourceId, location: SourceLocation | None) -> tuple[str, int]:
@@ -22,8 +26,17 @@ def artifact(resource_id: ResourceId, location: SourceLocation | None) -> tuple[
     if location is not None:
         uri = repo_relative_uri(location.path)
         if uri is not None:
-            return uri, max(1, location.line)
-    return resource_uri(resource_id), 1
+            return _bounded(uri), max(1, location.line)
+    return _bounded(resource_uri(resource_id)), 1
+
+
+def _bounded(uri: str) -> str:
+    if len(uri) <= MAX_URI:
+        return uri
+    digest = hashlib.sha256(uri.encode("utf-8")).hexdigest()[:16]
+    kept = uri[: MAX_URI - len(digest) - 1]
+    escape = kept.rfind("%", len(kept) - 2)  # never end inside a %XX escape
+    return f"{kept if escape < 0 else kept[:escape]}/{digest}"
 
 
 def resource_uri(resource_id: ResourceId) -> str:

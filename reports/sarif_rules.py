@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from auditor.fixtext import segments
 from auditor.model import Finding, RuleMeta, Severity
 from auditor.result import AuditResult
 
@@ -151,11 +152,19 @@ def _help_markdown(rule: RuleMeta) -> str:
         "**Why**",
         rule.help_markdown,
         "**Remediation**",
-        f"{fence}sh\n{rule.remediation}\n{fence}",
+        _fix_markdown(rule.remediation, fence),
     ]
     if rule.sources:
         parts += ["**Sources**", "\n".join(f"- <{url}>" for url in rule.sources)]
     return "\n\n".join(parts)
+
+
+def _fix_markdown(text: str, fence: str) -> str:
+    """A command alone as a shell block; prose with commands is Markdown already."""
+    pieces = segments(text)
+    if len(pieces) == 1 and pieces[0][1]:
+        return f"{fence}sh\n{text}\n{fence}"
+    return text
 
 
 def _help_text(rule: RuleMeta) -> str:

@@ -1,4 +1,9 @@
-"""Terminal text: per cluster, each node pool's egress path and IPs; then the findings."""
+"""Terminal text: per cluster, each node pool's egress path and IPs; then the findings.
+
+Names from the estate and the policy are data: every line is capped and shows control and bidi
+characters as escapes (`\x1b`, `\u202e`), so a name can neither drive the terminal nor, holding
+a newline, forge a line of the report (reports/_bounded.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ from collections.abc import Iterator
 from auditor.enums import PowerState
 from auditor.model import EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
+from reports._bounded import cap, shown
 
 WIDTH = 100
+NAME_COLUMN = 40  # pool names longer than this overflow their column instead of widening it
 
 
 def render(result: AuditResult) -> str:
@@ -16,7 +23,7 @@ def render(result: AuditResult) -> str:
 
 
 def chunks(result: AuditResult) -> Iterator[str]:
-    """The report in pieces: the header, each cluster, the findings."""
+    """The report in pieces: the header, each cluster, each finding."""
     lines = [
         f"egress-audit {result.tool_version} · {result.source} · read {result.collected_at}",
         f"{len(result.clusters)} clusters, {sum(len(c.pools) for c in result.clusters)} node pools"
@@ -35,7 +42,7 @@ def chunks(result: AuditResult) -> Iterator[str]:
 
 
 def _block(lines: list[str]) -> str:
-    return "\n".join(lines) + "\n"
+    return "".join(f"{shown(line)}\n" for line in lines)
 
 
 def _gaps(result: AuditResult) -> list[str]:
@@ -60,7 +67,7 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
         f"{cluster.name}  outbound {cluster.outbound_type or '?'} · plugin {plugin or '?'}{state}",
         f"  {cluster.id}",
     ]
-    width = max((len(p.name) for p in cluster.pools), default=0)
+    width = max((min(len(p.name), NAME_COLUMN) for p in cluster.pools), default=0)
     for pool in cluster.pools:
         lines.append(f"  {pool.name:<{width}}  nodes {_path(pool.egress)}")
         if pool.pod_egress is not None:
@@ -92,7 +99,7 @@ def _findings_heading(result: AuditResult, active: tuple[Finding, ...]) -> str:
 def _finding(finding: Finding) -> list[str]:
     indent = " " * 18
     lines = [f"{finding.severity.value.upper():<9} {finding.rule_id:<7} {finding.resource_id}"]
-    lines.extend(_wrap(finding.message, WIDTH, indent))
+    lines.extend(_wrap(cap(finding.message), WIDTH, indent))
     if finding.location is not None:
         lines.append(f"{indent}declared at {finding.location.path}:{finding.location.line}")
     if finding.remediation:

@@ -8,9 +8,12 @@ from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool, Route, RouteTable, Subnet
 from auditor.model import EgressKind, EgressPath
+from auditor.policy import Policy
+from rules._text import egress_change
 
 
 def overrides_nat(route: Route) -> bool:
@@ -40,28 +43,34 @@ def pool_subnets(graph: EgressGraph) -> list[tuple[Subnet, list[tuple[Cluster, N
     return [found[key] for key in sorted(found)]
 
 
-def default_route(graph: EgressGraph, subnet: Subnet) -> tuple[RouteTable | None, Route | None]:
-    """The subnet's route table and its 0.0.0.0/0 route; (None, None) when the table is unread."""
+def internet_routes(
+    graph: EgressGraph, subnet: Subnet
+) -> tuple[RouteTable | None, tuple[Route, ...]]:
+    """The subnet's route table and the routes that decide its internet egress (0.0.0.0/0, or
+    the 0.0.0.0/1 + 128.0.0.0/1 pair); (None, ()) when the table is unread."""
     table = graph.get(subnet.route_table_id)
     if not isinstance(table, RouteTable):
-        return None, None
-    return table, table.default_route()
+        return None, ()
+    return table, table.internet_routes()
 
 
 def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
-    """AKS-managed NAT gateways (key → owning cluster): AKS creates them in the node resource
-    group of a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
-    groups = {
-        (cluster.subscription_id.lower(), cluster.node_resource_group.lower()): cluster
+    """AKS-managed NAT gateways → their cluster: AKS creates them in the node resource group of
+    a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
+    return {
+        nat.id: cluster
         for cluster in graph.clusters()
-        if cluster.is_managed_nat and cluster.node_resource_group
+        for nat in graph.managed_nat_gateways(cluster)
     }
-    owners = {}
-    for nat in graph.all(NatGateway):
-        owner = groups.get((nat.subscription_id.lower(), nat.resource_group.lower()))
-        if owner is not None:
-            owners[nat.id] = owner
-    return owners
+
+
+def leaves_by_outbound_rules(graph: EgressGraph, cluster: Cluster) -> bool:
+    """Whether any node pool (nodes or pods) egresses through load balancer outbound rules."""
+    return any(
+        path is not None and path.kind is EgressKind.LOAD_BALANCER
+        for pool in graph.pools(cluster)
+        for path in (graph.egress(pool), graph.pod_egress(pool))
+    )
 
 
 def workload_path(graph: EgressGraph, pool: NodePool) -> EgressPath:
@@ -162,9 +171,10 @@ def cluster_appliance_ip(graph: EgressGraph, cluster: Cluster) -> str | None:
     for pool in graph.pools(cluster):
         subnet = graph.node_subnet(pool)
         if isinstance(subnet, Subnet):
-            _, route = default_route(graph, subnet)
-            if route is not None and overrides_nat(route) and route.next_hop_ip:
-                return route.next_hop_ip
+            _, routes = internet_routes(graph, subnet)
+            for route in routes:
+                if overrides_nat(route) and route.next_hop_ip:
+                    return route.next_hop_ip
     return None
 
 
@@ -184,3 +194,36 @@ def explicit_egress_command(graph: EgressGraph, cluster: Cluster, subnet: Subnet
         )
     nats = cluster_nat_ids(graph, cluster)
     return subnet_update(subnet, f"--nat-gateway {nats[0] if nats else '<NAT gateway ID>'}")
+
+
+def explicit_egress_target(graph: EgressGraph, cluster: Cluster) -> str:
+    """Where explicit_egress_command sends the subnet's traffic, for the fix's prose."""
+    if cluster.outbound is OutboundType.USER_DEFINED_ROUTING:
+        firewall_ip = cluster_appliance_ip(graph, cluster)
+        return f"the addresses of the firewall at {firewall_ip or '<firewall private IP>'}"
+    nats = cluster_nat_ids(graph, cluster)
+    nat = graph.get(nats[0]) if nats else None
+    if not isinstance(nat, NatGateway):
+        return "the NAT gateway's addresses"
+    cidrs, _ = graph.cidrs((*nat.public_ip_ids, *nat.public_ip_prefix_ids))
+    return f"NAT gateway {nat.name}'s addresses" + (f" ({', '.join(cidrs)})" if cidrs else "")
+
+
+def explicit_egress_fix(
+    graph: EgressGraph,
+    policy: Policy,
+    cluster: Cluster,
+    subnet: Subnet,
+    path: EgressPath,
+    also: str = "",
+) -> str:
+    """The fix that gives a subnet the cluster's explicit egress, saying which addresses it
+    changes and what to update first; `also` is appended to the command (` && …`)."""
+    current = "none" if path.kind is EgressKind.NONE else path.describe()
+    change = (
+        f"of subnet {subnet.id.qualified_name()}: from {current} to "
+        f"{explicit_egress_target(graph, cluster)}"
+    )
+    return egress_change(policy, [cluster], change) + command(
+        explicit_egress_command(graph, cluster, subnet) + also
+    )

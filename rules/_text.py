@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from auditor.graph.nodes import Cluster, NodePool, Subnet
+from auditor.policy import Policy
 
 SOURCES = {
     "NAT-OV": "https://learn.microsoft.com/azure/nat-gateway/nat-overview",
@@ -46,6 +49,7 @@ SOURCES = {
     "AKS-OVL": "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay",
     "AKS-STOP": "https://learn.microsoft.com/azure/aks/start-stop-cluster",
     "SDK": "https://pypi.org/project/azure-mgmt-containerservice/",
+    "AKS-FAQ": "https://learn.microsoft.com/azure/aks/faq",
     "SARIF": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html",
 }
 
@@ -68,3 +72,24 @@ def pod_label(cluster: Cluster, pool: NodePool) -> str:
 
 def subnet_label(subnet: Subnet) -> str:
     return f"{subnet.vnet_id.parts.name}/{subnet.name}"
+
+
+def egress_change(policy: Policy, clusters: Iterable[Cluster], change: str) -> str:
+    """The sentence a fix that changes egress addresses starts with: which addresses change
+    (`change`, e.g. "from 20.0.0.1/32 to the new public IP's address"), and what to update
+    before running it when something depends on them: the policy's allowed_egress and the
+    destinations' allowlists, and the API server's authorized IP ranges."""
+    clusters = list({c.id: c for c in clusters}.values())
+    allowlisted = any(e.allowed_egress is not None for c in clusters for e in policy.for_cluster(c))
+    ranged = [
+        c.name
+        for c in clusters
+        if c.api_server_access is not None and c.api_server_access.authorized_ip_ranges
+    ]
+    first = []
+    if allowlisted:
+        first.append("allowed_egress in the policy and every destination allowlist")
+    if ranged:
+        first.append(f"the API server authorized IP ranges of {', '.join(sorted(ranged))}")
+    before = f" First add the new addresses to {' and to '.join(first)}." if first else ""
+    return f"This changes the egress addresses {change}.{before} "

@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Iterator
 
 from auditor.arm import ResourceId
-from auditor.graph.nodes import Cluster
+from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import source_link, urls
+from rules._text import pool_label, source_link, urls
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -37,13 +37,17 @@ META = RuleMeta(
         "egress-audit checks the real egress of every node pool (and of its pod subnet) "
         "against the ranges; a pool whose egress addresses are unknown (a virtual appliance, "
         "default outbound access, an unread public IP) is not judged. `0.0.0.0/32` in the "
-        "ranges stands for the load balancer's outbound IPs ([AKS-AUTH])."
+        "ranges stands for the load balancer's outbound IPs ([AKS-AUTH]).\n\n"
+        "A pool that egresses through node public IPs from no public IP prefix is reported "
+        "apart (key `node-public-ips`): AKS requires every such pool to use a prefix that is "
+        f"in the authorized ranges ({source_link('AKS-NPIP')}, {source_link('AKS-AUTH')}), "
+        "because per-node addresses from no prefix cannot be covered by any range."
     ),
     remediation=(
         "az aks update -g <resource group> -n <cluster> --api-server-authorized-ip-ranges "
         "<current ranges>,<egress CIDR>"
     ),
-    sources=urls("AKS-AUTH", "AKS-OT", "TS-51"),
+    sources=urls("AKS-AUTH", "AKS-OT", "TS-51", "AKS-NPIP"),
     tags=("security", "reliability", "networking", "egress", "api-server"),
     precision="high",
 )
@@ -61,6 +65,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         uncovered: dict[str, list[str]] = {}
         hops: list[ResourceId] = []
         for pool in graph.pools(cluster):
+            if _unpredictable(graph.egress(pool)):
+                yield _from_no_prefix(cluster, pool)
             for side, path in (("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))):
                 for cidr in _uncovered(path, ranges):
                     uncovered.setdefault(cidr, []).append(f"{pool.name} ({side})")
@@ -82,6 +88,37 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             remediation=_remediation(cluster, access.authorized_ip_ranges, missing),
             details={"uncoveredEgress": ", ".join(missing)},
         )
+
+
+def _unpredictable(path: EgressPath) -> bool:
+    """Node public IPs from no prefix: the addresses are no range's to cover."""
+    return path.kind is EgressKind.NODE_PUBLIC_IP and path.device_id is None
+
+
+def _from_no_prefix(cluster: Cluster, pool: NodePool) -> Finding:
+    return META.finding(
+        resource_id=pool.id,
+        message=(
+            f"{pool_label(cluster, pool)} gives every node its own public IP from no public IP "
+            f"prefix, and its nodes reach the API server of cluster {cluster.name} from those "
+            "addresses: no authorized IP range can cover them, so nodes can lose the API "
+            "server and new nodes can fail to provision."
+        ),
+        observed="enableNodePublicIP true without nodePublicIPPrefixID",
+        expected="node public IPs from a public IP prefix inside authorizedIPRanges",
+        evidence=(cluster.id, pool.id),
+        key="node-public-ips",
+        remediation=(
+            "Create a public IP prefix, add it to the authorized ranges "
+            f"(`az aks update -g {cluster.resource_group} -n {cluster.name} "
+            "--api-server-authorized-ip-ranges <current ranges>,<prefix CIDR>`), then replace "
+            f"the pool with one that uses it (`az aks nodepool add -g {cluster.resource_group} "
+            f"--cluster-name {cluster.name} -n <new pool> --enable-node-public-ip "
+            "--node-public-ip-prefix-id <prefix ID>`) and delete this one "
+            f"(`az aks nodepool delete -g {cluster.resource_group} --cluster-name "
+            f"{cluster.name} -n {pool.name}`)"
+        ),
+    )
 
 
 def _uncovered(path: EgressPath | None, ranges: list[Network]) -> list[str]:

@@ -63,8 +63,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if was is None or not both_read(before, after, now.subnet.id):
             continue
         old, new = was.nat_gateway_id, now.nat_gateway_id
-        if old == new:
-            continue
+        if old == new or was.nat_unknown or now.nat_unknown:
+            continue  # no change, or unknown on a side: not a change
         subnet = now.subnet
         name = subnet_name(subnet.id)
         pools = ("node pool " if len(now.pools) == 1 else "node pools ") + ", ".join(

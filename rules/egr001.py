@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.nodes import Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import pool_label, source_link, subnet_label, urls
+from rules._text import egress_change, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
     id="EGR001",
@@ -53,8 +54,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         for pool in pools:
             subnet = subnets[pool.id]
-            # An unread subnet is unknown, not missing: its egress path reports it.
-            if not isinstance(subnet, Subnet) or graph.subnet_nat_gateway_id(subnet):
+            # An unread subnet, or one whose records of the NAT association disagree, is
+            # unknown, not missing: its egress path reports it.
+            if not isinstance(subnet, Subnet):
+                continue
+            association = graph.nat_association(subnet)
+            if association.nat_id or association.is_unknown:
                 continue
             private = subnet.default_outbound_access is False
             vnet = subnet.vnet_id.parts
@@ -71,7 +76,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 observed=f"subnet {subnet.id} has no NAT gateway",
                 expected="a NAT gateway on every node pool subnet",
                 evidence=(cluster.id, pool.id, subnet.id),
-                remediation=(
+                remediation=egress_change(
+                    ctx.policy,
+                    [cluster],
+                    f"of node pool {pool.name}: from {graph.egress(pool).describe()} to the "
+                    + (
+                        f"NAT gateway {nat_ids[0].name}'s addresses"
+                        if nat_ids
+                        else "NAT gateway's addresses"
+                    ),
+                )
+                + command(
                     f"az network vnet subnet update -g {vnet.resource_group} "
                     f"--vnet-name {vnet.name} -n {subnet.name} --nat-gateway {nat}"
                 ),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._egress import pod_subnet_missing_nat, subnet_update
-from rules._text import pool_label, source_link, subnet_label, urls
+from rules._text import egress_change, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
     id="EGR002",
@@ -59,7 +60,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"pod subnet {pod_subnet.id} has no NAT gateway",
             expected="the node subnet's NAT gateway on the pod subnet as well",
             evidence=(cluster.id, pool.id, pod_subnet.id, *((node_nat,) if node_nat else ())),
-            remediation=subnet_update(pod_subnet, f"--nat-gateway {nat}"),
+            remediation=egress_change(
+                ctx.policy,
+                [cluster],
+                f"of the pods of node pool {pool.name}: from {path.describe()} to the node "
+                "subnet's NAT gateway's addresses",
+            )
+            + command(subnet_update(pod_subnet, f"--nat-gateway {nat}")),
             details={"docs": "contested"},
         )
 

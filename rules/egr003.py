@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import OutboundType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
 from rules._egress import subnet_update
-from rules._text import pool_label, source_link, urls
+from rules._text import egress_change, pool_label, source_link, urls
 
 META = RuleMeta(
     id="EGR003",
@@ -33,9 +35,11 @@ META = RuleMeta(
         "gateway if the load balancer is the intended egress."
     ),
     remediation=(
-        "az aks update -g <resource group> -n <cluster> --outbound-type userAssignedNATGateway, "
-        "or detach the NAT gateway: az network vnet subnet update -g <vnet resource group> "
-        "--vnet-name <vnet> -n <subnet> --remove natGateway"
+        "Declare the NAT gateway as the outbound type "
+        "(`az aks update -g <resource group> -n <cluster> --outbound-type "
+        "userAssignedNATGateway`), or detach the NAT gateway "
+        "(`az network vnet subnet update -g <vnet resource group> --vnet-name <vnet> "
+        "-n <subnet> --remove natGateway`)"
     ),
     sources=urls("NAT-OV", "NAT-DES", "AKS-NAT"),
     tags=("security", "networking", "egress", "nat-gateway", "load-balancer"),
@@ -67,7 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 observed=f"egress through NAT gateway {path.device_id}",
                 expected="egress through the load balancer outbound rules, or a NAT outbound type",
                 evidence=(cluster.id, pool.id, *path.hop_ids),
-                remediation=_remediation(cluster, pool, subnet, path),
+                remediation=_remediation(ctx.policy, cluster, pool, subnet, path, lb_ips),
             )
 
 
@@ -77,13 +81,21 @@ def _load_balancer_ips(graph: EgressGraph, cluster: Cluster) -> str:
     return f"{text}, and unread addresses" if unknown else text
 
 
-def _remediation(cluster: Cluster, pool: NodePool, subnet: Subnet, path: EgressPath) -> str:
+def _remediation(
+    policy: Policy, cluster: Cluster, pool: NodePool, subnet: Subnet, path: EgressPath, lb_ips: str
+) -> str:
     # The AKS-managed VNet (no vnetSubnetID) takes the managed NAT gateway instead [AKS-NAT].
     target = "managedNATGateway" if pool.vnet_subnet_id is None else "userAssignedNATGateway"
+    nat_ips = ", ".join(path.public_ips or ()) or "the NAT gateway's addresses"
+    declare = (
+        f"az aks update -g {cluster.resource_group} -n {cluster.name} --outbound-type {target}"
+    )
     return (
-        f"az aks update -g {cluster.resource_group} -n {cluster.name} --outbound-type {target} "
-        f"(then update allowlists to {', '.join(path.public_ips or ()) or 'the NAT gateway IPs'}); "
-        f"or detach the NAT gateway: {subnet_update(subnet, '--remove natGateway')}"
+        "Declare what the pool already does, so allowlists and authorized ranges built from the "
+        f"outbound type are right: {command(declare)} (the pool keeps leaving from {nat_ips}). "
+        "Or detach the NAT gateway so the pool leaves as declared: "
+        + egress_change(policy, [cluster], f"of node pool {pool.name}: from {nat_ips} to {lb_ips}")
+        + command(subnet_update(subnet, "--remove natGateway"))
     )
 
 

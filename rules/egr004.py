@@ -6,12 +6,13 @@ import ipaddress
 from collections.abc import Iterator
 
 from auditor.enums import NextHopType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
-from rules._egress import default_route, overrides_nat, pool_subnets
-from rules._text import source_link, subnet_label, urls
+from rules._egress import internet_routes, overrides_nat, pool_subnets
+from rules._text import egress_change, source_link, subnet_label, urls
 
 META = RuleMeta(
     id="EGR004",
@@ -35,8 +36,8 @@ META = RuleMeta(
         "IP ranges, cover one of them."
     ),
     remediation=(
-        "az network route-table route delete -g <route table resource group> "
-        "--route-table-name <route table> -n <route>, or move the NAT gateway to the "
+        "Delete the route (`az network route-table route delete -g <route table resource "
+        "group> --route-table-name <route table> -n <route>`), or move the NAT gateway to the "
         "firewall's subnet"
     ),
     sources=urls("NAT-OV", "NAT-TSC", "FW-NAT"),
@@ -52,8 +53,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         nat_id = graph.subnet_nat_gateway_id(subnet)
         if not nat_id:
             continue
-        table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or not overrides_nat(route):
+        table, routes = internet_routes(graph, subnet)  # an unread table reports nothing
+        # One route to an appliance or gateway for the internet, or for half of it (a
+        # 0.0.0.0/1 + 128.0.0.0/1 split), takes traffic past the NAT gateway.
+        route = next((r for r in routes if overrides_nat(r)), None)
+        if table is None or route is None:
             continue
         nat = graph.get(nat_id)
         nat_cidrs = _nat_cidrs(graph, nat) if isinstance(nat, NatGateway) else ()
@@ -81,11 +85,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             observed=f"0.0.0.0/0 → {route.next_hop_type} {route.next_hop_ip or ''}".rstrip(),
             expected="no 0.0.0.0/0 route to an appliance on a subnet with a NAT gateway",
             evidence=(subnet.id, table.id, nat_id, *(pool.id for _, pool in users)),
-            remediation=(
+            remediation=egress_change(
+                policy,
+                [cluster for cluster, _ in users],
+                f"of subnet {subnet_label(subnet)}: from {target}'s to NAT gateway "
+                f"{nat_id.name}'s ({', '.join(nat_cidrs) or 'unknown'})",
+            )
+            + "To make the NAT gateway the egress, delete the route: "
+            + command(
                 f"az network route-table route delete -g {rt.resource_group} "
-                f"--route-table-name {table.name} -n {route.name}, or detach NAT gateway "
-                f"{nat_id.parts.name} and put a NAT gateway on the appliance's subnet"
-            ),
+                f"--route-table-name {table.name} -n {route.name}"
+            )
+            + ". Or, if the appliance must inspect the traffic, detach NAT gateway "
+            f"{nat_id.name} from this subnet and give the appliance's subnet a NAT gateway "
+            "([FW-NAT])",
         )
 
 

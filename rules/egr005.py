@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import OutboundType
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, Route, RouteTable, Subnet
-from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.model import EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
 from rules._egress import (
     cluster_appliance_ip,
-    default_route,
     drops,
-    explicit_egress_command,
+    explicit_egress_fix,
+    internet_routes,
     overrides_nat,
 )
-from rules._text import pool_label, source_link, subnet_label, urls
+from rules._text import egress_change, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
     id="EGR005",
@@ -57,13 +59,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             subnet = graph.node_subnet(pool)
             if not isinstance(subnet, Subnet):
                 continue  # unknown, not missing
-            table, route = default_route(graph, subnet)
+            table, routes = internet_routes(graph, subnet)
             if subnet.route_table_id and table is None:
                 continue  # the route table is not in the snapshot
-            if route is not None and (
-                overrides_nat(route) or drops(route) or route.next_hop_type is None
+            if routes and all(
+                overrides_nat(r) or drops(r) or r.next_hop_type is None for r in routes
             ):
                 continue  # routed as required, a blackhole (EGR006), or an unknown next hop
+            route = next((r for r in routes if not overrides_nat(r)), None)
             problem = _problem(table, route)
             yield META.finding(
                 resource_id=pool.id,
@@ -76,7 +79,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 observed=problem,
                 expected="a 0.0.0.0/0 route to VirtualAppliance or VirtualNetworkGateway",
                 evidence=(cluster.id, pool.id, subnet.id, *((table.id,) if table else ())),
-                remediation=_remediation(graph, cluster, subnet, table),
+                remediation=_remediation(
+                    graph, ctx.policy, cluster, subnet, table, graph.egress(pool)
+                ),
             )
 
 
@@ -92,13 +97,24 @@ def _problem(table: RouteTable | None, route: Route | None) -> str:
 
 
 def _remediation(
-    graph: EgressGraph, cluster: Cluster, subnet: Subnet, table: RouteTable | None
+    graph: EgressGraph,
+    policy: Policy,
+    cluster: Cluster,
+    subnet: Subnet,
+    table: RouteTable | None,
+    path: EgressPath,
 ) -> str:
     if table is None:
-        return explicit_egress_command(graph, cluster, subnet)
+        return explicit_egress_fix(graph, policy, cluster, subnet, path)
+    current = path.describe()
     firewall_ip = cluster_appliance_ip(graph, cluster) or "<firewall private IP>"
     rt = table.id.parts
-    return (
+    return egress_change(
+        policy,
+        [cluster],
+        f"of subnet {subnet_label(subnet)}: from {current} to the addresses of the firewall at "
+        f"{firewall_ip}",
+    ) + command(
         f"az network route-table route create -g {rt.resource_group} "
         f"--route-table-name {table.name} -n default --address-prefix 0.0.0.0/0 "
         f"--next-hop-type VirtualAppliance --next-hop-ip-address {firewall_ip}"

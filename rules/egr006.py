@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import cluster_appliance_ip, default_route, drops, pool_subnets
+from rules._egress import cluster_appliance_ip, drops, internet_routes, pool_subnets
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -28,9 +29,9 @@ META = RuleMeta(
         "`block`, where no egress is the intent."
     ),
     remediation=(
-        "az network route-table route update -g <route table resource group> "
-        "--route-table-name <route table> -n <route> --next-hop-type VirtualAppliance "
-        "--next-hop-ip-address <firewall private IP>, or delete the route"
+        "Point the route at the firewall (`az network route-table route update -g <route "
+        "table resource group> --route-table-name <route table> -n <route> --next-hop-type "
+        "VirtualAppliance --next-hop-ip-address <firewall private IP>`), or delete it"
     ),
     sources=urls("UDR", "AKS-FQDN", "AKS-OT"),
     tags=("reliability", "networking", "egress", "route-table"),
@@ -41,8 +42,9 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for subnet, users in pool_subnets(graph):
-        table, route = default_route(graph, subnet)  # an unread table reports nothing
-        if table is None or route is None or not drops(route):
+        table, routes = internet_routes(graph, subnet)  # an unread table reports nothing
+        route = next((r for r in routes if drops(r)), None)
+        if table is None or route is None:
             continue
         clusters = sorted({c.id.key: c for c, _ in users}.values(), key=lambda c: c.id)
         isolated = all(cluster.is_isolated for cluster in clusters)
@@ -66,11 +68,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected="0.0.0.0/0 to a firewall or appliance, or no such route",
             evidence=(subnet.id, table.id, *(pool.id for _, pool in users)),
             remediation=(
-                f"az network route-table route update -g {rt.resource_group} "
-                f"--route-table-name {table.name} -n {route.name} --next-hop-type "
-                f"VirtualAppliance --next-hop-ip-address {firewall_ip}, or "
-                f"az network route-table route delete -g {rt.resource_group} "
-                f"--route-table-name {table.name} -n {route.name}"
+                "Point the route at the firewall ("
+                + command(
+                    f"az network route-table route update -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name} --next-hop-type "
+                    f"VirtualAppliance --next-hop-ip-address {firewall_ip}"
+                )
+                + "), or delete it ("
+                + command(
+                    f"az network route-table route delete -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name}"
+                )
+                + ")"
             ),
         )
 

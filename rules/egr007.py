@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.graph.nodes import Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import explicit_egress_command, judged_paths, subnet_update
+from rules._egress import explicit_egress_fix, judged_paths, subnet_update
 from rules._text import pod_label, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -65,9 +65,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 expected="a NAT gateway or 0.0.0.0/0 route to a firewall, and a private subnet",
                 evidence=(cluster.id, pool.id, subnet.id),
                 key=key,
-                remediation=(
-                    f"{explicit_egress_command(graph, cluster, subnet)} && "
-                    f"{subnet_update(subnet, '--default-outbound-access false')}"
+                remediation=explicit_egress_fix(
+                    graph,
+                    ctx.policy,
+                    cluster,
+                    subnet,
+                    path,
+                    also=" && " + subnet_update(subnet, "--default-outbound-access false"),
                 ),
             )
 

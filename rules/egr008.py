@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.graph.nodes import Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import explicit_egress_command, judged_paths
+from rules._egress import explicit_egress_fix, judged_paths
 from rules._text import pod_label, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -46,7 +46,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         isolated = cluster.is_isolated
         for key, path in judged_paths(graph, cluster, pool):
             subnet = graph.get(path.subnet_id)
-            if path.kind is not EgressKind.NONE or not isinstance(subnet, Subnet):
+            # Only a subnet that really is private: an isolated cluster's NSG block on an
+            # ordinary subnet is no private subnet.
+            if (
+                path.kind is not EgressKind.NONE
+                or not isinstance(subnet, Subnet)
+                or subnet.default_outbound_access is not False
+            ):
                 continue
             pods = key == "pods"
             severity = Severity.HIGH if pods else META.severity
@@ -78,11 +84,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 evidence=(cluster.id, pool.id, subnet.id),
                 key=key,
                 remediation=(
-                    "Nothing to do for a network-isolated cluster; if egress is needed: "
-                    if isolated
-                    else ""
+                    "Nothing to do for a network-isolated cluster. Otherwise: " if isolated else ""
                 )
-                + explicit_egress_command(graph, cluster, subnet),
+                + explicit_egress_fix(graph, ctx.policy, cluster, subnet, path),
             )
 
 

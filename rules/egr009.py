@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
-from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import pool_label, source_link, urls
+from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.policy import Policy
+from rules._text import egress_change, pool_label, source_link, urls
 
 META = RuleMeta(
     id="EGR009",
@@ -30,9 +32,10 @@ META = RuleMeta(
         "public IPs behind the subnet's NAT gateway, or at least with a public IP prefix."
     ),
     remediation=(
-        "az aks nodepool add -g <resource group> --cluster-name <cluster> -n <new pool> "
-        "--vnet-subnet-id <subnet with a NAT gateway>, then az aks nodepool delete -g "
-        "<resource group> --cluster-name <cluster> -n <pool>"
+        "Replace the pool with one in a subnet with a NAT gateway (`az aks nodepool add -g "
+        "<resource group> --cluster-name <cluster> -n <new pool> --vnet-subnet-id <subnet with "
+        "a NAT gateway>`), then delete it (`az aks nodepool delete -g <resource group> "
+        "--cluster-name <cluster> -n <pool>`)"
     ),
     sources=urls("LB-OUT", "AKS-NPIP", "PIP", "AKS-AUTH"),
     tags=("security", "networking", "egress", "node-public-ip"),
@@ -66,11 +69,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             + ("" if prefix else " without nodePublicIPPrefixID"),
             expected="no node public IPs; egress through a NAT gateway or firewall",
             evidence=(cluster.id, pool.id, *((prefix,) if prefix else ())),
-            remediation=_remediation(graph, cluster, pool),
+            remediation=_remediation(graph, ctx.policy, cluster, pool, path),
         )
 
 
-def _remediation(graph: EgressGraph, cluster: Cluster, pool: NodePool) -> str:
+def _remediation(
+    graph: EgressGraph, policy: Policy, cluster: Cluster, pool: NodePool, path: EgressPath
+) -> str:
     subnet = graph.node_subnet(pool)
     subnet_arg = (
         f" --vnet-subnet-id {subnet.id}"
@@ -85,11 +90,17 @@ def _remediation(graph: EgressGraph, cluster: Cluster, pool: NodePool) -> str:
         f"az aks nodepool delete -g {cluster.resource_group} --cluster-name {cluster.name} "
         f"-n {pool.name}"
     )
-    fix = f"{add}{subnet_arg}, then {delete}"
+    target = (
+        f"the NAT gateway's addresses of subnet {subnet.id.qualified_name()}"
+        if isinstance(subnet, Subnet) and graph.subnet_nat_gateway_id(subnet)
+        else "the addresses of the new pool's subnet"
+    )
+    fix = egress_change(
+        policy, [cluster], f"of node pool {pool.name}: from {path.describe()} to {target}"
+    ) + (f"Replace the pool: {command(add + subnet_arg)}, then {command(delete)}")
     if not pool.node_public_ip_prefix_id:
-        fix += (
-            f"; if node public IPs are required: {add} --enable-node-public-ip "
-            "--node-public-ip-prefix-id <public IP prefix ID>"
+        fix += ". If node public IPs are required, take them from a prefix: " + command(
+            f"{add} --enable-node-public-ip --node-public-ip-prefix-id <public IP prefix ID>"
         )
     return fix
 

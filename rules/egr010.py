@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Sequence
 
-from auditor.graph.nodes import Cluster, NodePool
+from auditor.fixtext import command
+from auditor.graph.estate import EgressGraph
+from auditor.graph.nodes import Cluster, NodePool, RouteTable
 from auditor.model import (
     EgressKind,
     EgressPath,
@@ -42,9 +44,10 @@ META = RuleMeta(
         "view, not as a breach; EGR007 judges default outbound access itself."
     ),
     remediation=(
-        "az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --nat-gateway "
-        "<NAT gateway with the allowlisted addresses>, or add the addresses to allowed_egress "
-        "and to every destination allowlist"
+        "Give the pool's subnet the NAT gateway with the allowlisted addresses (`az network "
+        "vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet> --nat-gateway <NAT gateway "
+        "with the allowlisted addresses>`), or add the addresses to allowed_egress and to every "
+        "destination allowlist"
     ),
     sources=urls("NAT-OV", "AKS-OT"),
     tags=("security", "networking", "egress", "allowlist"),
@@ -71,7 +74,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 if path.public_ips is not None  # unknown is not a breach
             }
             if any(outside.values()):
-                yield _finding(cluster, pool, paths, outside, allowed, entries[0])
+                yield _finding(graph, cluster, pool, paths, outside, allowed, entries[0])
 
 
 def _inside(cidr: str, allowed: Sequence[Network]) -> bool:
@@ -86,6 +89,7 @@ def _inside(cidr: str, allowed: Sequence[Network]) -> bool:
 
 
 def _finding(
+    graph: EgressGraph,
     cluster: Cluster,
     pool: NodePool,
     paths: list[tuple[str, EgressPath]],
@@ -115,43 +119,58 @@ def _finding(
             "allowedEgress": allowlist,
             **{f"{side}Path": path.kind.slug for side, path in paths},
         },
-        remediation=_remediation(paths, outside),
+        remediation=_remediation(graph, paths, outside),
     )
 
 
-def _remediation(paths: list[tuple[str, EgressPath]], outside: dict[str, list[str]]) -> str:
+def _remediation(
+    graph: EgressGraph, paths: list[tuple[str, EgressPath]], outside: dict[str, list[str]]
+) -> str:
     tail = (
-        "or, if the addresses are intended, add them to allowed_egress and to every "
+        "; or, if the addresses are intended, add them to allowed_egress and to every "
         "destination allowlist"
     )
     for side, path in paths:
-        table_id = path.hop(ResourceKind.ROUTE_TABLE)
-        if outside.get(side) and path.kind is EgressKind.UDR_APPLIANCE and table_id:
+        if not outside.get(side):
+            continue
+        leaves = f"This moves the pool's egress from {', '.join(outside[side])} back to "
+        table = graph.get(path.hop(ResourceKind.ROUTE_TABLE))
+        if path.kind is EgressKind.UDR_APPLIANCE and isinstance(table, RouteTable):
             # The route sends the traffic past the subnet's own egress: the route is the change.
-            table = table_id.parts
+            rt = table.id.parts
+            deletes = [
+                command(
+                    f"az network route-table route delete -g {rt.resource_group} "
+                    f"--route-table-name {table.name} -n {route.name}"
+                )
+                for route in table.internet_routes()
+            ]
             return (
-                f"Remove the 0.0.0.0/0 route of route table {table.name} if the pool should "
-                f"leave from its subnet's own egress: az network route-table route list -g "
-                f"{table.resource_group} --route-table-name {table.name}, then az network "
-                f"route-table route delete -g {table.resource_group} --route-table-name "
-                f"{table.name} -n <route name>; {tail}"
+                f"{leaves}its subnet's own egress. Remove the internet route of route table "
+                f"{table.name}: {' and '.join(deletes)}{tail}"
             )
-        if outside.get(side) and path.kind is not EgressKind.NAT_GATEWAY and path.subnet_id:
+        if path.kind is not EgressKind.NAT_GATEWAY and path.subnet_id:
             subnet = path.subnet_id.parts
             return (
-                f"Attach the NAT gateway that holds the allowlisted addresses: az network vnet "
-                f"subnet update -g {subnet.resource_group} --vnet-name {subnet.parent} "
-                f"-n {subnet.name} "
-                f"--nat-gateway <NAT gateway ID>; {tail}"
+                f"{leaves}the allowlisted ones. Attach the NAT gateway that holds them: "
+                + command(
+                    f"az network vnet subnet update -g {subnet.resource_group} --vnet-name "
+                    f"{subnet.parent} -n {subnet.name} --nat-gateway <NAT gateway ID>"
+                )
+                + tail
             )
-        if outside.get(side) and path.device_id:
+        if path.device_id:
             nat = path.device_id.parts
             return (
-                f"Give NAT gateway {nat.name} the allowlisted addresses: az network nat gateway "
-                f"update -g {nat.resource_group} -n {nat.name} --public-ip-prefixes "
-                f"<allowlisted prefix ID>; {tail}"
+                f"{leaves}the allowlisted ones. Give NAT gateway {nat.name} the allowlisted "
+                "addresses: "
+                + command(
+                    f"az network nat gateway update -g {nat.resource_group} -n {nat.name} "
+                    "--public-ip-prefixes <allowlisted prefix ID>"
+                )
+                + tail
             )
-    return f"Route the pool through the allowlisted addresses, {tail}"
+    return f"Route the pool through the allowlisted addresses{tail}"
 
 
 RULE = Rule(META, check)

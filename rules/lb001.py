@@ -10,6 +10,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._egress import leaves_by_outbound_rules
 from rules._nodes import (
     LB_SNAT_PORTS_PER_IP,
     ipv4_address_count,
@@ -62,7 +63,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
     for cluster in graph.clusters():
-        if cluster.outbound is not OutboundType.LOAD_BALANCER:
+        # Only where traffic uses the outbound rules: not a Basic load balancer (it has none,
+        # LB003), nor a cluster whose every pool leaves by a NAT gateway or a route.
+        if cluster.outbound is not OutboundType.LOAD_BALANCER or not leaves_by_outbound_rules(
+            graph, cluster
+        ):
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports

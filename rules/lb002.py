@@ -11,6 +11,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_not_negative, require_positive
+from rules._egress import leaves_by_outbound_rules
 from rules._nodes import (
     DEFAULT_SURGE_NODES,
     LB_SNAT_PORTS_PER_IP,
@@ -75,7 +76,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
     for cluster in graph.clusters():
-        if cluster.outbound is not OutboundType.LOAD_BALANCER or cluster.is_stopped:
+        if (
+            cluster.outbound is not OutboundType.LOAD_BALANCER
+            or cluster.is_stopped
+            or not leaves_by_outbound_rules(graph, cluster)
+        ):
             continue
         profile = cluster.load_balancer_profile
         ports = None if profile is None else profile.allocated_outbound_ports

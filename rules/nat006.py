@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.arm import ResourceId
+from auditor.graph.estate import EgressGraph
+from auditor.graph.managed import managed_nat_timeout
 from auditor.graph.nodes import Cluster, NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
@@ -91,21 +93,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
     for cluster in graph.clusters():
         if cluster.is_managed_nat:
-            yield from _managed(cluster, managed_nats.get(cluster.id, []), policy)
+            yield from _managed(graph, cluster, managed_nats.get(cluster.id, []), policy)
 
 
-def _managed(cluster: Cluster, nats: list[NatGateway], policy: Policy) -> Iterator[Finding]:
-    """The managed NAT profile sets the AKS-managed gateway's timeout; the gateway's own value
-    stands in when the profile does not say."""
+def _managed(
+    graph: EgressGraph, cluster: Cluster, nats: list[NatGateway], policy: Policy
+) -> Iterator[Finding]:
+    """The timeout the AKS-managed gateway enforces: its own value when read (NAT013 reports a
+    profile that says otherwise), else the cluster's natGatewayProfile."""
     config = policy.config(META.id, Config, cluster)
-    profile = cluster.nat_gateway_profile
-    minutes = profile.idle_timeout_minutes if profile else None
-    source = "natGatewayProfile.idleTimeoutInMinutes"
-    if minutes is None:
-        values = [n.idle_timeout_minutes for n in nats if n.idle_timeout_minutes is not None]
-        minutes = max(values, default=None)
-        source = "idleTimeoutInMinutes of its managed NAT gateway"
-    if minutes is None or minutes <= config.recommended_idle_minutes:
+    timeout = managed_nat_timeout(graph, cluster)
+    minutes = timeout.minutes
+    source = (
+        "idleTimeoutInMinutes of its managed NAT gateway"
+        if timeout.gateways
+        else "natGatewayProfile.idleTimeoutInMinutes"
+    )
+    if minutes <= config.recommended_idle_minutes:
         return
     yield META.finding(
         severity=_severity(minutes, config),

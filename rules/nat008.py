@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.arm import ResourceId
+from auditor.enums import OutboundType
 from auditor.graph.nodes import Cluster
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
@@ -44,9 +45,15 @@ META = RuleMeta(
         f"migration, {source_link('AKS-OT')}, or a NAT gateway attached to the node subnet) "
         "flows idle between the two timeouts are dropped without notice; the next packet gets a "
         "reset.\n\n"
-        "A `loadBalancerProfile` left on the cluster is the evidence of that history; without "
-        "an explicit `idleTimeoutInMinutes` it held the AKS default (parameter "
-        "`aks_lb_default_idle_minutes`). A cluster without the profile is not judged. Prefer "
+        "With outbound type `loadBalancer` and a NAT gateway on the node subnet, the load "
+        "balancer rule is still there: its timeout is the profile's `idleTimeoutInMinutes`, "
+        "else the AKS default (parameter `aks_lb_default_idle_minutes`). After a migration to "
+        "a NAT outbound type, AKS no longer returns the profile's outbound settings and keeps "
+        "inbound ones such as `backendPoolType` ([azure-rest-api-specs#22469]"
+        "(https://github.com/Azure/azure-rest-api-specs/issues/22469)): "
+        "only an explicit `idleTimeoutInMinutes` left in the profile is evidence of the old "
+        "timeout, and a profile without one is not judged (DRF004 and DRF005 report the "
+        "change against a baseline). Prefer "
         "keepalives shorter than the NAT timeout (see NAT007); raise the NAT timeout only if "
         f"unavoidable ({source_link('NAT-TSC')})."
     ),
@@ -66,11 +73,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     policy = ctx.policy
     owners = managed_nat_owners(graph)
     for cluster in graph.clusters():
-        profile = cluster.load_balancer_profile
-        if profile is None:
-            continue  # no load balancer history to regress from
-        config = policy.config(META.id, Config, cluster)
-        lb_minutes = profile.idle_timeout_minutes or config.aks_lb_default_idle_minutes
+        lb_minutes = _load_balancer_minutes(cluster, policy.config(META.id, Config, cluster))
+        if lb_minutes is None:
+            continue  # no load balancer outbound timeout to regress from
         shorter: dict[ResourceId, EgressPath] = {}
         pools: list[str] = []
         for pool in graph.pools(cluster):
@@ -100,6 +105,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             evidence=(cluster.id, *devices),
             remediation=_remediation(cluster, devices, paths, lb_minutes, owners),
         )
+
+
+def _load_balancer_minutes(cluster: Cluster, config: Config) -> int | None:
+    """The idle timeout the cluster's load balancer outbound rule has, or had: with outbound
+    type loadBalancer the rule exists (AKS's 30 minutes unless the profile says). After a
+    migration to a NAT outbound type AKS no longer returns the profile's outbound settings
+    (azure-rest-api-specs#22469) and keeps only inbound ones such as `backendPoolType`: only
+    an explicit `idleTimeoutInMinutes` left in the profile is evidence of the old timeout."""
+    profile = cluster.load_balancer_profile
+    explicit = None if profile is None else profile.idle_timeout_minutes
+    if cluster.outbound is OutboundType.LOAD_BALANCER:
+        return explicit or config.aks_lb_default_idle_minutes
+    return explicit
 
 
 def _remediation(

@@ -10,6 +10,7 @@ import dataclasses
 import typing
 from collections.abc import Sequence
 
+from auditor.fixtext import segments
 from auditor.model import Rule
 
 REGENERATE = "python -m auditor rules --format markdown --output docs/rules.md"
@@ -57,7 +58,7 @@ def _section(rule: Rule) -> list[str]:
     if "policy" in meta.tags:
         lines.append("- Policy-driven: judges what the policy file declares")
     lines.extend(["", meta.description, "", "### Why", "", meta.help_markdown.strip(), ""])
-    lines.extend(["### Remediation", "", "```", meta.remediation, "```", ""])
+    lines.extend(["### Remediation", "", *_fix(meta.remediation), ""])
     parameters = _parameters(rule)
     if parameters:
         lines.extend(["### Parameters", "", "| Parameter | Type | Default |", "|---|---|---|"])
@@ -66,6 +67,14 @@ def _section(rule: Rule) -> list[str]:
     lines.extend(["### Sources", ""])
     lines.extend(f"- <{url}>" for url in meta.sources)
     return lines
+
+
+def _fix(text: str) -> list[str]:
+    """A command alone as a code block; prose with commands is Markdown already."""
+    pieces = segments(text)
+    if len(pieces) == 1 and pieces[0][1]:
+        return ["```", pieces[0][0], "```"]
+    return [text]
 
 
 def _parameters(rule: Rule) -> list[tuple[str, str, str]]:

@@ -219,7 +219,7 @@ def nat(
     *,
     ips: tuple[str, ...] = (),
     prefixes: tuple[str, ...] = (),
-    subnets: tuple[str, ...] = (),
+    subnets: tuple[str, ...] | None = None,
     idle: int | None = 4,
     sku: str = "Standard",
     zones: tuple[str, ...] = (),
@@ -230,10 +230,11 @@ def nat(
     properties: dict[str, Any] = {
         "publicIpAddresses": [{"id": i} for i in ips],
         "publicIpPrefixes": [{"id": p} for p in prefixes],
-        "subnets": [{"id": s} for s in subnets],
         "provisioningState": "Succeeded",
         **extra_properties,
     }
+    if subnets is not None:  # None: the subnets that name it, as Azure lists them
+        properties["subnets"] = [{"id": s} for s in subnets]
     if idle is not None:
         properties["idleTimeoutInMinutes"] = idle
     row = _row(
@@ -383,6 +384,22 @@ def load_balancer(
     )
 
 
+def _list_nat_subnets(resources: dict[str, list[dict[str, Any]]]) -> None:
+    """A NAT gateway row built without `subnets` lists the subnets that name it, as Azure
+    writes both sides of the association; give `subnets` explicitly to build a half-written
+    one."""
+    named: dict[str, list[str]] = {}
+    for vnet in resources.get("microsoft.network/virtualnetworks", []):
+        for subnet in vnet.get("properties", {}).get("subnets", []) or []:
+            nat = ((subnet.get("properties") or {}).get("natGateway") or {}).get("id")
+            if nat and subnet.get("id"):
+                named.setdefault(nat.lower(), []).append(subnet["id"])
+    for nat in resources.get("microsoft.network/natgateways", []):
+        properties = nat.setdefault("properties", {})
+        if "subnets" not in properties:
+            properties["subnets"] = [{"id": s} for s in named.get(nat["id"].lower(), [])]
+
+
 @dataclass
 class Estate:
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -397,6 +414,7 @@ class Estate:
         resources: dict[str, list[dict[str, Any]]] = {t: [] for t in snapshot.RESOURCE_TYPES}
         for row in self.rows:
             resources[row["type"]].append(row)
+        _list_nat_subnets(resources)
         return {
             "format": snapshot.FORMAT,
             "version": snapshot.VERSION,

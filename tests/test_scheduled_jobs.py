@@ -34,8 +34,8 @@ import pytest
 import trustme
 import yaml
 
+from tests.collect.e2e.loopback import FakeResourceGraph, only_queries_were_sent, write_az
 from tests.collect.fakes import ResourceGraphEstate
-from tests.collect.test_end_to_end import FakeResourceGraph, only_queries_were_sent, write_az
 from tests.reports.sarif_checks import check_upload
 from tests.test_job import Receiver
 

@@ -1,7 +1,8 @@
 """The collection flags of the CLI and the one call the CLI makes to collect.
 
     add_collection_arguments(parser)      # --subscription, --management-group, --auth, --cloud,
-                                          # --arm-endpoint, --batch-size, --changes-days
+                                          # --arm-endpoint, --batch-size, --changes-days,
+                                          # --concurrency, --max-wait
     snapshot = collect_from_args(args)    # Snapshot; raises auditor.errors.CollectionFailed
 
 Importing this module does not import the Azure SDK; `collect_from_args` does.
@@ -17,9 +18,15 @@ from typing import TypeVar
 
 from auditor.collect import clouds
 from auditor.collect.client import MAX_SUBSCRIPTIONS_PER_REQUEST
-from auditor.collect.collector import DEFAULT_BATCH_SIZE, DEFAULT_CHANGES_DAYS, CollectionSettings
+from auditor.collect.collector import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CHANGES_DAYS,
+    DEFAULT_MAX_WAIT,
+    CollectionSettings,
+)
 from auditor.collect.credentials import AUTH_CHOICES, DEFAULT
 from auditor.collect.query import MAX_CHANGES_DAYS
+from auditor.collect.schedule import DEFAULT_WORKERS, MAX_WORKERS
 from auditor.errors import UsageError
 from auditor.snapshot import Snapshot
 
@@ -66,11 +73,25 @@ def changes_days(text: str) -> int:
     return _int_in_range(text, 0, MAX_CHANGES_DAYS)
 
 
+def concurrency(text: str) -> int:
+    return _int_in_range(text, 1, MAX_WORKERS)
+
+
+MAX_WAIT_LIMIT = 86_400  # a day: longer is no budget at all
+
+
+def max_wait(text: str) -> int:
+    return _int_in_range(text, 0, MAX_WAIT_LIMIT)
+
+
 def _int_in_range(text: str, low: int, high: int) -> int:
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 20 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        value = None
+    if value is None:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}")
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(f"expected {low}..{high}, got {value}")
     return value
@@ -143,6 +164,23 @@ def add_collection_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"days of change history to read for drift attribution, 0..{MAX_CHANGES_DAYS}; "
         f"0 skips it (default: {DEFAULT_CHANGES_DAYS})",
     )
+    group.add_argument(
+        "--concurrency",
+        type=concurrency,
+        default=None,
+        metavar="N",
+        help=f"Resource Graph requests in flight at once, 1..{MAX_WORKERS}; they share the "
+        f"query quota (default: {DEFAULT_WORKERS})",
+    )
+    group.add_argument(
+        "--max-wait",
+        type=max_wait,
+        default=None,
+        metavar="SECONDS",
+        help="most time the collection spends waiting on throttling, quota resets and "
+        "retries, 0..86400; a scope whose wait would go beyond it is recorded as not read "
+        f"(default: {DEFAULT_MAX_WAIT})",
+    )
 
 
 T = TypeVar("T")
@@ -158,6 +196,8 @@ LIVE_FLAGS = {
     "arm_endpoint": "--arm-endpoint",
     "batch_size": "--batch-size",
     "changes_days": "--changes-days",
+    "concurrency": "--concurrency",
+    "max_wait": "--max-wait",
 }
 
 
@@ -199,6 +239,8 @@ def settings_from_args(args: argparse.Namespace) -> CollectionSettings:
             changes_days=_given(args, "changes_days", DEFAULT_CHANGES_DAYS),
             cloud=cloud,
             auth=_given(args, "auth", DEFAULT),
+            concurrency=_given(args, "concurrency", DEFAULT_WORKERS),
+            max_wait=_given(args, "max_wait", DEFAULT_MAX_WAIT),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -208,7 +250,8 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     """Collect the estate the flags name. Raises CollectionFailed (exit 3) or UsageError.
 
     The snapshot's `errors` lists every scope that could not be read (the CLI exits 4).
-    Progress goes to stderr when it is a terminal.
+    Progress goes to stderr when it is a terminal; every wait of a second or more is said
+    on stderr in any case.
     """
     require_scope(args)
     settings = settings_from_args(args)
@@ -217,6 +260,7 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     from auditor.collect.collector import collect
     from auditor.collect.credentials import build_credential
     from auditor.collect.progress import Progress
+    from auditor.collect.retry import RetrySettings
 
     # The SDK logs warnings (e.g. each credential DefaultAzureCredential tried); with no
     # logging configured they would reach stderr through logging's last resort. Everything
@@ -228,7 +272,11 @@ def collect_from_args(args: argparse.Namespace) -> Snapshot:
     credential = build_credential(settings.auth, settings.cloud)
     progress = Progress(sys.stderr, clock)
     try:
-        with make_graph_client(credential, settings.cloud, clock=clock) as graph:
+        retry = RetrySettings(
+            max_server_delay=min(RetrySettings().max_server_delay, settings.max_wait),
+            max_total_wait=settings.max_wait,
+        )
+        with make_graph_client(credential, settings.cloud, clock=clock, retry=retry) as graph:
             graph.on_wait = progress.waiting
             try:
                 return collect(settings, graph, clock=clock, progress=progress)

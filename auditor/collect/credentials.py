@@ -34,9 +34,16 @@ WHAT_TO_DO = (
 _MAX_DETAIL = 300
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LONG_NUMBER = re.compile(r"\d{21,}")
+
+
 def one_line(text: str, limit: int = _MAX_DETAIL) -> str:
-    """Collapse a multi-line SDK message into one line of bounded length."""
-    flat = re.sub(r"\s+", " ", text).strip()
+    """Collapse a multi-line server or SDK message into one line of bounded length, with no
+    control characters (a server's message must not drive the terminal) and no number too
+    long to mean anything (`[300 digits]` instead)."""
+    flat = _LONG_NUMBER.sub(lambda m: f"[{len(m.group())} digits]", text[: limit * 4])
+    flat = _CONTROL.sub("?", re.sub(r"\s+", " ", flat)).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

@@ -1,58 +1,73 @@
-"""Progress of a long collection on stderr (pages, rows, elapsed), only when it is a terminal."""
+"""Progress of a collection on stderr: a status line on a terminal, waits in any case.
+
+On a terminal one line is rewritten in place (stage, queries done, pages, rows, elapsed). A
+wait of a second or more is always said, terminal or not, with what it waits for: a long
+run never sits in silence (a CI log gets one line per wait). Safe to call from threads.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import TextIO
 
 from auditor.collect.clock import Clock
+from auditor.collect.retry import seconds
+
+PROG = "egress-audit"
 
 
 class Progress:
-    """One status line, rewritten in place; silent unless `stream` is a terminal."""
-
     def __init__(self, stream: TextIO, clock: Clock, *, enabled: bool | None = None) -> None:
         self._stream = stream
         self._clock = clock
-        self._enabled = _isatty(stream) if enabled is None else enabled
+        self._terminal = _isatty(stream) if enabled is None else enabled
         self._start = clock.monotonic()
+        self._lock = threading.Lock()
         self._label = ""
-        self._pages = 0
-        self._rows = 0
+        self._done = self._planned = self._pages = self._rows = 0
         self._width = 0
 
     @property
     def enabled(self) -> bool:
-        return self._enabled
+        """Whether the status line is drawn (stderr is a terminal)."""
+        return self._terminal
 
-    def query(self, label: str) -> None:
-        """A new query starts (e.g. `batch 1/3 natgateways`)."""
-        self._label = label
-        self._draw(f"{label}: starting")
+    def stage(self, label: str) -> None:
+        """What the collection is doing now, e.g. `checking subscriptions`."""
+        with self._lock:
+            self._label = label
+            self._draw(label)
 
-    def page(self, pages_in_query: int, rows_in_query: int) -> None:
-        self._draw(f"{self._label}: page {pages_in_query}, {rows_in_query:,} rows")
+    def counted(self, done: int, planned: int, pages: int, rows: int) -> None:
+        """Running totals: queries finished of those planned, pages and rows received."""
+        with self._lock:
+            self._done, self._planned, self._pages, self._rows = done, planned, pages, rows
+            self._draw(self._label)
 
-    def counted(self, pages: int, rows: int) -> None:
-        """Running totals for the whole collection, shown on every line."""
-        self._pages = pages
-        self._rows = rows
-
-    def waiting(self, seconds: float, reason: str) -> None:
-        self._draw(f"{self._label}: {reason}, waiting {seconds:.0f} s")
+    def waiting(self, delay: float, reason: str) -> None:
+        with self._lock:
+            text = f"waiting {seconds(delay)}: {reason}"
+            if self._terminal:
+                self._draw(text)
+            else:
+                self._stream.write(f"{PROG}: {text}\n")
+                self._stream.flush()
 
     def finish(self) -> None:
-        if not self._enabled:
-            return
-        self._draw("done")
-        self._stream.write("\n")
-        self._stream.flush()
+        with self._lock:
+            if not self._terminal:
+                return
+            self._draw("done")
+            self._stream.write("\n")
+            self._stream.flush()
 
     def _draw(self, text: str) -> None:
-        if not self._enabled:
+        if not self._terminal:
             return
         elapsed = self._clock.monotonic() - self._start
+        queries = f"{self._done:,}/{self._planned:,} queries, " if self._planned else ""
         line = (
-            f"egress-audit: {text} | {self._pages:,} pages, {self._rows:,} rows, "
+            f"{PROG}: {text} | {queries}{self._pages:,} pages, {self._rows:,} rows, "
             f"{elapsed:.0f} s elapsed"
         )
         padding = " " * max(0, self._width - len(line))

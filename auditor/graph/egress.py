@@ -12,17 +12,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
-from auditor.enums import NextHopType, OutboundType
-from auditor.graph.nodes import Cluster, NatGateway, NodePool, PublicIpPrefix, RouteTable, Subnet
+from auditor.enums import LoadBalancerSku, NextHopType, OutboundType
+from auditor.graph import defaults
+from auditor.graph.nodes import (
+    Cluster,
+    NatGateway,
+    NodePool,
+    PublicIpPrefix,
+    Route,
+    RouteTable,
+    Subnet,
+)
 from auditor.graph.nodes import Unknown as UnknownNode
 from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
 
 if TYPE_CHECKING:
     from auditor.graph.estate import EgressGraph
 
-NAT_DEFAULT_IDLE_MINUTES = 4  # [NAT-RES]: TCP idle timeout 4–120, default 4
-NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of an ILPIP
-AKS_LB_DEFAULT_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
 Hops = tuple[Hop, ...]
 
@@ -67,14 +73,23 @@ def resolve(
         if routed is not None:
             return routed
 
-    nat_id = graph.subnet_nat_gateway_id(subnet)
-    if nat_id:
-        return _nat_path(graph, subnet, hops, nat_id)
+    association = graph.nat_association(subnet)
+    if association.is_unknown:
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            subnet.id,
+            hops=(*hops, *(Hop(ResourceKind.of(i), i) for i in association.ids[1:])),
+            reason=association.conflict,
+        )
+    if association.nat_id:
+        return _nat_path(graph, subnet, hops, association.nat_id)
 
     if include_node_ip and pool.enable_node_public_ip:
         return _node_public_ip_path(graph, pool, subnet, hops)
 
     if cluster.outbound is OutboundType.LOAD_BALANCER:
+        if cluster.load_balancer_sku is LoadBalancerSku.BASIC:
+            return _basic_load_balancer_path(graph, cluster, subnet, hops)
         return _load_balancer_path(graph, cluster, subnet, hops)
 
     if cluster.outbound is OutboundType.BLOCK:
@@ -108,11 +123,24 @@ def resolve(
 def _default_route_path(
     graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
 ) -> EgressPath | None:
-    route = table.default_route()
-    if route is None:
+    routes = table.internet_routes()
+    if not routes:
         return None
-    hop_type = route.next_hop_type
     hops = (*hops, Hop(ResourceKind.ROUTE_TABLE, table.id))
+    first = routes[0]
+    if all(_same_hop(first, other) for other in routes[1:]):
+        return _one_route_path(graph, subnet, first, hops)
+    return _split_route_path(subnet, routes, hops)
+
+
+def _same_hop(one: Route, other: Route) -> bool:
+    return one.next_hop_type is other.next_hop_type and one.next_hop_ip == other.next_hop_ip
+
+
+def _one_route_path(
+    graph: EgressGraph, subnet: Subnet, route: Route, hops: Hops
+) -> EgressPath | None:
+    hop_type = route.next_hop_type
     if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
     if hop_type is not None and hop_type.overrides_nat:
@@ -145,6 +173,42 @@ def _default_route_path(
         )
     # `Internet` and `VnetLocal` next hops are not documented to override a NAT gateway.
     return None
+
+
+def _split_route_path(subnet: Subnet, routes: tuple[Route, ...], hops: Hops) -> EgressPath:
+    """0.0.0.0/1 and 128.0.0.0/1 to different next hops: each half of the internet leaves its
+    own way. When both bypass the NAT gateway, the path is the routed one with addresses
+    beyond the next hops; otherwise where traffic leaves depends on the destination."""
+    halves = "; ".join(
+        f"{r.address_prefix} → {r.next_hop_type_text or 'no next hop type'}"
+        + (f" {r.next_hop_ip}" if r.next_hop_ip else "")
+        + f" (route {r.name})"
+        for r in routes
+    )
+    if all(r.next_hop_type is not None and r.next_hop_type.overrides_nat for r in routes):
+        appliance = next(
+            (r for r in routes if r.next_hop_type is NextHopType.VIRTUAL_APPLIANCE), None
+        )
+        return EgressPath(
+            EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
+            subnet.id,
+            hops=hops,
+            public_ips=None,
+            next_hop_ip=None if appliance is None else appliance.next_hop_ip,
+            reason=(
+                f"internet traffic is split between next hops ({halves}); the addresses it "
+                "leaves from are beyond them"
+            ),
+        )
+    return EgressPath(
+        EgressKind.UNKNOWN,
+        subnet.id,
+        hops=hops,
+        reason=(
+            f"internet traffic is split between next hops ({halves}): which path and "
+            "addresses it takes depends on the destination"
+        ),
+    )
 
 
 def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip: str) -> EgressPath:
@@ -218,7 +282,7 @@ def _nat_path(graph: EgressGraph, subnet: Subnet, hops: Hops, nat_id: ResourceId
         hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *map(Hop.address_of, address_ids)),
         device_id=nat.id,
         public_ips=None if unknown else cidrs,
-        idle_timeout_minutes=nat.idle_timeout_minutes or NAT_DEFAULT_IDLE_MINUTES,
+        idle_timeout_minutes=nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
     )
@@ -237,7 +301,7 @@ def _node_public_ip_path(
             hops=(*hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id)),
             device_id=prefix_id,
             public_ips=(cidr,) if cidr else None,
-            idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+            idle_timeout_minutes=defaults.NODE_PUBLIC_IP_IDLE_MINUTES,
             reason="" if cidr else _unknown_addresses((prefix_id,)),
             unknown_ids=() if cidr else (prefix_id,),
         )
@@ -246,7 +310,7 @@ def _node_public_ip_path(
         subnet.id,
         hops=hops,
         public_ips=None,
-        idle_timeout_minutes=NODE_PUBLIC_IP_IDLE_MINUTES,
+        idle_timeout_minutes=defaults.NODE_PUBLIC_IP_IDLE_MINUTES,
         reason="each node has its own public IP from no prefix: the addresses are not predictable",
     )
 
@@ -269,9 +333,30 @@ def _load_balancer_path(
         hops=(*hops, *map(Hop.address_of, ids)),
         device_id=outbound.device_id,
         public_ips=cidrs if ids and not unknown else None,
-        idle_timeout_minutes=outbound.idle_timeout_minutes or AKS_LB_DEFAULT_IDLE_MINUTES,
+        idle_timeout_minutes=outbound.idle_timeout_minutes or defaults.AKS_LB_IDLE_MINUTES,
         reason=reason,
         unknown_ids=unknown,
+    )
+
+
+def _basic_load_balancer_path(
+    graph: EgressGraph, cluster: Cluster, subnet: Subnet, hops: Hops
+) -> EgressPath:
+    """A Basic load balancer has no outbound rules [AKS-BLB]: nodes leave from the frontend
+    IP of a load-balancing rule that serves them (implicit SNAT, "not for production"), and
+    without one by default outbound access [LB-OUT]. Which applies depends on the services in
+    the cluster, so the addresses are unknown."""
+    balancer = graph.aks_load_balancer(cluster)
+    return EgressPath(
+        EgressKind.BASIC_LOAD_BALANCER,
+        subnet.id,
+        hops=(*hops, *((Hop(ResourceKind.LOAD_BALANCER, balancer.id),) if balancer else ())),
+        device_id=None if balancer is None else balancer.id,
+        public_ips=None,
+        reason=(
+            "a Basic load balancer has no outbound rules: nodes leave from the frontend IP of "
+            "a load-balancing rule (implicit SNAT), or by default outbound access without one"
+        ),
     )
 
 

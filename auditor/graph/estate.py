@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
 from auditor.graph import egress
+from auditor.graph.associations import NatAssociation, NatAssociations
 from auditor.graph.build import Edge, build_graph
 from auditor.graph.nodes import (
     Cluster,
@@ -66,11 +67,12 @@ class EgressGraph:
             for lb in self.all(LoadBalancer)
             if lb.name.lower() == AKS_LOAD_BALANCER_NAME
         }
-        self._nat_by_source_vnet = {
-            nat.source_virtual_network_id.key: nat
-            for nat in self.all(NatGateway)
-            if nat.source_virtual_network_id
-        }
+        self._nat_associations = NatAssociations(self.all(NatGateway), self.all(VirtualNetwork))
+        self._nats_by_group: dict[tuple[str, str], list[NatGateway]] = defaultdict(list)
+        for nat in self.all(NatGateway):
+            self._nats_by_group[(nat.subscription_id.lower(), nat.resource_group.lower())].append(
+                nat
+            )
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
         for source, target, data in graph.edges(data=True):
             if Edge.NODE_POOL.value in data["kinds"]:
@@ -165,6 +167,14 @@ class EgressGraph:
         group = (cluster.subscription_id.lower(), (cluster.node_resource_group or "").lower())
         return self._aks_load_balancers.get(group)
 
+    def managed_nat_gateways(self, cluster: Cluster) -> list[NatGateway]:
+        """The NAT gateways AKS created for a managed-NAT cluster, in its node resource group
+        ([AKS-NAT]); none for any other outbound type."""
+        if not cluster.is_managed_nat or not cluster.node_resource_group:
+            return []
+        group = (cluster.subscription_id.lower(), cluster.node_resource_group.lower())
+        return self._nats_by_group.get(group, [])
+
     def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
         """The addresses of the cluster's load balancer outbound rules: those the cluster
         profile reports as effective, else those of the outbound rules of the `kubernetes`
@@ -188,12 +198,15 @@ class EgressGraph:
                         ids.append(address)
         return LoadBalancerOutbound(tuple(sorted(set(ids))), idle, device)
 
+    def nat_association(self, subnet: Subnet) -> NatAssociation:
+        """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
+        is unknown: the subnet's and the NAT gateway's records disagree."""
+        return self._nat_associations.of(subnet)
+
     def subnet_nat_gateway_id(self, subnet: Subnet) -> ResourceId | None:
-        """The NAT gateway of a subnet: its own, or one attached to the whole VNet."""
-        if subnet.nat_gateway_id:
-            return subnet.nat_gateway_id
-        nat = self._nat_by_source_vnet.get(subnet.vnet_id.key)
-        return None if nat is None else nat.id
+        """The NAT gateway both records of the association agree on; None when there is none
+        or it is unknown (see nat_association)."""
+        return self._nat_associations.of(subnet).nat_id
 
     def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
         """The subnet an IP address of a route's next hop sits in, looked up where the route

@@ -125,6 +125,7 @@ class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
     subnet_ids: tuple[ResourceId, ...] = ()
     peered_vnet_ids: tuple[ResourceId, ...] = ()
+    default_public_nat_gateway_id: ResourceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,16 +189,16 @@ class Route:
 class RouteTable(Resource):
     routes: tuple[Route, ...] = ()
 
-    def default_route(self) -> Route | None:
-        """The user-defined route that decides internet egress: 0.0.0.0/0, or the pair
-        0.0.0.0/1 + 128.0.0.0/1 to the same kind of next hop, which covers every internet
-        address with longer prefixes and so wins by longest prefix match [UDR]."""
+    def internet_routes(self) -> tuple[Route, ...]:
+        """The user-defined routes that decide internet egress: the pair 0.0.0.0/1 +
+        128.0.0.0/1, which covers every internet address with longer prefixes and so wins
+        over 0.0.0.0/0 by longest prefix match [UDR], else 0.0.0.0/0; () for neither."""
         by_prefix = {route.address_prefix: route for route in self.routes}
-        whole = by_prefix.get("0.0.0.0/0")
         low, high = by_prefix.get("0.0.0.0/1"), by_prefix.get("128.0.0.0/1")
-        if low is not None and high is not None and low.next_hop_type is high.next_hop_type:
-            return low
-        return whole
+        if low is not None and high is not None:
+            return (low, high)
+        whole = by_prefix.get("0.0.0.0/0")
+        return () if whole is None else (whole,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from auditor.enums import (
     PowerState,
     Sku,
 )
+from auditor.graph import defaults
 from auditor.graph.nodes import (
     ApiServerAccess,
     Cluster,
@@ -94,7 +95,8 @@ class RowReader:
         props = _properties(row)
         net = props.section("networkProfile")
         api = props.opt_obj("apiServerAccessProfile")
-        outbound_type = net.opt_string("outboundType")
+        # A documented default applies where the row has no value (auditor/graph/defaults.py).
+        outbound_type = net.opt_string("outboundType") or defaults.OUTBOUND_TYPE.value
         network_plugin = net.opt_string("networkPlugin")
         result = Cluster(
             **self._common(row),
@@ -105,7 +107,9 @@ class RowReader:
             network_plugin_mode=net.opt_string("networkPluginMode"),
             network_dataplane=net.opt_string("networkDataplane"),
             network_policy=net.opt_string("networkPolicy"),
-            load_balancer_sku=LoadBalancerSku.parse(net.opt_string("loadBalancerSku")),
+            load_balancer_sku=LoadBalancerSku.parse(
+                net.opt_string("loadBalancerSku") or defaults.LOAD_BALANCER_SKU.value
+            ),
             ip_families=tuple(
                 family
                 for text in net.strs("ipFamilies")
@@ -162,7 +166,7 @@ class RowReader:
             cluster_id=cluster_id,
             name=name,
             mode=AgentPoolMode.parse(node.opt_string("mode")),
-            os_type=OsType.parse(node.opt_string("osType")),
+            os_type=OsType.parse(node.opt_string("osType") or defaults.OS_TYPE.value),
             count=node.opt_integer("count"),
             min_count=node.opt_integer("minCount"),
             max_count=node.opt_integer("maxCount"),
@@ -194,6 +198,7 @@ class RowReader:
                 for peering in props.opt_array("virtualNetworkPeerings").items()
                 if (remote := self._ref(_properties(peering), "remoteVirtualNetwork"))
             ),
+            default_public_nat_gateway_id=self._ref(props, "defaultPublicNatGateway"),
         )
         return result, subnets
 

@@ -147,9 +147,11 @@
       var evidence = addTerm(dl, "Evidence", "");
       f[11].forEach(function (id) { add(evidence, "code", null, rid(id)); add(evidence, "br"); });
     }
-    if (str(f[12]) !== null) {
+    if (f[12] && f[12].length) {
       add(add(why, "p"), "strong", null, "Fix");
-      addCopyable(why, str(f[12]));
+      f[12].forEach(function (piece) {
+        if (piece[1]) { addCopyable(why, str(piece[0])); } else { add(why, "p", "fix", str(piece[0])); }
+      });
     }
     addRuleLink(add(why, "p", "rule-link"), ruleId).textContent =
       "Rule " + ruleId + ": reason, sources and help";
@@ -260,9 +262,10 @@
   function findingText(f) {
     var rule = data.rules[f[1]];
     var parts = [SEVERITIES[f[0]], rule[0], rule[1], str(f[3]), str(f[4]), str(f[5]), rid(f[6]),
-      str(f[7]), str(f[8]), str(f[9]), str(f[12])];
+      str(f[7]), str(f[8]), str(f[9])];
     (f[10] || []).forEach(function (pair) { parts.push(str(pair[0]), str(pair[1])); });
     (f[11] || []).forEach(function (id) { parts.push(rid(id)); });
+    (f[12] || []).forEach(function (piece) { parts.push(str(piece[0])); });
     return parts.join("\n").toLowerCase();
   }
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "azure-rest-examples"
 ARM = "https://management.azure.com"
@@ -90,25 +91,37 @@ class FakeCredential:
 
 
 class FakeClock:
-    """Monotonic and wall time that only move when something sleeps."""
+    """Monotonic and wall time that only move when something sleeps (never for real).
+
+    Threads share it: each sleep moves the time for everyone, so with several threads the
+    clock runs ahead of what a real one would show; tests that assert exact sleeps run the
+    collection on one thread."""
 
     def __init__(self) -> None:
         self.sleeps: list[float] = []
         self._elapsed = 0.0
         self._start = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    @property
+    def elapsed(self) -> float:
+        with self._lock:
+            return self._elapsed
 
     def monotonic(self) -> float:
-        return 1000.0 + self._elapsed
+        return 1000.0 + self.elapsed
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=self._elapsed)
+        return self._start + timedelta(seconds=self.elapsed)
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self._elapsed += seconds
+        with self._lock:
+            self.sleeps.append(seconds)
+            self._elapsed += seconds
 
     def advance(self, seconds: float) -> None:
-        self._elapsed += seconds
+        with self._lock:
+            self._elapsed += seconds
 
 
 @dataclass
@@ -116,9 +129,20 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent instead of the JSON of `body` (e.g. a broken body)
+
+    def payload(self) -> bytes:
+        return self.raw if self.raw is not None else json.dumps(self.body).encode()
 
 
+# Called before the estate answers: a Reply replaces the answer, None lets it through.
 Fault = Callable[[int, dict[str, Any]], Reply | None]
+
+
+class Injection(Protocol):
+    """Called after the estate answered (tests/collect/faults.py): may change the answer."""
+
+    def apply(self, body: dict[str, Any], reply: Reply) -> Reply: ...
 
 
 def rate_limited(headers: Mapping[str, str]) -> Reply:
@@ -157,12 +181,15 @@ class ResourceGraphEstate:
         self.changes: list[dict[str, Any]] = []
         self.readable: set[str] = set()  # subscriptions the identity can read
         self.faults: list[Fault] = []
+        self.injections: list[Injection] = []
         self.bodies: list[dict[str, Any]] = []
         self.truncate_types: set[str] = set()
+        # Generous, so no test waits unless it means to (the service's own is 15 per 5 s).
         self.quota_headers = {
-            "x-ms-user-quota-remaining": "14",
+            "x-ms-user-quota-remaining": "999",
             "x-ms-user-quota-resets-after": "00:00:05",
         }
+        self._lock = threading.RLock()
 
     # -- building the estate -------------------------------------------------------------
 
@@ -177,12 +204,22 @@ class ResourceGraphEstate:
     # -- answering ------------------------------------------------------------------------
 
     def answer(self, body: dict[str, Any]) -> Reply:
+        with self._lock:  # the collector's threads call in at once
+            return self._answer(body)
+
+    def _answer(self, body: dict[str, Any]) -> Reply:
         self.bodies.append(body)
         number = len(self.bodies)
         for fault in self.faults:
             reply = fault(number, body)
             if reply is not None:
                 return reply
+        reply = self._rows_answer(body)
+        for injection in self.injections:
+            reply = injection.apply(body, reply)
+        return reply
+
+    def _rows_answer(self, body: dict[str, Any]) -> Reply:
         query = body["query"]
         table = query.split("\n", 1)[0].strip().lower()
         scoped = self._scoped_subscriptions(body)
@@ -247,4 +284,4 @@ class ResourceGraphEstate:
         """A `responses` callback."""
         reply = self.answer(json.loads(request.body))
         headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
-        return reply.status, headers, json.dumps(reply.body)
+        return reply.status, headers, reply.payload().decode("utf-8", "replace")

@@ -15,14 +15,17 @@ from auditor.collect import clouds
 from auditor.collect.args import add_collection_arguments, settings_from_args
 from auditor.collect.progress import Progress
 from auditor.collect.query import changes_query, resources_query, subscriptions_query
+from auditor.collect.quota import QuotaGate
 from auditor.collect.retry import (
     RetrySettings,
     backoff,
     is_retryable,
     parse_timespan,
-    quota_wait,
+    quota,
+    seconds,
     server_delay,
 )
+from auditor.collect.waits import WaitBudget, WaitRefused
 from auditor.errors import CollectionFailed
 from tests.collect.fakes import SUB_A, SUB_B, FakeClock
 
@@ -135,7 +138,7 @@ def test_arm_endpoint_must_be_https_with_a_host(url):
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"),
+    ("text", "expected"),
     [
         ("00:00:03", 3.0),
         ("00:01:00", 60.0),
@@ -145,10 +148,12 @@ def test_arm_endpoint_must_be_https_with_a_host(url):
         ("3", None),
         ("soon", None),
         ("", None),
+        ("1" * 300 + ".00:00:01", None),
+        ("00:00:" + "9" * 300, None),
     ],
 )
-def test_quota_reset_is_hh_mm_ss(text, seconds):
-    assert parse_timespan(text) == seconds
+def test_quota_reset_is_hh_mm_ss(text, expected):
+    assert parse_timespan(text) == expected
 
 
 def test_server_delay_reads_every_hint_and_takes_the_longest():
@@ -162,11 +167,104 @@ def test_server_delay_reads_every_hint_and_takes_the_longest():
     assert server_delay({"retry-after": "garbage"}, NOW) is None
 
 
-def test_quota_wait_only_when_the_quota_is_used_up():
+@pytest.mark.parametrize(
+    "value", ["nan", "NaN", "-5", "-0.1", "inf", "-inf", "1e999", "", " ", "0x10", "5_0", "+5"]
+)
+def test_retry_after_that_names_no_sane_wait_is_ignored_never_zero(value):
+    # Ignored: the computed back-off applies, so a hostile header never means "retry at once".
+    assert server_delay({"retry-after": value}, NOW) is None
+    assert server_delay({"retry-after-ms": value}, NOW) is None
+    both = {"retry-after": value, "x-ms-user-quota-resets-after": "00:00:06"}
+    assert server_delay(both, NOW) == 6.0
+
+
+def test_an_absurd_retry_after_is_a_huge_wait_that_is_never_echoed():
+    delay = server_delay({"retry-after": "9" * 300}, NOW)
+    assert delay is not None
+    assert delay >= 1e12
+    assert seconds(delay) == "more than a day"
+    assert seconds(float("nan")) == "more than a day"
+    assert (seconds(3600), seconds(1.5), seconds(12.34)) == ("3,600 s", "1.5 s", "12 s")
+
+
+def test_server_text_becomes_one_short_line_without_controls_or_endless_numbers():
+    from auditor.collect.credentials import one_line
+
+    text = "wait\n\t" + "9" * 300 + " s\x1b]0;title\x07 or " + "x" * 1000
+    line = one_line(text)
+    assert line.startswith("wait [300 digits] s?]0;title? or xxx")
+    assert len(line) == 300
+    assert line.endswith("…")
+    assert one_line("subscription 00000000-0000-0000-0000-000000000000") == (
+        "subscription 00000000-0000-0000-0000-000000000000"
+    )
+
+
+def test_quota_is_read_only_when_both_headers_make_sense():
     resets = {"x-ms-user-quota-resets-after": "00:00:04"}
-    assert quota_wait({"x-ms-user-quota-remaining": "3", **resets}) is None
-    assert quota_wait({"x-ms-user-quota-remaining": "0", **resets}) == 4.0
-    assert quota_wait(resets) is None
+    assert quota({"x-ms-user-quota-remaining": "3", **resets}) == (3, 4.0)
+    assert quota({"x-ms-user-quota-remaining": "0", **resets}) == (0, 4.0)
+    assert quota(resets) is None
+    assert quota({"x-ms-user-quota-remaining": "0"}) is None
+    for remaining in ("-1", "1.5", "lots", "9" * 300):
+        assert quota({"x-ms-user-quota-remaining": remaining, **resets}) is None
+
+
+class StillClock(FakeClock):
+    """Sleeps are recorded but time stands still: waits of several threads, side by side."""
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def test_overlapping_waits_are_charged_once_and_announced_once():
+    clock = StillClock()
+    said: list[tuple[float, str]] = []
+    budget = WaitBudget(
+        clock, max_single=300, max_total=10, announce=lambda d, w: said.append((d, w))
+    )
+    for _ in range(4):  # four threads held by the same quota reset
+        budget.wait(6, "quota")
+    assert budget.spent == 6
+    assert said == [(6, "quota")]
+    clock.advance(6)
+    budget.wait(4, "back-off")
+    assert budget.spent == 10
+    budget.wait(2, "within a wait already counted")
+    assert budget.spent == 10
+    clock.advance(4)
+    with pytest.raises(WaitRefused, match=r"^waiting 0.5 s more would exceed the --max-wait"):
+        budget.wait(0.5, "more")
+    with pytest.raises(WaitRefused, match=r"^asked to wait 301 s, longer than the 300 s"):
+        budget.wait(301, "too long")
+    assert clock.sleeps == [6, 6, 6, 6, 4, 2]
+
+
+def test_quota_gate_holds_when_the_window_is_used_up_and_errs_low():
+    clock = FakeClock()
+    gate = QuotaGate(clock)
+    go = (0.0, "")
+
+    def told(remaining: int, resets: str = "00:00:05") -> dict[str, str]:
+        return {"x-ms-user-quota-remaining": str(remaining), "x-ms-user-quota-resets-after": resets}
+
+    assert [gate.try_acquire(), gate.try_acquire()] == [go, go]  # unknown quota: no hold
+    gate.release(told(2))  # 2 left, less the request still in flight: 1
+    assert gate.try_acquire() == go
+    # None left by the cautious count, but answers in flight will settle it: a short look.
+    assert gate.try_acquire() == (0.05, "Resource Graph query quota used up until it resets")
+    gate.release(told(5))  # a late answer in the same window never raises the count
+    assert gate.try_acquire() == (0.05, "Resource Graph query quota used up until it resets")
+    gate.release(told(1))  # nothing in flight: the lowest count told is exact
+    assert gate.try_acquire() == go
+    gate.release(told(0))
+    assert gate.try_acquire() == (5.0, "Resource Graph query quota used up until it resets")
+    clock.advance(5)
+    assert gate.try_acquire() == go  # a new window: unknown until told
+    gate.release(told(0, "00:00:00"))  # used up, but it resets now
+    assert gate.try_acquire() == go
+    gate.hold(3)
+    assert gate.try_acquire() == (3.0, "Resource Graph throttled this user")
 
 
 def test_backoff_is_bounded_and_jittered():
@@ -199,6 +297,7 @@ def test_flag_defaults():
     settings = settings_from_args(parse())
     assert (settings.subscriptions, settings.management_groups) == ((), ())
     assert (settings.batch_size, settings.changes_days, settings.auth) == (200, 14, "default")
+    assert (settings.concurrency, settings.max_wait) == (4, 600)
     assert settings.cloud.arm_endpoint == "https://management.azure.com"
 
 
@@ -212,6 +311,8 @@ def test_repeatable_scope_flags_and_the_rest():
         "--cloud", "AzureUSGovernment",
         "--batch-size", "1000",
         "--changes-days", "0",
+        "--concurrency", "16",
+        "--max-wait", "0",
     )  # fmt: skip
     settings = settings_from_args(args)
     assert settings.subscriptions == (SUB_A, SUB_B)
@@ -222,6 +323,7 @@ def test_repeatable_scope_flags_and_the_rest():
         0,
     )
     assert settings.cloud == clouds.CLOUDS["AzureUSGovernment"]
+    assert (settings.concurrency, settings.max_wait) == (16, 0)
 
 
 @pytest.mark.parametrize(
@@ -235,6 +337,11 @@ def test_repeatable_scope_flags_and_the_rest():
         ["--arm-endpoint", "http://127.0.0.1:8080"],
         ["--auth", "browser"],
         ["--cloud", "AzureGermanCloud"],
+        ["--concurrency", "0"],
+        ["--concurrency", "17"],
+        ["--max-wait", "-1"],
+        ["--max-wait", "86401"],
+        ["--max-wait", "1" * 300],
     ],
 )
 def test_bad_flags_are_usage_errors(argv, capsys):
@@ -243,7 +350,9 @@ def test_bad_flags_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args(argv)
     assert exit_info.value.code == 2
-    assert "egress-audit: error: argument" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "egress-audit: error: argument" in err
+    assert "1" * 30 not in err  # a huge number is never echoed whole
 
 
 def test_collect_from_args_uses_the_chosen_credential_and_cloud(monkeypatch):
@@ -341,28 +450,28 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_progress_shows_pages_rows_and_elapsed_on_a_terminal():
+def test_progress_shows_queries_pages_rows_and_elapsed_on_a_terminal():
     stream, clock = Terminal(), FakeClock()
     progress = Progress(stream, clock)
-    progress.query("subscriptions batch 1/2 natgateways")
+    progress.stage("collecting")
     clock.advance(12)
-    progress.counted(3, 2500)
-    progress.page(3, 2500)
+    progress.counted(5, 16, 3, 2500)
+    progress.waiting(4, "Resource Graph query quota used up until it resets")
     progress.finish()
     text = stream.getvalue()
-    assert "subscriptions batch 1/2 natgateways: page 3, 2,500 rows" in text
-    assert "3 pages, 2,500 rows, 12 s elapsed" in text
+    assert "\regress-audit: collecting | 5/16 queries, 3 pages, 2,500 rows, 12 s elapsed" in text
+    assert "waiting 4 s: Resource Graph query quota used up until it resets | 5/16" in text
     assert text.endswith("\n")
 
 
-def test_progress_is_silent_when_stderr_is_not_a_terminal():
+def test_off_a_terminal_only_waits_are_said_one_line_each():
     stream = io.StringIO()
     progress = Progress(stream, FakeClock())
-    progress.query("x")
-    progress.page(1, 10)
-    progress.waiting(3, "throttled")
+    progress.stage("x")
+    progress.counted(1, 2, 1, 10)
+    progress.waiting(3, "throttled (HTTP 429)")
     progress.finish()
-    assert stream.getvalue() == ""
+    assert stream.getvalue() == "egress-audit: waiting 3 s: throttled (HTTP 429)\n"
 
 
 # -- offline runs never import the Azure SDK -----------------------------------------------
@@ -373,6 +482,8 @@ def test_importing_the_collector_does_not_import_azure():
         "import sys, argparse\n"
         "import auditor.collect.args as a, auditor.collect.collector, auditor.collect.client\n"
         "import auditor.collect.credentials, auditor.collect.paging, auditor.collect.progress\n"
+        "import auditor.collect.protocol, auditor.collect.quota, auditor.collect.schedule\n"
+        "import auditor.collect.scope, auditor.collect.waits\n"
         "a.add_collection_arguments(argparse.ArgumentParser())\n"
         "loaded = sorted(m for m in sys.modules if m == 'azure' or m.startswith('azure.'))\n"
         "assert not loaded, loaded\n"

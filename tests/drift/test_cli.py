@@ -56,6 +56,9 @@ def demo_as_of_november_8() -> dict[str, Any]:
     checkout = _row(document, "microsoft.network/virtualnetworks", "vnet-spoke-checkout")
     batch = next(s for s in checkout["properties"]["subnets"] if s["name"] == "snet-aks-batch")
     batch["properties"]["natGateway"] = {"id": f"{PROD}/rg-checkout-prod/{NAT}/ng-checkout-egress"}
+    _row(document, "microsoft.network/natgateways", "ng-checkout-egress")["properties"][
+        "subnets"
+    ].append({"id": batch["id"]})  # both records of the association
     reporting = _row(document, "microsoft.network/natgateways", "ng-reporting-egress")
     reporting["properties"]["publicIpAddresses"] = [
         {"id": f"{NONPROD}/rg-reporting-nonprod/{PIP}/pip-reporting-egress"}

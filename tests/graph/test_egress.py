@@ -358,6 +358,8 @@ def test_an_unpeered_vnet_holding_the_next_hop_address_is_not_the_appliance() ->
 def test_the_appliance_may_sit_in_the_routes_own_vnet() -> None:
     estate = _estate(route=("0.0.0.0/0", "VirtualAppliance", "10.2.0.4"))
     estate.rows[0]["properties"]["subnets"][1]["properties"]["natGateway"] = {"id": NAT}
+    nat = next(r for r in estate.rows if r["id"] == NAT)
+    nat["properties"]["subnets"] = [{"id": PODS}]  # both records of the association
     path = _node_path(estate)
     assert path.public_ips == ("20.0.0.1/32",)
     assert b.texts(path.hop_ids)[2] == PODS
@@ -369,24 +371,49 @@ def test_outbound_type_block_falls_back_to_no_egress_not_default_outbound_access
     assert "block" in path.reason
 
 
-def test_two_half_default_routes_override_the_nat_like_one_default_route() -> None:
+def _split(low: tuple[str, str | None], high: tuple[str, str | None]) -> EgressPath:
     estate = _estate(nat=True)
     estate.add(
         b.route_table(
-            "rt",
-            [
-                ("0.0.0.0/1", "VirtualAppliance", "10.100.0.4"),
-                ("128.0.0.0/1", "VirtualAppliance", "10.100.0.4"),
-            ],
+            "rt", [("0.0.0.0/1", *low), ("128.0.0.0/1", *high), ("0.0.0.0/0", "None", None)]
         )
     )
     estate.rows[0]["properties"]["subnets"][0]["properties"]["routeTable"] = {"id": RT}
-    path = _node_path(estate)
+    return _node_path(estate)
+
+
+def test_two_half_default_routes_override_the_nat_like_one_default_route() -> None:
+    path = _split(("VirtualAppliance", "10.100.0.4"), ("VirtualAppliance", "10.100.0.4"))
     assert path.kind is EgressKind.UDR_APPLIANCE
     assert path.next_hop_ip == "10.100.0.4"
+
+
+def test_halves_to_different_next_hops_that_bypass_the_nat_are_the_routed_path() -> None:
+    path = _split(("VirtualAppliance", "10.100.0.4"), ("VirtualNetworkGateway", None))
+    assert path.kind is EgressKind.UDR_APPLIANCE  # not the NAT gateway, nor the blackhole
+    assert path.public_ips is None
+    assert "0.0.0.0/1 → VirtualAppliance 10.100.0.4" in path.reason
+    assert "128.0.0.0/1 → VirtualNetworkGateway" in path.reason
+
+
+def test_halves_of_which_one_keeps_the_nat_make_the_path_unknown() -> None:
+    path = _split(("VirtualAppliance", "10.100.0.4"), ("Internet", None))
+    assert path.kind is EgressKind.UNKNOWN
+    assert "depends on the destination" in path.reason
 
 
 def test_a_next_hop_type_egress_audit_does_not_know_makes_the_path_unknown() -> None:
     path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceEcmp", "10.0.0.4")))
     assert path.kind is EgressKind.UNKNOWN
     assert "next hop type VirtualApplianceEcmp, which egress-audit does not know" in path.reason
+
+
+def test_a_basic_load_balancer_has_implicit_snat_not_outbound_rules() -> None:
+    estate = _estate(lb=True)
+    row = next(r for r in estate.rows if r["type"].endswith("managedclusters"))
+    row["properties"]["networkProfile"]["loadBalancerSku"] = "basic"
+    path = _node_path(estate)
+    assert path.kind is EgressKind.BASIC_LOAD_BALANCER
+    assert path.public_ips is None
+    assert "no outbound rules" in path.reason
+    assert "Basic load balancer's implicit SNAT" in path.describe()

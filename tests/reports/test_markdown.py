@@ -52,7 +52,7 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
     ) in demo
     assert (
         "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
-        "load balancer outbound rules kubernetes | *unknown* |"
+        "Basic load balancer (implicit SNAT) kubernetes | *unknown* |"
     ) in demo
     assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
 

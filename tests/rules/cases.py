@@ -7,6 +7,7 @@ has such a module with at least one failing and one passing resource.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor import arm
@@ -31,6 +32,12 @@ class Case:
 def findings_for(rule: Rule, case: Case) -> list[Finding]:
     policy = policy_module.parse(case.policy, "egress-audit.yaml")
     return list(rule.check(RuleContext(case.estate.graph(), policy)))
+
+
+def findings_for_rules(rules: Sequence[Rule], estate: Estate, policy: str = "") -> list[Finding]:
+    """What several rules find on one estate."""
+    context = RuleContext(estate.graph(), policy_module.parse(policy, "egress-audit.yaml"))
+    return [finding for rule in rules for finding in rule.check(context)]
 
 
 def run_case(rule: Rule, case: Case) -> list[Finding]:

@@ -49,8 +49,36 @@ def _lb(ranges: list[str]) -> b.Estate:
     )
 
 
+def _node_ips(prefix: str | None) -> b.Estate:
+    """Pool `edge` in a subnet without a NAT gateway, with node public IPs."""
+    return network(
+        *([b.public_ip_prefix("edge-ips", "20.0.9.0/30")] if prefix else []),
+        b.cluster(
+            "aks",
+            [
+                b.pool("sys", GOOD),
+                b.pool("edge", BARE, node_public_ip=True, node_public_ip_prefix=prefix),
+            ],
+            api_server_access_profile={"authorizedIPRanges": ["20.0.0.0/24", "20.0.9.0/30"]},
+        ),
+    )
+
+
+EDGE = b.pool_id("aks", "edge")
+
 CASES = [
     Case("the NAT IP is outside the ranges", _nat(["203.0.113.0/24"]), fails={AKS}),
+    Case(
+        "node public IPs from no prefix: no range can cover them",
+        _node_ips(None),
+        fails={EDGE},
+        passes={AKS},
+    ),
+    Case(
+        "node public IPs from a prefix inside the ranges",
+        _node_ips(b.prefix_id("edge-ips")),
+        passes={AKS, EDGE},
+    ),
     Case("a range covers it", _nat(["203.0.113.0/24", "20.0.0.0/24"]), passes={AKS}),
     Case("a bare address covers it", _nat(["20.0.0.1"]), passes={AKS}),
     Case("no ranges: nothing is restricted", _nat([]), passes={AKS}),
@@ -133,3 +161,10 @@ def test_pod_subnet_egress_is_checked() -> None:
     (finding,) = run_case(api001.RULE, Case("pods", estate, fails={AKS}))
     assert finding.details == {"uncoveredEgress": "20.0.0.9/32"}
     assert "20.0.0.9/32 from sys (pods)" in finding.message
+
+
+def test_node_public_ips_from_no_prefix_have_their_own_wording() -> None:
+    (finding,) = findings_for(api001.RULE, CASES[1])
+    assert finding.key == "node-public-ips"
+    assert "from no public IP prefix" in finding.message
+    assert "--node-public-ip-prefix-id <prefix ID>" in finding.remediation

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr001
 from tests import estate_builder as b
@@ -58,6 +59,9 @@ def test_remediation_names_the_subnet_and_the_cluster_nat() -> None:
     finding = next(
         f for f in findings_for(egr001.RULE, CASES[0]) if f.resource_id.text.endswith("batch")
     )
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT}"
+    ]
+    assert finding.remediation.startswith(
+        "This changes the egress addresses of node pool batch: from default outbound access"
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr002
 from tests import estate_builder as b
@@ -97,7 +98,7 @@ def test_marks_docs_contested_and_attaches_the_node_subnet_nat() -> None:
     )
     assert finding.details == {"docs": "contested"}
     assert "ACN-3204" in finding.message
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT}"
-    )
+    ]
     assert egr002.META.precision == "medium"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import egr003
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -64,8 +65,11 @@ def test_names_both_address_sets_and_both_fixes() -> None:
     (finding,) = findings_for(egr003.RULE, CASES[0])
     assert "20.0.0.1/32" in finding.message
     assert "load balancer outbound rules (20.0.0.5/32)" in finding.message
-    assert finding.remediation == (
-        f"az aks update -g {b.RG} -n aks --outbound-type userAssignedNATGateway "
-        "(then update allowlists to 20.0.0.1/32); or detach the NAT gateway: "
-        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n good --remove natGateway"
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --outbound-type userAssignedNATGateway",
+        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n good --remove natGateway",
+    ]
+    assert "the pool keeps leaving from 20.0.0.1/32" in finding.remediation
+    assert "egress addresses of node pool sys: from 20.0.0.1/32 to 20.0.0.5/32" in (
+        finding.remediation
     )

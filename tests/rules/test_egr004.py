@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr004
 from tests import estate_builder as b
@@ -115,7 +116,25 @@ def test_remediation_deletes_the_route_by_name() -> None:
     finding = next(
         f for f in findings_for(egr004.RULE, CASES[0]) if f.resource_id.text.endswith("appliance")
     )
-    assert finding.remediation.startswith(
+    assert commands(finding.remediation) == [
         f"az network route-table route delete -g {b.RG} --route-table-name rt-appliance -n r0"
+    ]
+    assert finding.remediation.startswith(
+        "This changes the egress addresses of subnet vnet/appliance: from virtual appliance "
+        "10.100.0.4's to NAT gateway ng's (20.0.0.1/32)."
     )
+    assert "virtual appliance 10.100.0.4" in finding.message
+
+
+def test_half_of_the_internet_routed_to_an_appliance_bypasses_the_nat_gateway() -> None:
+    estate = _estate(
+        b.cluster("aks", [b.pool("split", _subnet_id("split"))]), hops={"split": ("Internet", None)}
+    )
+    table = next(r for r in estate.rows if r["name"] == "rt-split")
+    table["properties"]["routes"] = b.route_table(
+        "rt-split",
+        [("0.0.0.0/1", "VirtualAppliance", "10.100.0.4"), ("128.0.0.0/1", "Internet", None)],
+    )["properties"]["routes"]
+    (finding,) = findings_for(egr004.RULE, Case("split", estate))
+    assert finding.resource_id.text == _subnet_id("split")
     assert "virtual appliance 10.100.0.4" in finding.message

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import egr005
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -77,12 +78,15 @@ def test_cases(case: Case) -> None:
 
 def test_remediation_reuses_the_cluster_firewall_and_names_the_table() -> None:
     findings = {f.resource_id.text: f for f in findings_for(egr005.RULE, CASES[0])}
-    assert findings[_pid("partial")].remediation == (
+    assert commands(findings[_pid("partial")].remediation) == [
         f"az network route-table route create -g {b.RG} --route-table-name rt-partial "
         "-n default --address-prefix 0.0.0.0/0 --next-hop-type VirtualAppliance "
         "--next-hop-ip-address 10.100.0.4"
+    ]
+    assert "to the addresses of the firewall at 10.100.0.4" in (
+        findings[_pid("partial")].remediation
     )
-    no_table = findings[_pid("no-table")].remediation
+    (no_table,) = commands(findings[_pid("no-table")].remediation)
     assert no_table.startswith(f"az network route-table create -g {b.RG} -n rt-no-table && ")
     assert no_table.endswith(
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n no-table "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr006
 from tests import estate_builder as b
@@ -64,8 +65,8 @@ def test_cases(case: Case) -> None:
 
 def test_remediation_points_the_route_at_the_cluster_firewall() -> None:
     finding = next(f for f in findings_for(egr006.RULE, CASES[0]) if f.resource_id.text == HOLE)
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network route-table route update -g {b.RG} --route-table-name rt-blackhole -n r0 "
-        "--next-hop-type VirtualAppliance --next-hop-ip-address 10.100.0.4, or "
-        f"az network route-table route delete -g {b.RG} --route-table-name rt-blackhole -n r0"
-    )
+        "--next-hop-type VirtualAppliance --next-hop-ip-address 10.100.0.4",
+        f"az network route-table route delete -g {b.RG} --route-table-name rt-blackhole -n r0",
+    ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr007
 from tests import estate_builder as b
@@ -83,11 +84,11 @@ def test_cases(case: Case) -> None:
 def test_node_fix_attaches_the_cluster_nat_and_makes_the_subnet_private() -> None:
     (finding,) = findings_for(egr007.RULE, CASES[0])
     assert finding.key == ""
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT} "
         f"&& az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare "
         "--default-outbound-access false"
-    )
+    ]
 
 
 def test_pod_finding_has_its_own_key_and_routes_to_the_cluster_firewall() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import egr008
 from tests import estate_builder as b
@@ -43,6 +44,11 @@ CASES = [
         for outbound in ("none", "block")
     ),
     Case(
+        "outbound type block on a subnet that is not private: no private subnet to report",
+        firewalled_network(b.cluster("aks", [b.pool("sys", BARE)], outbound_type="block")),
+        passes={b.pool_id("aks", "sys")},
+    ),
+    Case(
         "load balancer outbound rules still egress from a private subnet",
         firewalled_network(
             b.public_ip("lb", "20.0.0.5"),
@@ -78,13 +84,14 @@ def test_cases(case: Case) -> None:
 
 def test_fix_attaches_the_cluster_nat_gateway() -> None:
     (finding,) = findings_for(egr008.RULE, CASES[0])
-    assert finding.remediation == (
+    assert commands(finding.remediation) == [
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n private --nat-gateway {NAT}"
-    )
+    ]
+    assert "vnet/private: from none to NAT gateway ng's addresses" in finding.remediation
 
 
 def test_isolated_fix_says_nothing_is_needed() -> None:
     (finding,) = findings_for(egr008.RULE, CASES[1])
     assert finding.remediation.startswith("Nothing to do for a network-isolated cluster")
-    (pods,) = findings_for(egr008.RULE, CASES[4])
+    (pods,) = findings_for(egr008.RULE, CASES[5])
     assert pods.key == "pods"

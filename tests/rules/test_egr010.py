@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import SourceLocation
 from rules import egr010
 from tests import estate_builder as b
@@ -123,10 +124,11 @@ def test_names_the_addresses_outside_and_points_at_the_policy() -> None:
     assert finding.observed == "51.0.0.9/32"
     assert finding.expected == "only 20.0.0.1/32"
     assert finding.location == SourceLocation("egress-audit.yaml", 3)
-    assert finding.remediation.startswith(
-        f"Attach the NAT gateway that holds the allowlisted addresses: az network vnet subnet "
-        f"update -g {b.RG} --vnet-name vnet -n bare --nat-gateway <NAT gateway ID>; "
-    )
+    assert commands(finding.remediation) == [
+        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway "
+        "<NAT gateway ID>"
+    ]
+    assert "Attach the NAT gateway that holds them" in finding.remediation
 
 
 def test_pod_breach_names_the_pods() -> None:

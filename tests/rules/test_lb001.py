@@ -51,6 +51,21 @@ CASES = [
         ),
         passes={AKS},
     ),
+    Case(
+        "every pool leaves by its subnet's NAT gateway: the outbound rules carry nothing",
+        _lb(EFFECTIVE, b.pool("sys", GOOD)),
+        passes={AKS},
+    ),
+    Case(
+        "one pool still leaves through the outbound rules",
+        _lb(EFFECTIVE, b.pool("sys", GOOD), b.pool("bare", BARE)),
+        fails={AKS},
+    ),
+    Case(
+        "a Basic load balancer has no outbound rules to size (LB003)",
+        _lb(None, loadBalancerSku="basic"),
+        passes={AKS},
+    ),
 ]
 
 

@@ -20,6 +20,8 @@ def _estate() -> b.Estate:
                 b.subnet("a", "vnet", "10.1.0.0/16", nat=b.nat_id("empty")),
                 b.subnet("b", "vnet", "10.2.0.0/16", nat=b.nat_id("subnet-side")),
                 b.subnet("c", "vnet", "10.3.0.0/16", nat=b.nat_id("v6")),
+                b.subnet("d", "vnet", "10.4.0.0/16", nat=b.nat_id("with-ip")),
+                b.subnet("e", "vnet", "10.5.0.0/16", nat=b.nat_id("with-prefix")),
             ],
         ),
         b.vnet("vnet2", []),
@@ -29,8 +31,8 @@ def _estate() -> b.Estate:
         b.nat("subnet-side"),  # only the subnet's reference says it is attached
         b.nat("v6", subnets=(C,), sku="StandardV2", publicIpAddressesV6=b.refs(b.pip_id("v6"))),
         b.nat("whole-vnet", sku="StandardV2", sourceVirtualNetwork={"id": b.vnet_id("vnet2")}),
-        b.nat("with-ip", ips=(b.pip_id("v4"),), subnets=(A,)),
-        b.nat("with-prefix", prefixes=(b.prefix_id("gone", rg="rg-x"),), subnets=(A,)),
+        b.nat("with-ip", ips=(b.pip_id("v4"),)),
+        b.nat("with-prefix", prefixes=(b.prefix_id("gone", rg="rg-x"),)),
         b.nat("unattached"),
         b.cluster("aks", [b.pool("sys", A), b.pool("b", B)]),
     )

@@ -9,14 +9,24 @@ from tests.rules.cases import Case, findings_for, run_case
 from tests.rules.network import managed_nat_cluster
 
 
-def _estate(nat_idle: int | None, profile: dict | None, name: str = "aks") -> b.Estate:
+def _estate(
+    nat_idle: int | None,
+    profile: dict | None,
+    name: str = "aks",
+    outbound: str = "userAssignedNATGateway",
+) -> b.Estate:
     subnet = b.subnet_id("vnet", "s")
     return b.Estate().add(
         b.vnet("vnet", [b.subnet("s", "vnet", "10.1.0.0/16", nat=b.nat_id("ng"))]),
         b.public_ip("pip", "20.0.0.1"),
         b.nat("ng", ips=(b.pip_id("pip"),), subnets=(subnet,), idle=nat_idle),
-        b.cluster(name, [b.pool("sys", subnet)], load_balancer_profile=profile),
+        b.cluster(
+            name, [b.pool("sys", subnet)], load_balancer_profile=profile, outbound_type=outbound
+        ),
     )
+
+
+LB = "loadBalancer"
 
 
 AKS = b.cluster_id("aks")
@@ -28,12 +38,19 @@ CASES = [
         severities={AKS: Severity.MEDIUM},
     ),
     Case(
-        "an unset load balancer timeout held the AKS default of 30",
-        _estate(None, {"managedOutboundIPs": {"count": 1}}),
+        "a NAT gateway on the subnet of a loadBalancer cluster: the rule's AKS default of 30",
+        _estate(None, {"managedOutboundIPs": {"count": 1}}, outbound=LB),
         fails={AKS},
     ),
-    Case("29 minutes on the NAT gateway is still shorter", _estate(29, {}), fails={AKS}),
-    Case("30 minutes on the NAT gateway matches", _estate(30, {}), passes={AKS}),
+    Case(
+        "29 minutes on the NAT gateway is still shorter", _estate(29, {}, outbound=LB), fails={AKS}
+    ),
+    Case("30 minutes on the NAT gateway matches", _estate(30, {}, outbound=LB), passes={AKS}),
+    Case(
+        "migrated: AKS keeps only inbound settings in the profile, no evidence of a timeout",
+        _estate(4, {"backendPoolType": "NodeIPConfiguration"}),
+        passes={AKS},
+    ),
     Case(
         "a 4-minute load balancer lost nothing",
         _estate(4, {"idleTimeoutInMinutes": 4}),
@@ -42,7 +59,7 @@ CASES = [
     Case("no load balancer profile, no history", _estate(4, None), passes={AKS}),
     Case(
         "the policy sets the assumed load balancer default",
-        _estate(10, {}),
+        _estate(10, {}, outbound=LB),
         passes={AKS},
         policy="rules:\n  NAT008: {aks_lb_default_idle_minutes: 10}\n",
     ),
