@@ -52,16 +52,15 @@ class _Strings:
     def __init__(self, show: Show) -> None:
         self.show = show
         self.table: list[str] = []
-        self._index: dict[str, int] = {}
+        self._index: dict[object, int] = {}  # by the value as given: shown once per value
 
     def __call__(self, text: object) -> int:
         if text is None:
             return -1
-        value = self.show(str(text))
-        found = self._index.get(value)
+        found = self._index.get(text)
         if found is None:
-            found = self._index[value] = len(self.table)
-            self.table.append(value)
+            found = self._index[text] = len(self.table)
+            self.table.append(self.show(str(text)))
         return found
 
 

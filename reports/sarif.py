@@ -189,7 +189,7 @@ def _runs(result: AuditResult, options: Options) -> Iterator[dict[str, Any]]:
     listed = rules(result)
     rule_index = {rule.id: index for index, rule in enumerate(listed)}
     shared = _Shared(
-        tool=driver(result, listed),
+        tool={"driver": driver(result, listed)},
         rule_index=rule_index,
         failures=_failure_notifications(result, rule_index),
         configuration=[_notification(POLICY_WARNING, "warning", w) for w in result.warnings],
@@ -227,7 +227,7 @@ def subscriptions_in_scope(scope: Mapping[str, Any], failed: Iterable[str]) -> i
 class _Shared:
     """What every run of one audit has in common (computed once, not per subscription)."""
 
-    tool: Mapping[str, Any]
+    tool: Mapping[str, Any]  # one object every run refers to (sarif_split sizes it once)
     rule_index: Mapping[str, int]
     failures: Sequence[Mapping[str, Any]]
     configuration: Sequence[Mapping[str, Any]]
@@ -259,7 +259,7 @@ def _run(
     if shared.configuration:
         invocation["toolConfigurationNotifications"] = list(shared.configuration)
     return {
-        "tool": {"driver": shared.tool},
+        "tool": shared.tool,
         "automationDetails": {"id": automation_id},
         "invocations": [invocation],
         "results": results,

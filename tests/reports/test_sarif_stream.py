@@ -17,7 +17,7 @@ from auditor.errors import CollectionFailed
 from auditor.graph.estate import EgressGraph
 from auditor.model import RuleError
 from auditor.result import AuditResult
-from reports import sarif
+from reports import sarif, sarif_split
 from reports.sarif_baseline import Baseline, Previous
 from tests.reports import estates as e
 from tests.reports.sarif_checks import check_upload, check_valid
@@ -208,3 +208,15 @@ def test_a_failure_while_writing_the_folder_leaves_it_as_it_was(
     monkeypatch.setattr(cli_sarif, "write_chunks_atomic", write)
     assert main(args) == 1  # findings
     assert sorted(p.name for p in out.iterdir()) == [f"egress-audit-{n}.sarif" for n in (1, 2, 3)]
+
+
+def test_the_size_of_a_file_is_measured_without_encoding_the_rules_once_per_run(
+    wide: AuditResult,
+) -> None:
+    """Every run of an upload refers to one tool object (all rule descriptors): the size
+    check of a file encodes it once, and still measures exactly what would be written."""
+    runs = list(sarif._runs(wide, sarif.Options()))
+    assert len({id(run["tool"]) for run in runs}) == 1
+    for count in (0, 1, 2, 20):
+        compact = sarif_split._compact(sarif._log(runs[:count]))
+        assert sarif_split._compact_size(runs[:count], sarif._log) == len(compact)
