@@ -8,8 +8,9 @@ parses only as text. Every string is stored once (`strings`) and every ARM ID on
 segments (`ids`): records refer to them by number. The JSON is then deflate-compressed and
 base64-encoded (`packed`): its strings repeat names, IDs and phrases, so 10,000 clusters' 17 MB
 of JSON travel as under 3 MB, and the page decompresses them with the browser's own
-DecompressionStream. Every string from the estate goes through `show` (the template's treatment
-of invisible bidirectional controls), and the script only ever sets text, never markup.
+DecompressionStream. Every string from the estate is capped as the template caps it
+(reports/_bounded.py; an ID as a whole) and goes through `visible` (the template's treatment of
+invisible bidirectional controls), and the script only ever sets text, never markup.
 
 Layout (all numbers are indexes; -1 is "none"; trailing "none" fields are left out):
 - finding: [severity, rule, subscription, label, type, message, resource ID, observed,
@@ -35,6 +36,7 @@ from markupsafe import Markup
 
 from auditor.files import joined
 from auditor.fixtext import segments
+from reports._bounded import cap
 
 if TYPE_CHECKING:
     from auditor.arm import ResourceId
@@ -49,18 +51,28 @@ _STOPPED, _UNKNOWN = 1, 2
 class _Strings:
     """Each distinct string once; a record holds its number."""
 
-    def __init__(self, show: Show) -> None:
-        self.show = show
+    def __init__(self, visible: Show) -> None:
+        self.visible = visible
         self.table: list[str] = []
         self._index: dict[object, int] = {}  # by the value as given: shown once per value
 
     def __call__(self, text: object) -> int:
+        """A value from the estate, capped."""
         if text is None:
             return -1
         found = self._index.get(text)
         if found is None:
             found = self._index[text] = len(self.table)
-            self.table.append(self.show(str(text)))
+            self.table.append(self.visible(cap(str(text))))
+        return found
+
+    def piece(self, text: str) -> int:
+        """A piece of a value capped already (a segment of an ID)."""
+        key = (None, text)
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.table)
+            self.table.append(self.visible(text))
         return found
 
 
@@ -80,7 +92,7 @@ class _Ids:
         found = self._index.get(text)
         if found is None:
             found = self._index[text] = len(self.table)
-            self.table.append([self.strings(segment) for segment in text.split("/")])
+            self.table.append([self.strings.piece(part) for part in cap(text).split("/")])
         return found
 
 
@@ -102,12 +114,12 @@ def chunks(
     rows: Sequence[FindingRow],
     clusters: Sequence[ClusterView],
     severities: Sequence[str],
-    show: Show,
+    visible: Show,
 ) -> Iterator[str]:
-    """The data's JSON text, in pieces."""
+    """The data's JSON text, in pieces. `visible` shows invisible controls in a text."""
     from reports.html import sentence
 
-    strings = _Strings(show)
+    strings = _Strings(visible)
     ids = _Ids(strings)
     rules: dict[str, int] = {}
     rule_table: list[list[Any]] = []

@@ -118,7 +118,7 @@ def _context(result: AuditResult, lazy: bool | None) -> dict[str, object]:
         "lazy": lazy,
         "listed": active[:PAGE] if lazy else active,
         "data": (
-            _html_data.packed(_html_data.chunks(active, clusters, severities, _show))
+            _html_data.packed(_html_data.chunks(active, clusters, severities, _visible))
             if lazy
             else ()
         ),
@@ -181,7 +181,10 @@ def _show_bidi_controls(value: object) -> object:
 
 
 def _show(text: str) -> str:
-    text = cap(text)
+    return _visible(cap(text))
+
+
+def _visible(text: str) -> str:
     # Most text has no such control: looking is much faster than translating.
     return text.translate(_BIDI_CONTROLS) if _ANY_BIDI_CONTROL.search(text) else text
 

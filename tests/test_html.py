@@ -352,3 +352,20 @@ def test_any_scope_shape_is_shown() -> None:
     result = dataclasses.replace(html_demo.demo_result(), scope=scope)
     codes = parse(html.render(result)).find("div", class_="scope").find_all("code")
     assert [c.text for c in codes] == ["5", "mg-<root>", "s-1", "s-2"]
+
+
+def test_values_in_the_data_are_capped_as_in_the_markup() -> None:
+    """A huge message, and an ID of many segments, each within the cap: the data holds what
+    the markup would show, the whole value capped (reports/_bounded.py)."""
+    from auditor.arm import ResourceId
+    from reports._bounded import cap
+
+    result = html_demo.demo_result()
+    long_id = ResourceId.of("/subscriptions/s/" + "/".join(f"segment-{n:04d}" for n in range(900)))
+    huge = dataclasses.replace(result.active_findings[0], message="m" * 9000, resource_id=long_id)
+    lazy = dataclasses.replace(result, findings=(huge,))
+    data = estates.report_data(html.render(lazy, lazy=True))
+    (finding,) = data["findings"]
+    assert estates.data_text(data, finding[5]) == cap("m" * 9000)
+    assert estates.data_id(data, finding[6]) == cap(long_id.text)
+    assert len(cap(long_id.text)) < len(long_id.text)
