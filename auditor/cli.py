@@ -1,32 +1,35 @@
-"""Command line: `egress-audit [audit flags]`, plus the `rules`, `graph` and `drift` subcommands."""
+"""Command line: `egress-audit [audit flags]`, plus the `rules`, `graph` and `drift` subcommands.
+
+A command imports what it uses when it runs: `egress-audit rules` reads no estate, so it loads
+neither networkx nor YAML nor the collector (tests/test_startup.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import gc
+import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from auditor import __version__, cli_sarif, engine, terminate
-from auditor import baseline as baseline_module
-from auditor import policy as policy_module
-from auditor import snapshot as snapshot_module
+from auditor import __version__, cli_sarif, terminate
 from auditor.cli_parser import Parser as _Parser
 from auditor.cli_parser import lower, output_file
-from auditor.collect.args import add_collection_arguments, live_flags_given
 from auditor.errors import AuditError, ExitCode, InputError, UsageError
-from auditor.files import check_output, write_text_atomic
-from auditor.graph.estate import EgressGraph
+from auditor.files import check_output, joined, write_chunks_atomic
 from auditor.model import Rule, Severity
-from auditor.policy import Policy
-from auditor.result import AuditResult
 from auditor.safetext import shown
-from auditor.snapshot import Snapshot
-from reports import Format, renderer
+from reports import Format, streamer
+
+if TYPE_CHECKING:
+    from auditor.policy import Policy
+    from auditor.result import AuditResult
+    from auditor.snapshot import Snapshot
 
 PROG = "egress-audit"
 FAIL_ON_CHOICES = [s.value for s in reversed(Severity)] + ["never"]
@@ -55,7 +58,13 @@ exit codes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code: the function tests and the scheduled job call
+    in-process. The cyclic garbage collector is paused while it runs and restored as it was:
+    an audit builds millions of small acyclic objects, and the collector's repeated full scans
+    of that growing heap cost more than the audit and free nothing."""
     args = list(sys.argv[1:] if argv is None else argv)
+    was_enabled = gc.isenabled()
+    gc.disable()
     restore_sigterm = terminate.raise_on_sigterm()
     try:
         if not args:
@@ -78,23 +87,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGTERM
     finally:
         restore_sigterm()
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """The graph build creates millions of small acyclic objects: the cyclic collector's
-    repeated full scans of that growing heap cost more than the build and free nothing.
-    Paused for the build only, and restored as it was."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
         if was_enabled:
             gc.enable()
 
 
+def run() -> NoReturn:
+    """The `egress-audit` console script and `python -m auditor`: main(), then the process
+    ends as soon as its output is flushed. Tearing down the interpreter would free, one by one,
+    an estate's graph and report that the end of the process frees at once (seconds for a
+    large estate). Under coverage measurement it exits normally, so coverage saves its data."""
+    code = main()
+    if "coverage" in sys.modules:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        code = 120  # as Python exits when it cannot flush standard output at exit
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
+
+
 def _add_estate_source(parser: argparse.ArgumentParser) -> None:
+    from auditor.collect.args import add_collection_arguments
+
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--snapshot", metavar="FILE", type=Path, help="audit a snapshot file")
     source.add_argument(
@@ -182,6 +198,10 @@ def _audit_command(argv: list[str]) -> int:
 def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     """Audit the estate with `rules`, plus drift when a baseline is given; write the report,
     then (with --update-baseline) the next baseline."""
+    from auditor import baseline as baseline_module
+    from auditor import engine
+    from auditor.graph.estate import EgressGraph
+
     if args.update_baseline and args.baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE (where to write it)")
     sarif = cli_sarif.request(args)
@@ -202,13 +222,14 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     check_output(args.baseline if args.update_baseline else None)
     check_output(sarif.output_dir if sarif is not None else None, folder=True)
     snap = _load_estate(args)
-    with gc_paused():
-        graph = EgressGraph.from_snapshot(snap)
+    if sarif is not None:
+        cli_sarif.check_estate(sarif, snap)
+    graph = EgressGraph.from_snapshot(snap)
     result = engine.audit(snap, policy, rules, graph, baseline=baseline)
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)
     else:
-        _write(renderer(Format(args.format))(result), args.output)
+        _write(streamer(Format(args.format))(result), args.output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     code = exit_code(result, args.fail_on)
@@ -230,6 +251,9 @@ def exit_code(result: AuditResult, fail_on: str) -> ExitCode:
 
 
 def _load_estate(args: argparse.Namespace) -> Snapshot:
+    from auditor import snapshot as snapshot_module
+    from auditor.collect.args import live_flags_given
+
     if args.demo or args.snapshot is not None:
         live = live_flags_given(args)
         if live:
@@ -247,6 +271,8 @@ def _load_estate(args: argparse.Namespace) -> Snapshot:
 
 
 def _load_policy(path: Path | None, *, demo: bool) -> Policy:
+    from auditor import policy as policy_module
+
     if path is not None:
         return policy_module.load(path, _display_name(path))
     if demo:
@@ -265,18 +291,25 @@ def _display_name(path: Path) -> str:
         return str(path)
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | Iterable[str], output: Path | None) -> None:
+    """Write a report, whole or in pieces as its renderer makes them, to `output` (atomically)
+    or to standard output."""
+    chunks = (text,) if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for block in joined(chunks):
+            sys.stdout.write(block)
         sys.stdout.flush()
         return
     try:
-        write_text_atomic(text, output)
+        write_chunks_atomic(chunks, output)
     except OSError as exc:
         raise InputError(str(output), "", f"cannot write: {exc.strerror or exc}") from None
 
 
 def _snapshot_command(argv: list[str]) -> int:
+    from auditor import snapshot as snapshot_module
+    from auditor.collect.args import add_collection_arguments, collect_from_args
+
     parser = _Parser(
         prog=f"{PROG} snapshot",
         description="Collect the estate from Azure Resource Graph into a snapshot file.",
@@ -294,8 +327,6 @@ def _snapshot_command(argv: list[str]) -> int:
     add_collection_arguments(parser)
     args = parser.parse_args(argv)
     check_output(args.output)
-    from auditor.collect.args import collect_from_args
-
     snap = snapshot_module.without_surrogates(collect_from_args(args))
     try:
         snapshot_module.write(snap, args.output)
@@ -336,6 +367,7 @@ def _rules_command(argv: list[str]) -> int:
 
 
 def _graph_command(argv: list[str]) -> int:
+    from auditor.graph.estate import EgressGraph
     from auditor.graph.export import GraphFormat, render
 
     parser = _Parser(

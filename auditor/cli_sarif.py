@@ -7,18 +7,22 @@ takes at most 20 runs, one per subscription, per file) and that reads an earlier
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.errors import InputError, UsageError
-from auditor.files import write_text_atomic
-from auditor.result import AuditResult
+from auditor.files import write_chunks_atomic
 
 if TYPE_CHECKING:
+    from auditor.result import AuditResult
+    from auditor.snapshot import Snapshot
     from reports.sarif_baseline import Baseline
 
 UPLOAD_NAME = "egress-audit-{}.sarif"
@@ -31,6 +35,12 @@ class Request:
     output_dir: Path | None
     full: bool
     previous: Baseline | None
+
+    @property
+    def one_upload_file(self) -> bool:
+        """The upload into one file (`--output FILE` or standard output), which GitHub's limit
+        of runs per file can make impossible."""
+        return not self.full and self.output_dir is None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,19 +90,42 @@ def request(args: argparse.Namespace) -> Request | None:
         from reports import sarif_baseline
 
         previous = sarif_baseline.load(args.sarif_previous)
-    return Request(args.output, args.output_dir, args.sarif_full, previous)
+    req = Request(args.output, args.output_dir, args.sarif_full, previous)
+    live = args.snapshot is None and not args.demo
+    if req.one_upload_file and live and args.subscriptions:
+        # Before collecting: each subscription named is a run, if it can be read.
+        _check_runs(len({s.lower() for s in args.subscriptions}))
+    return req
 
 
-def write(result: AuditResult, req: Request, write_one: Callable[[str, Path | None], None]) -> None:
+def check_estate(req: Request, snap: Snapshot) -> None:
+    """Before the estate is audited: a usage error when the subscriptions its scope names, read
+    completely, already need more than one upload file."""
+    if req.one_upload_file:
+        from reports import sarif
+
+        failed = [s for error in snap.errors for s in error.subscriptions]
+        _check_runs(sarif.subscriptions_in_scope(snap.scope, failed))
+
+
+def _check_runs(runs: int) -> None:
+    from reports import sarif, sarif_split
+
+    error = sarif.too_many_in_scope(runs, sarif_split.Limits())
+    if error is not None:
+        raise error
+
+
+def write(
+    result: AuditResult, req: Request, write_one: Callable[[Iterable[str], Path | None], None]
+) -> None:
     from reports import sarif
 
     options = sarif.Options(full=req.full, previous=req.previous)
     if req.output_dir is None:
-        write_one(sarif.render_single(result, options), req.output)
+        write_one(sarif.single(result, options), req.output)
         return
-    docs = sarif.documents(result, options)
-    _write_dir([sarif.serialize(doc) for doc in docs], req.output_dir)
-    if not docs:
+    if not _write_dir(sarif.directory(result, options), req.output_dir):
         print(
             "egress-audit: warning: no SARIF written: no subscription was read completely "
             "(uploading nothing keeps every alert as it was)",
@@ -100,18 +133,28 @@ def write(result: AuditResult, req: Request, write_one: Callable[[str, Path | No
         )
 
 
-def _write_dir(texts: list[str], directory: Path) -> None:
+def _write_dir(files: Iterator[Iterable[str]], directory: Path) -> int:
     """Write the numbered files, then remove numbered files left from a larger earlier run (an
-    upload step that takes the folder would send them again)."""
+    upload step that takes the folder would send them again); the number of files written.
+    Each file is written as it is made, into a staging folder inside `directory`, and they are
+    moved in only once all are written: a failure leaves the folder as it was, never a mix of
+    this run's files and an earlier run's."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        names = set()
-        for number, text in enumerate(texts, start=1):
-            name = UPLOAD_NAME.format(number)
-            write_text_atomic(text, directory / name)
-            names.add(name)
+        staging = Path(tempfile.mkdtemp(prefix=".egress-audit-", dir=directory))
+        try:
+            names = []
+            for number, chunks in enumerate(files, start=1):
+                name = UPLOAD_NAME.format(number)
+                write_chunks_atomic(chunks, staging / name)
+                names.append(name)
+            for name in names:
+                os.replace(staging / name, directory / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         for stale in directory.iterdir():
             if _NUMBERED.fullmatch(stale.name) and stale.name not in names:
                 stale.unlink()
     except OSError as exc:
         raise InputError(str(directory), "", f"cannot write: {exc.strerror or exc}") from None
+    return len(names)

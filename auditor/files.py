@@ -12,8 +12,9 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from auditor.errors import InputError
 from auditor.safetext import has_surrogates, replace_surrogates, surrogate_warning
@@ -149,16 +150,51 @@ def write_text_atomic(text: str, path: Path) -> None:
     write_bytes_atomic(text.encode("utf-8"), path)
 
 
+def write_chunks_atomic(chunks: Iterable[str], path: Path) -> None:
+    """write_text_atomic for text made piece by piece (a report streamed by its renderer):
+    the pieces are encoded and written as they come, so the whole text is never in memory at
+    once; if making them fails, the target is left as it was."""
+    write_bytes_atomic(encoded(chunks), path)
+
+
+def encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    """UTF-8 of `chunks`, joined into blocks of about a megabyte (see `joined`)."""
+    return (block.encode("utf-8") for block in joined(chunks))
+
+
+def joined(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """`chunks` joined into blocks of at least `size` characters (the last may be shorter):
+    renderers yield many small pieces, and writing each alone costs more than the text."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending)
+
+
+def _write_all(handle: IO[bytes], data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, bytes):
+        handle.write(data)
+        return
+    for block in data:
+        handle.write(block)
+
+
 # Temporary files are named `.<target>.egress-audit-<pid>-<random>.tmp` beside the target, so
 # a later run can recognise one left by a killed run (SIGKILL cannot be caught) and remove it.
 _TEMPORARY = re.compile(r"\.(?P<target>.+)\.egress-audit-(?P<pid>[0-9]+)-[^.]+\.tmp")
 # A temporary file is stale when the process that made it is gone and it is this old: a
 # writer on another machine sharing the folder, whose process this one cannot see, has long
-# finished (reports are written from memory in one go).
+# finished (a report takes seconds to write).
 STALE_AFTER_SECONDS = 600
 
 
-def write_bytes_atomic(data: bytes, path: Path) -> None:
+def write_bytes_atomic(data: bytes | Iterable[bytes], path: Path) -> None:
     """Write `data` where `path` points, as `>` in a shell would, but never half-written:
 
     - a regular file, new or existing, is replaced atomically through a temporary file beside
@@ -172,7 +208,7 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
     existing = _stat(path)
     if existing is not None and _in_place(existing):
         with open(path, "wb") as handle:
-            handle.write(data)
+            _write_all(handle, data)
         return
     target = _regular_target(path, existing)
     remove_stale_temporaries(target)
@@ -181,7 +217,7 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            _write_all(handle, data)
             handle.flush()
             os.fsync(handle.fileno())
         if existing is None:

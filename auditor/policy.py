@@ -14,18 +14,20 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import yaml
-
-from auditor import manifests
 from auditor.errors import InputError
 from auditor.files import read_text
 from auditor.graph.nodes import Cluster
 from auditor.model import SourceLocation, Suppression
 from auditor.safetext import quoted
 from auditor.workload import Workload as Workload
-from auditor.yamlnode import YNode, compose_all
+
+if TYPE_CHECKING:
+    # The rules name the policy's types; YAML is loaded only when a policy file is read, so
+    # `egress-audit rules` does not load it.
+    from auditor import manifests
+    from auditor.yamlnode import YNode
 
 POLICY_VERSION = 1
 
@@ -221,6 +223,8 @@ def load(path: Path, display_name: str | None = None) -> Policy:
 def parse(text: str, source: str, base_dir: Path | None = None) -> Policy:
     """Parse a policy file's text. `manifests` paths are relative to `base_dir` (the policy
     file's folder; by default the folder of `source`)."""
+    from auditor.yamlnode import compose_all
+
     reader = _Reader(base_dir if base_dir is not None else Path(source).parent)
     documents = compose_all(text, source, reader.warnings)
     if not documents:
@@ -356,6 +360,8 @@ class _Reader:
                 )
             resolved = path.resolve()
             if resolved not in self._manifests:
+                from auditor import manifests
+
                 read = manifests.read([path])
                 self._manifests[resolved] = read
                 self.warnings.extend(read.warnings)
@@ -419,6 +425,8 @@ def _optional_mapping(node: YNode) -> dict[str, YNode]:
 
 
 def _is_scalar(node: YNode) -> bool:
+    import yaml
+
     return isinstance(node.node, yaml.ScalarNode) and not node.is_null()
 
 

@@ -4,7 +4,9 @@ Each cluster brings ten rows, as DESIGN.md assumes (10,000 clusters ≈ 100,000 
 cluster (two node pools), its VNet with two subnets, a NAT gateway with a public IP and a
 prefix, a route table, the AKS load balancer with its outbound IP, and two change-history
 rows. Every fifth cluster has a pool in a subnet without the NAT gateway, every seventh is
-kubenet.
+kubenet. The clusters are spread over 50 subscriptions unless told otherwise.
+
+    python -m benchmarks.estate CLUSTERS FILE [SUBSCRIPTIONS]
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from typing import Any
 
 from tests import estate_builder as b
 
+SUBSCRIPTIONS = 50
 
-def build(clusters: int) -> dict[str, Any]:
+
+def build(clusters: int, subscriptions: int = SUBSCRIPTIONS) -> dict[str, Any]:
     estate = b.Estate()
     for i in range(clusters):
-        sub = f"{i % 50:08d}-0000-4000-8000-000000000000"
+        sub = f"{i % subscriptions:08d}-0000-4000-8000-000000000000"
         rg = f"rg-{i:05d}"
         name = f"aks-{i:05d}"
         vnet = f"vnet-{i:05d}"
@@ -111,7 +115,8 @@ def _change(target: str, i: int, n: int) -> dict[str, Any]:
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"estate-{count}.json")
-    document = build(count)
+    spread = int(sys.argv[3]) if len(sys.argv) > 3 else SUBSCRIPTIONS
+    document = build(count, spread)
     target.write_text(json.dumps(document, indent=1))
     rows = sum(len(rows) for rows in document["resources"].values()) + len(document["changes"])
     print(target, rows)

@@ -1,63 +1,307 @@
-"""Measure the scale targets of DESIGN.md on a synthetic estate.
+"""Measure egress-audit against its scale targets on synthetic estates.
 
-    python -m benchmarks.run [CLUSTERS]      # default 10,000 clusters
+    python -m benchmarks.run                        # 1,000, 10,000 and 20,000 clusters
+    python -m benchmarks.run --sizes 1000,5000 --repeat 1 --no-browser     # a quick look
 
-For each report format it runs `egress-audit --snapshot … --format F` in a fresh process and
-compares against a plain `json.load` of the same file (also in a fresh process):
-time (target: at most 3× the json.load time) and peak resident memory (target: at most 4×
-the snapshot's size on disk). Run it on an idle machine; it prints a table, and never fails.
+Every number comes from fresh processes, measured side by side in the same run:
+- each report format (text, json, markdown, html, SARIF --sarif-full and --output-dir) at
+  each size: wall time ÷ a plain `json.load` of the same snapshot, and peak RSS ÷ the
+  snapshot's size on disk (median of --repeat runs);
+- linearity: the marginal cost per cluster between consecutive sizes, and the ratio of the
+  largest to the smallest;
+- the HTML report in headless Chromium (benchmarks/browser.py): page size, first paint and
+  first screen;
+- SARIF for an estate spread over thousands of subscriptions (--spread);
+- start-up of `egress-audit rules` and `--demo`.
+
+It prints tables, the targets met or not, and last one line of JSON for machines. It never
+fails on a missed target: run it on an idle machine and read the numbers.
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
+import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from reports import Format
+from benchmarks import measure
+from benchmarks.measure import ROOT, Sample
 
-ROOT = Path(__file__).resolve().parents[1]
+FORMATS: dict[str, tuple[str, ...]] = {
+    "text": ("--format", "text", "--output", "{out}.txt"),
+    "json": ("--format", "json", "--output", "{out}.json"),
+    "markdown": ("--format", "markdown", "--output", "{out}.md"),
+    "html": ("--format", "html", "--output", "{out}.html"),
+    "sarif --sarif-full": ("--format", "sarif", "--sarif-full", "--output", "{out}.sarif"),
+    "sarif --output-dir": ("--format", "sarif", "--output-dir", "{out}-sarif"),
+}
+SPREAD_FORMATS = ("sarif --sarif-full", "sarif --output-dir")
+
+# The targets of the scale issue (#15), printed next to what was measured.
+TIME_RATIO = 2.0  # × json.load
+RSS_RATIO = 3.0  # × the snapshot's size on disk
+LINEARITY = 1.2  # the largest marginal cost per cluster ÷ the smallest
+HTML_SECONDS = 2.0  # first screen in Chromium, at 10,000 clusters
+HTML_MB = 15.0
+TARGET_SIZE = 10_000
 
 
-def _measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process (wait4 gives that child's own)."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, _, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = 0  # reaped above; keep Popen from waiting again
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def main() -> None:
-    clusters = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "estate.json"
-        # Built in a child: the children's peak memory counts this process's size at fork.
-        estate = [sys.executable, "-m", "benchmarks.estate", str(clusters), str(path)]
-        made = subprocess.run(estate, cwd=ROOT, check=True, capture_output=True, text=True)
-        rows = int(made.stdout.split()[-1])
-        size = path.stat().st_size / 1e6
-        load = [sys.executable, "-c", f"import json; json.load(open({str(path)!r}))"]
-        load_time, load_peak = min((_measure(load) for _ in range(3)), key=lambda m: m[0])
-        print(f"{clusters} clusters, {rows} rows, snapshot {size:.1f} MB on disk")
-        print(f"json.load: {load_time:.2f} s, peak {load_peak:.0f} MB")
-        print(f"{'format':<10}{'seconds':>9}{'× load':>8}{'peak MB':>9}{'× size':>8}")
-        for fmt in Format:
-            command = [
-                sys.executable, "-m", "auditor", "--snapshot", str(path),
-                "--format", fmt.value, "--output", str(Path(folder) / f"report.{fmt.value}"),
-            ]  # fmt: skip
-            seconds, peak = _measure(command)
-            print(
-                f"{fmt.value:<10}{seconds:>9.2f}{seconds / load_time:>8.1f}"
-                f"{peak:>9.0f}{peak / size:>8.1f}"
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="egress-audit-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    formats = [f for f in FORMATS if f in args.formats]
+    try:
+        results: dict[str, Any] = {"machine": _machine(), "repeat": args.repeat, "sizes": {}}
+        for clusters in args.sizes:
+            results["sizes"][str(clusters)] = _size(work, clusters, 50, formats, args.repeat)
+        if len(args.sizes) > 1:
+            results["linearity"] = _linearity(results["sizes"], formats)
+        if args.browser:
+            results["html_browser"] = _browser(work, args.sizes, args.repeat)
+        if args.spread:
+            clusters, subscriptions = args.spread
+            results["spread"] = _size(
+                work, clusters, subscriptions, list(SPREAD_FORMATS), min(args.repeat, 3)
             )
+        results["startup"] = _startup(work)
+        results["targets"] = _targets(results)
+        print()
+        print(json.dumps(results, separators=(",", ":"), allow_nan=False))
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1_000, 10_000, 20_000],
+        help="cluster counts, comma-separated (default: 1000,10000,20000)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument(
+        "--formats",
+        type=lambda text: [f.strip() for f in text.split(",")],
+        default=list(FORMATS),
+        help="comma-separated, of: " + ", ".join(FORMATS),
+    )
+    parser.add_argument("--no-browser", dest="browser", action="store_false")
+    parser.add_argument(
+        "--spread",
+        type=lambda text: tuple(int(n) for n in text.split(":")),
+        default=(10_000, 5_000),
+        metavar="CLUSTERS:SUBSCRIPTIONS",
+        help="SARIF over an estate spread thin (default: 10000:5000)",
+    )
+    parser.add_argument("--no-spread", dest="spread", action="store_const", const=None)
+    parser.add_argument("--work", help="keep estates and reports here (reused when present)")
+    return parser
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "load": os.getloadavg()[0],
+        "python": sys.version.split()[0],
+    }
+
+
+def _estate(work: Path, clusters: int, subscriptions: int) -> tuple[Path, int]:
+    path = work / f"estate-{clusters}-{subscriptions}.json"
+    rows_file = path.with_suffix(".rows")
+    if not path.exists() or not rows_file.exists():
+        # Built in a child, so this process stays small.
+        made = subprocess.run(
+            measure.python("-m", "benchmarks.estate", str(clusters), str(path), str(subscriptions)),
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        rows_file.write_text(made.stdout.split()[-1])
+    return path, int(rows_file.read_text())
+
+
+def _size(
+    work: Path, clusters: int, subscriptions: int, formats: list[str], repeat: int
+) -> dict[str, Any]:
+    snapshot, rows = _estate(work, clusters, subscriptions)
+    size_mb = snapshot.stat().st_size / 1e6
+    load = measure.median(measure.json_load(snapshot), repeat)
+    print(
+        f"\n{clusters:,} clusters in {subscriptions:,} subscriptions · {rows:,} rows · "
+        f"{size_mb:.1f} MB snapshot · json.load {load.seconds:.2f} s "
+        f"(CPU {load.cpu_seconds:.2f} s), peak {load.peak_mb:.0f} MB · median of {repeat}"
+    )
+    print(
+        f"{'format':<22}{'seconds':>9}{'× load':>9}{'CPU s':>8}{'× load':>9}"
+        f"{'peak MB':>9}{'× size':>9}"
+    )
+    measured: dict[str, Any] = {
+        "clusters": clusters,
+        "subscriptions": subscriptions,
+        "rows": rows,
+        "snapshot_mb": size_mb,
+        "json_load": _sample(load),
+        "formats": {},
+    }
+    out = work / f"report-{clusters}-{subscriptions}"
+    for name in formats:
+        flags = [flag.format(out=out) for flag in FORMATS[name]]
+        sample = measure.median(measure.egress_audit("--snapshot", str(snapshot), *flags), repeat)
+        time_ratio, rss_ratio = sample.seconds / load.seconds, sample.peak_mb / size_mb
+        cpu_ratio = sample.cpu_seconds / load.cpu_seconds
+        print(
+            f"{name:<22}{sample.seconds:>9.2f}{time_ratio:>8.2f}×{sample.cpu_seconds:>8.2f}"
+            f"{cpu_ratio:>8.2f}×{sample.peak_mb:>9.0f}{rss_ratio:>8.2f}×"
+        )
+        measured["formats"][name] = {
+            **_sample(sample),
+            "time_ratio": time_ratio,
+            "cpu_ratio": cpu_ratio,
+            "rss_ratio": rss_ratio,
+        }
+    return measured
+
+
+def _sample(sample: Sample) -> dict[str, float]:
+    return {"seconds": sample.seconds, "cpu_seconds": sample.cpu_seconds, "peak_mb": sample.peak_mb}
+
+
+def _linearity(sizes: dict[str, Any], formats: list[str]) -> dict[str, Any]:
+    """The marginal cost per cluster between consecutive sizes: it excludes start-up, which a
+    per-cluster average of the smallest size would be dominated by."""
+    counts = sorted(int(n) for n in sizes)
+    steps = list(itertools.pairwise(counts))
+    print(f"\nMarginal cost per cluster (µs), {' · '.join(f'{a:,}→{b:,}' for a, b in steps)}")
+    found: dict[str, Any] = {}
+    for name in formats:
+        seconds = {int(n): sizes[n]["formats"][name]["seconds"] for n in sizes}
+        costs = [1e6 * (seconds[b] - seconds[a]) / (b - a) for a, b in steps]
+        # Noise can make a step of small sizes cost nothing: then there is no ratio.
+        ratio = max(costs) / min(costs) if min(costs) > 0 else None
+        shown = "n/a" if ratio is None else f"{ratio:.2f}"
+        print(f"{name:<22}" + "".join(f"{c:>10.0f}" for c in costs) + f"   ratio {shown}")
+        found[name] = {"us_per_cluster": costs, "ratio": ratio}
+    return found
+
+
+def _browser(work: Path, sizes: list[int], repeat: int) -> dict[str, Any]:
+    from benchmarks import browser
+
+    if not browser.CHROMIUM.exists():
+        print(f"\nHTML in Chromium: skipped ({browser.CHROMIUM} is not installed)")
+        return {}
+    print("\nHTML report in headless Chromium (median of first screens)")
+    print(f"{'clusters':>10}{'page MB':>9}{'first paint s':>15}{'first screen s':>16}  rows")
+    found: dict[str, Any] = {}
+    for clusters in sizes:
+        report = work / f"report-{clusters}-50.html"
+        if not report.exists():
+            continue
+        runs = [_open_in_browser(report) for _ in range(max(1, repeat))]
+        first = statistics.median(r["first_screen_s"] for r in runs)
+        paint = statistics.median(r["first_paint_s"] or 0.0 for r in runs)
+        seen = runs[0]
+        print(
+            f"{clusters:>10,}{seen['page_mb']:>9.1f}{paint:>15.2f}{first:>16.2f}  "
+            f"{seen['info']}{'  ERRORS: ' + '; '.join(seen['errors']) if seen['errors'] else ''}"
+        )
+        found[str(clusters)] = {**seen, "first_screen_s": first, "first_paint_s": paint}
+    return found
+
+
+def _open_in_browser(report: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        measure.python("-m", "benchmarks.browser", str(report)),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    opened: dict[str, Any] = json.loads(done.stdout)
+    return opened
+
+
+def _startup(work: Path) -> dict[str, float]:
+    commands = {
+        "python -c pass": measure.python("-c", "pass"),
+        "egress-audit rules": measure.egress_audit("rules", "--output", str(work / "rules.txt")),
+        "egress-audit --demo": measure.egress_audit(
+            "--demo", "--fail-on", "never", "--output", str(work / "demo.txt")
+        ),
+    }
+    found = {name: measure.median(command, 5).seconds for name, command in commands.items()}
+    print("\nStart-up, median of 5: " + " · ".join(f"{n} {s:.2f} s" for n, s in found.items()))
+    return found
+
+
+def _targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with the worst value measured for it, and whether it is met."""
+    targets: list[dict[str, Any]] = []
+
+    def target(name: str, worst: float | None, limit: float, unit: str) -> None:
+        if worst is not None:
+            targets.append({"target": name, "worst": worst, "limit": limit, "met": worst <= limit})
+            verdict = "met" if worst <= limit else "NOT met"
+            print(f"  {name:<58} {worst:>7.2f}{unit} (≤ {limit}{unit}) {verdict}")
+
+    print("\nTargets")
+    at_target = results["sizes"].get(str(TARGET_SIZE))
+    if at_target:
+        formats = at_target["formats"].values()
+        target(
+            f"time at {TARGET_SIZE:,} clusters, every format",
+            max((f["time_ratio"] for f in formats), default=None),
+            TIME_RATIO,
+            "×",
+        )
+        target(
+            f"CPU time at {TARGET_SIZE:,} clusters, every format",
+            max((f["cpu_ratio"] for f in formats), default=None),
+            TIME_RATIO,
+            "×",
+        )
+        target(
+            f"peak RSS at {TARGET_SIZE:,} clusters, every format",
+            max((f["rss_ratio"] for f in formats), default=None),
+            RSS_RATIO,
+            "×",
+        )
+    if "linearity" in results:
+        ratios = [f["ratio"] for f in results["linearity"].values() if f["ratio"] is not None]
+        target("linearity (marginal cost per cluster)", max(ratios, default=None), LINEARITY, "×")
+    html = results.get("html_browser", {}).get(str(TARGET_SIZE))
+    if html:
+        target(
+            f"HTML first screen at {TARGET_SIZE:,} clusters",
+            html["first_screen_s"],
+            HTML_SECONDS,
+            " s",
+        )
+        target(f"HTML page at {TARGET_SIZE:,} clusters", html["page_mb"], HTML_MB, " MB")
+    spread = results.get("spread")
+    if spread:
+        target(
+            f"SARIF peak RSS, {spread['clusters']:,} clusters in "
+            f"{spread['subscriptions']:,} subscriptions",
+            max(f["rss_ratio"] for f in spread["formats"].values()),
+            RSS_RATIO,
+            "×",
+        )
+    return targets
 
 
 if __name__ == "__main__":

@@ -4,14 +4,21 @@ Jinja2 renders reports/templates/report.html.j2 with autoescaping and StrictUnde
 stylesheet and script are inlined and allowed by their SHA-256 in a Content-Security-Policy that
 forbids every other source, so the page can make no request at all. This module only turns an
 AuditResult into plain view objects the template reads.
+
+A small estate's report has every finding row and cluster card in its markup. A large one
+(more than LAZY_CLUSTERS clusters or LAZY_FINDINGS active findings) has the findings table's
+first page in markup and the rest as data the page's script draws on demand
+(reports/_html_data.py): it opens in a second at 10,000 clusters, and filters and search still
+cover everything.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,11 +31,14 @@ from auditor.enums import PowerState
 from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
-from reports import _diagram, _markdown
+from reports import _diagram, _html_data, _markdown
 from reports._bounded import cap
 
 SEVERITIES = tuple(reversed(Severity))  # critical first
 OPEN_CARDS_UP_TO = 20  # small estates open every cluster card; large ones start collapsed
+LAZY_CLUSTERS = 100  # above this, cluster cards and findings rows are drawn on demand…
+LAZY_FINDINGS = 1000  # … and above this many active findings
+PAGE = 100  # findings rows a page (report.js has the same number)
 
 _CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
 
@@ -83,26 +93,47 @@ class Bar:
     tone: str = ""  # a CSS class colouring the bar: a severity or an egress kind
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, *, lazy: bool | None = None) -> str:
+    return "".join(chunks(result, lazy=lazy))
+
+
+def chunks(result: AuditResult, *, lazy: bool | None = None) -> Iterator[str]:
+    """The page in pieces, as the template makes them (written as they come). `lazy` chooses
+    between every card and row in markup (False) and drawn on demand (True); by default, the
+    estate's size decides."""
+    return _environment().get_template("report.html.j2").generate(_context(result, lazy))
+
+
+def _context(result: AuditResult, lazy: bool | None) -> dict[str, object]:
     css, script = _asset("report.css"), _asset("report.js")
     rules = {rule.id: rule for rule in result.rules}
     rows = [_row(f, rules.get(f.rule_id)) for f in result.findings]
     active = [r for r in rows if r.finding.suppression is None]
     frames = _Frames()
     clusters = _clusters(result, active, frames)
-    context = {
+    if lazy is None:
+        lazy = len(clusters) > LAZY_CLUSTERS or len(active) > LAZY_FINDINGS
+    severities = [s.value for s in SEVERITIES]
+    return {
+        "lazy": lazy,
+        "listed": active[:PAGE] if lazy else active,
+        "data": (
+            _html_data.packed(_html_data.chunks(active, clusters, severities, _visible))
+            if lazy
+            else ()
+        ),
         "r": result,
         "css": Markup(css),  # noqa: S704 — our own static file, never data
         "script": Markup(script),  # noqa: S704 — our own static file, never data
         "csp": _csp(css, script),
-        "severities": [s.value for s in SEVERITIES],
+        "severities": severities,
         "severity_counts": Counter(r.finding.severity.value for r in active),
         "active": active,
         "suppressed": [r for r in rows if r.finding.suppression is not None],
         "drift": [r for r in rows if r.rule is not None and r.rule.needs_baseline],
         "clusters": clusters,
         "frames": frames.drawings,
-        "open_cards": len(clusters) <= OPEN_CARDS_UP_TO,
+        "open_cards": len(clusters) <= OPEN_CARDS_UP_TO and not lazy,
         "by_rule": _by_rule(result, active),
         "by_kind": _by_kind(result),
         "by_subscription": _by_subscription(result, active),
@@ -112,7 +143,6 @@ def render(result: AuditResult) -> str:
         "pool_count": sum(len(c.pools) for c in result.clusters),
         "help": {rule.id: _markdown.render(rule.help_markdown) for rule in result.rules},
     }
-    return _environment().get_template("report.html.j2").render(context)
 
 
 @cache
@@ -137,6 +167,7 @@ def _environment() -> jinja2.Environment:
 _BIDI_CONTROLS = {
     code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 }
+_ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _show_bidi_controls(value: object) -> object:
@@ -145,8 +176,17 @@ def _show_bidi_controls(value: object) -> object:
     if isinstance(value, ResourceId):
         value = value.text
     if isinstance(value, str) and not isinstance(value, Markup):
-        return cap(value).translate(_BIDI_CONTROLS)
+        return _show(value)
     return value
+
+
+def _show(text: str) -> str:
+    return _visible(cap(text))
+
+
+def _visible(text: str) -> str:
+    # Most text has no such control: looking is much faster than translating.
+    return text.translate(_BIDI_CONTROLS) if _ANY_BIDI_CONTROL.search(text) else text
 
 
 @cache

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.enums import AzureValue
 from auditor.model import Severity
-from auditor.result import AuditResult
+from auditor.result import AuditResult, ClusterEgress
 from reports._bounded import capped
 from reports._egress import finding_document, path_document, text_or_none
 
 
 def document(result: AuditResult) -> dict[str, Any]:
+    return {
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in _fields(result).items()
+    }
+
+
+def _fields(result: AuditResult) -> dict[str, Any]:
+    """The document's fields in order; the two that grow with the estate (clusters and
+    findings) as iterators, so `chunks` can encode them one item at a time."""
     by_severity = {s.value: 0 for s in reversed(Severity)}
     for finding in result.active_findings:
         by_severity[finding.severity.value] += 1
@@ -29,37 +39,8 @@ def document(result: AuditResult) -> dict[str, Any]:
             "findings": by_severity,
             "suppressed": len(result.findings) - len(result.active_findings),
         },
-        "clusters": [
-            {
-                "id": c.id.text,
-                "name": c.name,
-                "subscriptionId": c.subscription_id,
-                "resourceGroup": c.resource_group,
-                "location": c.location,
-                "outboundType": c.outbound_type,
-                "networkPlugin": c.network_plugin,
-                "networkPluginMode": c.network_plugin_mode,
-                "powerState": value_of(c.power_state),
-                "egressIps": list(c.egress_ips),
-                "nodePools": [
-                    {
-                        "id": p.id.text,
-                        "name": p.name,
-                        "mode": value_of(p.mode),
-                        "osType": value_of(p.os_type),
-                        "count": p.count,
-                        "powerState": value_of(p.power_state),
-                        "nodeSubnetId": text_or_none(p.node_subnet_id),
-                        "egress": path_document(p.egress),
-                        "podSubnetId": text_or_none(p.pod_subnet_id),
-                        "podEgress": path_document(p.pod_egress),
-                    }
-                    for p in c.pools
-                ],
-            }
-            for c in result.clusters
-        ],
-        "findings": [finding_document(f) for f in result.findings],
+        "clusters": (cluster_document(c) for c in result.clusters),
+        "findings": (finding_document(f) for f in result.findings),
         "ruleErrors": [{"ruleId": e.rule_id, "message": e.message} for e in result.rule_errors],
         "collectionErrors": [
             {
@@ -79,14 +60,60 @@ def document(result: AuditResult) -> dict[str, Any]:
     }
 
 
+def cluster_document(cluster: ClusterEgress) -> dict[str, Any]:
+    return {
+        "id": cluster.id.text,
+        "name": cluster.name,
+        "subscriptionId": cluster.subscription_id,
+        "resourceGroup": cluster.resource_group,
+        "location": cluster.location,
+        "outboundType": cluster.outbound_type,
+        "networkPlugin": cluster.network_plugin,
+        "networkPluginMode": cluster.network_plugin_mode,
+        "powerState": value_of(cluster.power_state),
+        "egressIps": list(cluster.egress_ips),
+        "nodePools": [
+            {
+                "id": p.id.text,
+                "name": p.name,
+                "mode": value_of(p.mode),
+                "osType": value_of(p.os_type),
+                "count": p.count,
+                "powerState": value_of(p.power_state),
+                "nodeSubnetId": text_or_none(p.node_subnet_id),
+                "egress": path_document(p.egress),
+                "podSubnetId": text_or_none(p.pod_subnet_id),
+                "podEgress": path_document(p.pod_egress),
+            }
+            for p in cluster.pools
+        ],
+    }
+
+
 def value_of(value: AzureValue | None) -> str | None:
     return None if value is None else str(value)
 
 
 def render(result: AuditResult) -> str:
-    # Compact on purpose: json's C encoder only runs without indent (pipe through jq to read).
+    return "".join(chunks(result))
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    """The text of `document(result)` with every string capped, each cluster and finding
+    encoded on its own: the whole document is never built. Compact on purpose: json's C
+    encoder only runs without indent (pipe through jq to read)."""
+    for index, (key, value) in enumerate(_fields(result).items()):
+        yield ("{" if index == 0 else ",") + _dumps(key) + ":"
+        if isinstance(value, Iterator):
+            yield "["
+            for position, item in enumerate(value):
+                yield ("," if position else "") + _dumps(capped(item))
+            yield "]"
+        else:
+            yield _dumps(capped(value))
+    yield "}\n"
+
+
+def _dumps(value: Any) -> str:
     # NaN is not JSON: the inputs refuse it, and a report must never carry it.
-    text = json.dumps(
-        capped(document(result)), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
-    return text + "\n"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

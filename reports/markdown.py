@@ -12,7 +12,7 @@ nor a mention that notifies someone, a link, a terminal escape or a bidi overrid
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
 from auditor.fixtext import segments
@@ -53,6 +53,11 @@ def render(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
     text = _within("\n".join(head) + "\n", max_bytes - 1024)
     budget = max_bytes - len(text.encode("utf-8"))
     return text + _egress_table(result, budget)
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    """One piece: a summary is at most a megabyte."""
+    yield render(result)
 
 
 def _within(text: str, max_bytes: int) -> str:

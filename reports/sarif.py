@@ -17,28 +17,33 @@ shared/docs/sarif-github.md §5–6. In short:
   them out would make GitHub close their alerts as fixed, and reopen them when the suppression
   expires (docs/github.md, "Suppressed findings");
 - results that disappeared since the previous SARIF (`--sarif-previous`) are only in the full
-  report (`--sarif-full`), as `baselineState: absent`: uploading them would open alerts.
+  report (`--sarif-full`), as `baselineState: absent`: uploading them would open alerts;
+- every run of an upload lists every rule the audit ran (the rules GitHub shows as checked for
+  that category); a run of the full report, which is never uploaded, lists only the rules its
+  results and notifications refer to, so a report over thousands of subscriptions does not
+  repeat the whole catalogue thousands of times.
+
+Logs are written run by run (reports/sarif_write.py): memory does not grow with the number of
+subscriptions, and the limits of a single upload file are checked before anything is written.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor import arm
 from auditor.arm import ResourceId
 from auditor.errors import UsageError
-from auditor.model import CollectionError, Finding, Suppression
+from auditor.model import CollectionError, Finding
 from auditor.result import AuditResult
 from reports import sarif_split
 from reports._bounded import capped
 from reports.sarif_baseline import Baseline
-from reports.sarif_location import artifact, repo_relative_uri
+from reports.sarif_result import line_hashes, result_object
 from reports.sarif_rules import (
-    LEVEL,
     POLICY_WARNING,
     READ_FAIL,
     RULE_FAIL,
@@ -46,6 +51,7 @@ from reports.sarif_rules import (
     driver,
     rules,
 )
+from reports.sarif_write import Writer
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -69,70 +75,83 @@ class Options:
 
 def render(result: AuditResult) -> str:
     """The upload-safe SARIF as one file; a usage error if GitHub's limits need more."""
-    return render_single(result, Options())
+    return "".join(chunks(result))
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    return single(result, Options())
 
 
 def render_single(result: AuditResult, options: Options) -> str:
-    docs = documents(result, options)
-    if len(docs) > 1:
-        raise TooManyFiles(
-            f"the SARIF needs {len(docs)} files to stay within GitHub's limits "
-            f"({options.limits.runs_per_file} subscriptions per file); "
-            "use --output-dir DIR instead of --output"
-        )
-    return serialize(docs[0] if docs else empty_log(result))
+    return "".join(single(result, options))
+
+
+def single(result: AuditResult, options: Options) -> Iterator[str]:
+    """The one file of `--output FILE` (or standard output) in pieces: the full report run by
+    run, or the upload. An upload that needs more than one file is refused here, before any
+    piece is made (TooManyFiles)."""
+    if options.full:
+        return Writer().log(_head(), _runs(result, options))
+    subscriptions = len(_subscription_findings(result))
+    if subscriptions > options.limits.runs_per_file:
+        raise TooManyFiles(_too_many(math.ceil(subscriptions / options.limits.runs_per_file)))
+    files = list(upload_files(result, options))
+    if len(files) > 1:
+        raise TooManyFiles(_too_many(len(files)))
+    if not files:
+        log = empty_log(result)
+        return Writer().log(log, ())
+    return Writer().log(_head(), files[0])
+
+
+def too_many_in_scope(subscriptions: int, limits: sarif_split.Limits) -> TooManyFiles | None:
+    """The error for `--output FILE` when `subscriptions` (the fewest runs an estate can have,
+    known before it is audited) already need more than one upload file."""
+    files = math.ceil(subscriptions / limits.runs_per_file)
+    return TooManyFiles(_too_many(files, at_least=True)) if files > 1 else None
+
+
+def _too_many(files: int, *, at_least: bool = False) -> str:
+    return (
+        f"the SARIF needs {'at least ' if at_least else ''}{files} files to stay within "
+        f"GitHub's limits ({sarif_split.Limits().runs_per_file} subscriptions per file); "
+        "use --output-dir DIR instead of --output"
+    )
+
+
+def directory(result: AuditResult, options: Options) -> Iterator[Iterator[str]]:
+    """The numbered files of `--output-dir`, each in pieces, made one after the other: only
+    the runs of the file being written are in memory."""
+    writer = Writer()
+    for runs in upload_files(result, options):
+        yield writer.log(_head(), runs)
 
 
 def serialize(document: Mapping[str, Any]) -> str:
-    """Indented JSON with one result per line: readable as a diff (each changed result is one
-    changed line) and fast for large estates, since results, the bulk of the file, go through
-    json's C encoder (indented output uses the pure-Python one)."""
-    runs = [{**run, "results": _RESULTS} for run in document.get("runs", [])]
-    text = json.dumps({**document, "runs": runs}, indent=2, ensure_ascii=False)
-    pieces = text.split(json.dumps(_RESULTS))
-    out = [pieces[0]]
-    for run, piece in zip(document.get("runs", []), pieces[1:], strict=True):
-        out.append(_results_block(run["results"]))
-        out.append(piece)
-    return "".join(out) + "\n"
-
-
-# A placeholder no real value can equal: json escapes the NUL characters as \u0000.
-_RESULTS = "\x00results\x00"
-_RESULT_INDENT = " " * 8
-
-
-def _results_block(results: Sequence[Mapping[str, Any]]) -> str:
-    if not results:
-        return "[]"
-    lines = ",\n".join(
-        _RESULT_INDENT + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in results
-    )
-    return f"[\n{lines}\n{_RESULT_INDENT[:-2]}]"
+    """A log as its text (the layout of reports/sarif_write.py)."""
+    return "".join(Writer().log(document, document.get("runs", [])))
 
 
 def documents(result: AuditResult, options: Options) -> list[dict[str, Any]]:
-    """The SARIF files to write, each within GitHub's limits (the full report is one file).
-
-    Empty when no subscription was fully read: there is nothing that can be uploaded safely.
-    """
-    listed = rules(result)
-    rule_index = {rule.id: index for index, rule in enumerate(listed)}
-    shared = _Shared(
-        tool=driver(result, listed),
-        rule_index=rule_index,
-        failures=_failure_notifications(result, rule_index),
-        configuration=[_notification(POLICY_WARNING, "warning", w) for w in result.warnings],
-        unknown=_unknown_ids(result),
-        options=options,
-    )
-    runs = [
-        _bounded(_run(result, subscription, findings, shared))
-        for subscription, findings in _subscription_findings(result).items()
-    ]
+    """The SARIF files to write as documents, each within GitHub's limits (the full report is
+    one file). Empty when no subscription was fully read: there is nothing that can be
+    uploaded safely."""
     if options.full:
+        runs = list(_runs(result, options))
         return [_log(runs)] if runs else []
-    return [_log(chunk) for chunk in sarif_split.pack(runs, options.limits, _log)]
+    return [_log(runs) for runs in upload_files(result, options)]
+
+
+def upload_files(result: AuditResult, options: Options) -> Iterator[list[dict[str, Any]]]:
+    """The runs of each upload file, a group of subscriptions at a time."""
+    group: list[dict[str, Any]] = []
+    for run in _runs(result, options):
+        group.append(run)
+        if len(group) == options.limits.runs_per_file:
+            yield from sarif_split.pack(group, options.limits, _log)
+            group = []
+    if group:
+        yield from sarif_split.pack(group, options.limits, _log)
 
 
 def empty_log(result: AuditResult) -> dict[str, Any]:
@@ -154,11 +173,32 @@ def _bounded(run: dict[str, Any]) -> dict[str, Any]:
     return {key: value if key == "tool" else capped(value) for key, value in run.items()}
 
 
+def _head() -> dict[str, Any]:
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": None}
+
+
 def _log(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": list(runs)}
 
 
 # --- runs ------------------------------------------------------------------------------------
+
+
+def _runs(result: AuditResult, options: Options) -> Iterator[dict[str, Any]]:
+    """One run per fully read subscription, made as they are asked for."""
+    listed = rules(result)
+    rule_index = {rule.id: index for index, rule in enumerate(listed)}
+    shared = _Shared(
+        tool={"driver": driver(result, listed)},
+        rule_index=rule_index,
+        failures=_failure_notifications(result, rule_index),
+        configuration=[_notification(POLICY_WARNING, "warning", w) for w in result.warnings],
+        unknown=_unknown_ids(result),
+        options=options,
+    )
+    for subscription, findings in _subscription_findings(result).items():
+        run = _bounded(_run(result, subscription, findings, shared))
+        yield _own_rules(run) if options.full else run
 
 
 def _failed_subscriptions(result: AuditResult) -> set[str]:
@@ -176,11 +216,18 @@ def _subscription_findings(result: AuditResult) -> dict[str, list[Finding]]:
     return grouped
 
 
+def subscriptions_in_scope(scope: Mapping[str, Any], failed: Iterable[str]) -> int:
+    """The subscriptions a snapshot's scope names that were read: each will have a run (the
+    fewest runs its audit can have, known before it is audited)."""
+    named = {str(s).lower() for s in scope.get("subscriptions", []) or []}
+    return len(named - {s.lower() for s in failed} - {""})
+
+
 @dataclass(frozen=True, slots=True)
 class _Shared:
     """What every run of one audit has in common (computed once, not per subscription)."""
 
-    tool: Mapping[str, Any]
+    tool: Mapping[str, Any]  # one object every run refers to (sarif_split sizes it once)
     rule_index: Mapping[str, int]
     failures: Sequence[Mapping[str, Any]]
     configuration: Sequence[Mapping[str, Any]]
@@ -194,9 +241,11 @@ def _run(
     automation_id = f"{CATEGORY_PREFIX}/{subscription}/"
     full = shared.options.full
     fingerprints = [finding.fingerprint for finding in findings]
-    hashes = _line_hashes(fingerprints)
+    hashes = line_hashes(fingerprints)
     order = sorted(range(len(findings)), key=lambda i: findings[i].suppression is not None)
-    results = [_result(findings[i], shared.rule_index, fingerprints[i], hashes[i]) for i in order]
+    results = [
+        result_object(findings[i], shared.rule_index, fingerprints[i], hashes[i]) for i in order
+    ]
     if shared.options.previous is not None:
         results = shared.options.previous.apply(
             automation_id, results, shared.rule_index, include_absent=full
@@ -210,7 +259,7 @@ def _run(
     if shared.configuration:
         invocation["toolConfigurationNotifications"] = list(shared.configuration)
     return {
-        "tool": {"driver": shared.tool},
+        "tool": shared.tool,
         "automationDetails": {"id": automation_id},
         "invocations": [invocation],
         "results": results,
@@ -222,16 +271,31 @@ def _run(
     }
 
 
-def _line_hashes(fingerprints: Sequence[str]) -> list[str]:
-    """`<fingerprint prefix>:<occurrence>`: unique even if a rule repeats a finding, and
-    stable because the findings are sorted and suppressed ones are counted too."""
-    seen: dict[str, int] = defaultdict(int)
-    hashes = []
-    for fingerprint in fingerprints:
-        prefix = fingerprint[:16]
-        seen[prefix] += 1
-        hashes.append(f"{prefix}:{seen[prefix]}")
-    return hashes
+def _own_rules(run: dict[str, Any]) -> dict[str, Any]:
+    """The run with only the rules its results and notifications refer to, in catalogue order,
+    and every `ruleIndex` pointing into that shorter list."""
+    driver = run["tool"]["driver"]
+    invocation = run["invocations"][0]
+    notifications = invocation.get("toolExecutionNotifications", [])
+    used = sorted(
+        {r["ruleIndex"] for r in run["results"] if "ruleIndex" in r}
+        | {n["associatedRule"]["index"] for n in notifications if "associatedRule" in n}
+    )
+    position = {index: new for new, index in enumerate(used)}
+    for result in run["results"]:
+        if "ruleIndex" in result:
+            result["ruleIndex"] = position[result["ruleIndex"]]
+    if notifications:
+        invocation["toolExecutionNotifications"] = [_repoint(n, position) for n in notifications]
+    rules = driver["rules"]
+    return {**run, "tool": {"driver": {**driver, "rules": [rules[i] for i in used]}}}
+
+
+def _repoint(notification: Mapping[str, Any], position: Mapping[int, int]) -> Mapping[str, Any]:
+    rule = notification.get("associatedRule")
+    if rule is None:
+        return notification
+    return {**notification, "associatedRule": {**rule, "index": position[rule["index"]]}}
 
 
 def _failure_notifications(
@@ -307,87 +371,3 @@ def _notification(
     if properties:
         notification["properties"] = dict(properties)
     return notification
-
-
-# --- results -----------------------------------------------------------------------------------
-
-
-def _result(
-    finding: Finding, rule_index: Mapping[str, int], fingerprint: str, line_hash: str
-) -> dict[str, Any]:
-    parts = finding.parts
-    message = finding.message
-    if finding.remediation:
-        # GitHub shows the message, not the properties: the concrete fix belongs in it.
-        message = f"{message} Fix: {finding.remediation}"
-    properties: dict[str, Any] = {
-        "resourceId": finding.resource_id.text,
-        "subscriptionId": parts.subscription_id.lower(),
-        "resourceGroup": parts.resource_group,
-        "resourceType": parts.resource_type,
-        "resourceName": parts.name,
-        "severity": finding.severity.value,
-    }
-    if finding.observed is not None:
-        properties["observed"] = finding.observed
-    if finding.expected is not None:
-        properties["expected"] = finding.expected
-    if finding.evidence:
-        properties["egressPath"] = [i.text for i in finding.evidence]
-    if finding.details:
-        properties["details"] = dict(sorted(finding.details.items()))
-    if finding.remediation:
-        properties["remediation"] = finding.remediation
-    properties["fingerprint"] = fingerprint
-    result: dict[str, Any] = {
-        "ruleId": finding.rule_id,
-        "ruleIndex": rule_index[finding.rule_id],
-        "level": LEVEL[finding.severity],
-        "message": {"text": message},
-        "locations": [_location(finding, parts)],
-        "partialFingerprints": {"primaryLocationLineHash": line_hash},
-        "properties": properties,
-    }
-    if finding.suppression is not None:
-        result["suppressions"] = [_suppression(finding.suppression)]
-    return result
-
-
-def _location(finding: Finding, parts: arm.ResourceParts) -> dict[str, Any]:
-    uri, line = artifact(finding.resource_id, finding.location)
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri},
-            "region": {"startLine": line, "endLine": line},
-        },
-        "logicalLocations": [
-            {
-                "name": parts.name,
-                "fullyQualifiedName": finding.resource_id.text,
-                "kind": "resource",
-            }
-        ],
-    }
-
-
-def _suppression(suppression: Suppression) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        # The suppression lives in the policy file, not beside the resource: "external".
-        "kind": "external",
-        "status": "accepted",
-        "justification": suppression.justification,
-        "properties": {
-            "expires": suppression.expires,
-            "resourceGlob": suppression.resource_glob,
-        },
-    }
-    if suppression.location is not None:
-        uri = repo_relative_uri(suppression.location.path)
-        if uri is not None:
-            entry["location"] = {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
-                    "region": {"startLine": max(1, suppression.location.line)},
-                }
-            }
-    return entry

@@ -52,13 +52,28 @@ def _compact(document: Mapping[str, Any]) -> bytes:
 
 def _fits(runs: Sequence[Run], limits: Limits, make_log: MakeLog) -> int:
     """0 when the file fits, else its compressed size."""
-    document = make_log(runs)
     # JSON compresses well: below the limit uncompressed it is below it compressed, and
     # compressing every file of a large estate would cost more than rendering it.
-    if len(_compact(document)) <= limits.gzip_bytes:
+    if _compact_size(runs, make_log) <= limits.gzip_bytes:
         return 0
-    size = upload_size(document)
+    size = upload_size(make_log(runs))
     return 0 if size <= limits.gzip_bytes else size
+
+
+def _compact_size(runs: Sequence[Run], make_log: MakeLog) -> int:
+    """The size of `_compact(make_log(runs))`, with each distinct `tool` object (which the
+    runs of one audit share, with every rule's descriptor) encoded once, not once per run."""
+    tools: dict[int, int] = {}
+    size = len(_compact(make_log([]))) + max(0, len(runs) - 1)  # the commas between runs
+    for run in runs:
+        tool = run.get("tool")
+        if tool is None:
+            size += len(_compact(run))
+            continue
+        if id(tool) not in tools:
+            tools[id(tool)] = len(_compact(tool)) - len(b"null")
+        size += len(_compact({**run, "tool": None})) + tools[id(tool)]
+    return size
 
 
 def _fit_size(runs: list[Run], limits: Limits, make_log: MakeLog) -> list[list[Run]]:

@@ -7,6 +7,8 @@ a newline, forge a line of the report (reports/_bounded.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from auditor.enums import PowerState
 from auditor.model import EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
@@ -17,6 +19,11 @@ NAME_COLUMN = 40  # pool names longer than this overflow their column instead of
 
 
 def render(result: AuditResult) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result: AuditResult) -> Iterator[str]:
+    """The report in pieces: the header, each cluster, each finding."""
     lines = [
         f"egress-audit {result.tool_version} · {result.source} · read {result.collected_at}",
         f"{len(result.clusters)} clusters, {sum(len(c.pools) for c in result.clusters)} node pools"
@@ -25,11 +32,16 @@ def render(result: AuditResult) -> str:
     if result.baseline is not None:
         lines.append(f"drift since baseline {result.baseline}")
     lines.extend(_gaps(result))
+    yield _block(lines)
     for cluster in result.clusters:
-        lines.append("")
-        lines.extend(_cluster(cluster))
-    lines.append("")
-    lines.extend(_findings(result))
+        yield _block(["", *_cluster(cluster)])
+    active = result.active_findings
+    yield _block(["", _findings_heading(result, active)])
+    for finding in active:
+        yield _block(_finding(finding))
+
+
+def _block(lines: list[str]) -> str:
     return "".join(f"{shown(line)}\n" for line in lines)
 
 
@@ -73,18 +85,15 @@ def _path(path: EgressPath) -> str:
     return text
 
 
-def _findings(result: AuditResult) -> list[str]:
-    active = result.active_findings
+def _findings_heading(result: AuditResult, active: tuple[Finding, ...]) -> str:
     counts = " · ".join(
         f"{sum(1 for f in active if f.severity is s)} {s.value}" for s in reversed(Severity)
     )
-    lines = [f"Findings: {counts}"]
+    heading = f"Findings: {counts}"
     suppressed = len(result.findings) - len(active)
     if suppressed:
-        lines[0] += f" ({suppressed} suppressed)"
-    for finding in active:
-        lines.extend(_finding(finding))
-    return lines
+        heading += f" ({suppressed} suppressed)"
+    return heading
 
 
 def _finding(finding: Finding) -> list[str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeVar
 
 from auditor import snapshot
 from auditor.arm import ResourceId
@@ -28,6 +26,9 @@ from auditor.graph.rows import RowReader
 from auditor.model import ResourceKind
 from auditor.reader import Node
 from auditor.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class Edge(Enum):
@@ -64,6 +65,9 @@ T = TypeVar("T")
 
 def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
     """Parse every row (validating the fields read) and link the resources."""
+    # Imported here: commands that build no graph (`egress-audit rules`) never load networkx.
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     nodes: dict[str, dict[str, object]] = {}
     reader = RowReader()

@@ -8,9 +8,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
 from auditor.graph import egress
@@ -30,6 +28,9 @@ from auditor.graph.nodes import (
 )
 from auditor.model import EgressPath, ResourceKind
 from auditor.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 P = TypeVar("P")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

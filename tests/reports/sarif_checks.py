@@ -44,6 +44,17 @@ def check_valid(document: Any) -> None:
     assert schema_errors(document) == []
     assert document["version"] == "2.1.0"
     assert document["$schema"].startswith("https://")
+    for run in document["runs"]:
+        # Every rule reference points at its rule in this run's driver.
+        ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+        for result in run["results"]:
+            if "ruleIndex" in result:
+                assert ids[result["ruleIndex"]] == result["ruleId"]
+        for invocation in run.get("invocations", []):
+            for notification in invocation.get("toolExecutionNotifications", []):
+                if "associatedRule" in notification:
+                    rule = notification["associatedRule"]
+                    assert ids[rule["index"]] == rule["id"]
 
 
 def check_upload(document: dict[str, Any], text: str | None = None) -> None:

@@ -88,7 +88,7 @@ def test_one_file_asked_for_when_more_are_needed_is_a_usage_error(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "egress-audit: error: the SARIF needs 3 files to stay within GitHub's limits "
+        "egress-audit: error: the SARIF needs at least 3 files to stay within GitHub's limits "
         "(20 subscriptions per file); use --output-dir DIR instead of --output\n"
     )
 

@@ -1,0 +1,252 @@
+"""The data of a large HTML report: its findings and cluster cards as compact JSON, which the
+page's script draws when they are looked at (reports/templates/report.js).
+
+A large estate's cards and rows, written out as markup, make a page a browser needs many seconds
+to open (tens of megabytes, hundreds of thousands of elements). Instead, they travel as data in
+one `<script type="application/octet-stream">` element, which the browser does not execute and
+parses only as text. Every string is stored once (`strings`) and every ARM ID once, as its
+segments (`ids`): records refer to them by number. The JSON is then deflate-compressed and
+base64-encoded (`packed`): its strings repeat names, IDs and phrases, so 10,000 clusters' 17 MB
+of JSON travel as under 3 MB, and the page decompresses them with the browser's own
+DecompressionStream. Every string from the estate is capped as the template caps it
+(reports/_bounded.py; an ID as a whole) and goes through `visible` (the template's treatment of
+invisible bidirectional controls), and the script only ever sets text, never markup.
+
+Layout (all numbers are indexes; -1 is "none"; trailing "none" fields are left out):
+- finding: [severity, rule, subscription, label, type, message, resource ID, observed,
+  expected, declared at, [[detail key, value]...], [evidence ID...], [[fix piece, command]...]]
+  (a fix's pieces: its prose and its commands, auditor/fixtext.py)
+- cluster: [name, outbound type, plugin, power state, flags (1 stopped, 2 unknown egress),
+  [severity, count, ...], resource group, location, [path...], [egress IP...], [pool...],
+  [finding...], subscription, ID]
+- path: [frame, width, height, [box...], [pool name...], pods (0/1), text, reason, unknown]
+- box: [tip, [[x, y, style (0 none, 1 "s", 2 "m"), text]...]]
+- pool: [name, mode, OS, node count (or null), power state, egress, pod egress]
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from auditor.files import joined
+from auditor.fixtext import segments
+from reports._bounded import cap
+
+if TYPE_CHECKING:
+    from auditor.arm import ResourceId
+    from auditor.result import PoolEgress
+    from reports.html import ClusterView, FindingRow, PathView
+
+Show = Callable[[str], str]
+_STYLES = {"": 0, "s": 1, "m": 2}
+_STOPPED, _UNKNOWN = 1, 2
+
+
+class _Strings:
+    """Each distinct string once; a record holds its number."""
+
+    def __init__(self, visible: Show) -> None:
+        self.visible = visible
+        self.table: list[str] = []
+        self._index: dict[object, int] = {}  # by the value as given: shown once per value
+
+    def __call__(self, text: object) -> int:
+        """A value from the estate, capped."""
+        if text is None:
+            return -1
+        found = self._index.get(text)
+        if found is None:
+            found = self._index[text] = len(self.table)
+            self.table.append(self.visible(cap(str(text))))
+        return found
+
+    def piece(self, text: str) -> int:
+        """A piece of a value capped already (a segment of an ID)."""
+        key = (None, text)
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.table)
+            self.table.append(self.visible(text))
+        return found
+
+
+class _Ids:
+    """Each distinct ARM ID once, as the numbers of its `/`-separated segments: IDs share
+    most segments (subscriptions, resource groups, providers, types)."""
+
+    def __init__(self, strings: _Strings) -> None:
+        self.strings = strings
+        self.table: list[list[int]] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, resource_id: ResourceId | None) -> int:
+        if resource_id is None:
+            return -1
+        text = resource_id.text
+        found = self._index.get(text)
+        if found is None:
+            found = self._index[text] = len(self.table)
+            self.table.append([self.strings.piece(part) for part in cap(text).split("/")])
+        return found
+
+
+def packed(pieces: Iterable[str]) -> Iterator[Markup]:
+    """The JSON text `pieces` make, deflate-compressed (zlib's fastest level: a tenth of the
+    size, in a fraction of the time a slower level takes) and base64-encoded, in pieces. Only
+    base64's letters, digits, `+`, `/` and `=`: nothing in it can end its `<script>` element."""
+    compressor = zlib.compressobj(1)
+    pending = b""
+    for block in joined(pieces):
+        pending += compressor.compress(block.encode("utf-8"))
+        whole = len(pending) - len(pending) % 3  # base64 encodes 3 bytes at a time
+        yield _safe(base64.b64encode(pending[:whole]).decode("ascii"))
+        pending = pending[whole:]
+    yield _safe(base64.b64encode(pending + compressor.flush()).decode("ascii"))
+
+
+def chunks(
+    rows: Sequence[FindingRow],
+    clusters: Sequence[ClusterView],
+    severities: Sequence[str],
+    visible: Show,
+) -> Iterator[str]:
+    """The data's JSON text, in pieces. `visible` shows invisible controls in a text."""
+    from reports.html import sentence
+
+    strings = _Strings(visible)
+    ids = _Ids(strings)
+    rules: dict[str, int] = {}
+    rule_table: list[list[Any]] = []
+    rank = {severity: index for index, severity in enumerate(severities)}
+    numbers = {id(row): index for index, row in enumerate(rows)}
+
+    def rule(row: FindingRow) -> int:
+        rule_id = row.finding.rule_id
+        if rule_id not in rules:
+            rules[rule_id] = len(rule_table)
+            rule_table.append([rule_id, None if row.rule is None else row.rule.name])
+        return rules[rule_id]
+
+    yield '{"findings":['
+    for index, row in enumerate(rows):
+        record = _finding(row, rank, rule(row), strings, ids)
+        yield ("," if index else "") + _dumps(record)
+    yield '],"clusters":['
+    for index, view in enumerate(clusters):
+        record = _cluster(view, rank, numbers, strings, ids, sentence)
+        yield ("," if index else "") + _dumps(record)
+    yield '],"rules":' + _dumps(rule_table) + ',"ids":' + _dumps(ids.table)
+    yield ',"strings":' + _dumps(strings.table) + "}"
+
+
+def _finding(
+    row: FindingRow, rank: dict[str, int], rule: int, strings: _Strings, ids: _Ids
+) -> list[Any]:
+    finding = row.finding
+    location = finding.location
+    return _trimmed(
+        [
+            rank[finding.severity.value],
+            rule,
+            strings(row.subscription),
+            strings(row.label),
+            strings(row.type_label),
+            strings(finding.message),
+            ids(finding.resource_id),
+            strings(finding.observed),
+            strings(finding.expected),
+            strings(None if location is None else f"{location.path}:{location.line}"),
+            [[strings(k), strings(v)] for k, v in sorted(finding.details.items())],
+            [ids(e) for e in finding.evidence if e != finding.resource_id],
+            [[strings(text), int(command)] for text, command in segments(finding.remediation)],
+        ]
+    )
+
+
+def _cluster(
+    view: ClusterView,
+    rank: dict[str, int],
+    numbers: dict[int, int],
+    strings: _Strings,
+    ids: _Ids,
+    sentence: Callable[[str], str],
+) -> list[Any]:
+    cluster = view.cluster
+    flags = (_STOPPED if view.stopped else 0) | (_UNKNOWN if view.unknown else 0)
+    return [
+        strings(cluster.name),
+        strings(cluster.outbound_type or None),
+        strings(view.plugin or None),
+        strings(cluster.power_state),
+        flags,
+        [number for severity, count in view.counts for number in (rank[severity], count)],
+        strings(cluster.resource_group),
+        strings(cluster.location),
+        [_path(path, strings) for path in view.paths],
+        [strings(ip) for ip in cluster.egress_ips],
+        [_pool(pool, strings, sentence) for pool in cluster.pools],
+        [numbers[id(row)] for row in view.findings],
+        strings(cluster.subscription_id),
+        ids(cluster.id),
+    ]
+
+
+def _pool(pool: PoolEgress, strings: _Strings, sentence: Callable[[str], str]) -> list[Any]:
+    pods = None if pool.pod_egress is None else sentence(pool.pod_egress.kind.label)
+    return _trimmed(
+        [
+            strings(pool.name),
+            strings(pool.mode),
+            strings(pool.os_type),
+            pool.count,
+            strings(pool.power_state),
+            strings(sentence(pool.egress.kind.label)),
+            strings(pods),
+        ]
+    )
+
+
+def _path(path: PathView, strings: _Strings) -> list[Any]:
+    drawing = path.diagram
+    boxes = [
+        [
+            strings(box.tip or None),
+            [[t.x, t.y, _STYLES[t.style], strings(t.text)] for t in box.texts],
+        ]
+        for box in drawing.boxes
+    ]
+    return _trimmed(
+        [
+            path.frame,
+            drawing.width,
+            drawing.height,
+            boxes,
+            [strings(name) for name in path.pools],
+            int(path.pods),
+            strings(path.text),
+            strings(path.reason or None),
+            int(path.unknown),
+        ]
+    )
+
+
+def _trimmed(record: list[Any]) -> list[Any]:
+    """Without its trailing "none" fields (-1, [] or null): the script reads a missing field
+    as none."""
+    while record and (record[-1] is None or record[-1] == -1 or record[-1] == []):
+        record.pop()
+    return record
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _safe(text: str) -> Markup:
+    return Markup(text)  # noqa: S704 — base64 only (see `packed`)

@@ -1,0 +1,56 @@
+"""Reports are written in pieces as their renderers make them: the same text as the whole
+report, and an output file that is complete or untouched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.files import joined, write_chunks_atomic
+from reports import Format, renderer, streamer
+from reports import json as json_report
+from tests import html_demo
+from tests import html_estates as estates
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_the_pieces_make_the_whole_report(fmt: Format) -> None:
+    for result in (html_demo.demo_result(), estates.hostile_result()):
+        if fmt is Format.SARIF and len(result.subscriptions) > 20:
+            continue
+        pieces = list(streamer(fmt)(result))
+        assert all(isinstance(piece, str) for piece in pieces)
+        assert "".join(pieces) == renderer(fmt)(result)
+
+
+def test_the_json_report_is_the_document_encoded_compactly() -> None:
+    result = html_demo.demo_result()
+    pieces = list(json_report.chunks(result))
+    # A piece per cluster and per finding at least: the document is never built whole.
+    assert len(pieces) > len(result.clusters) + len(result.findings)
+    document = json_report.document(result)
+    assert "".join(pieces) == json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def test_pieces_are_joined_into_blocks() -> None:
+    assert list(joined(["ab", "c", "def", "g"], size=3)) == ["abc", "def", "g"]
+    assert list(joined([], size=3)) == []
+
+
+def test_a_failure_while_writing_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("the earlier report\n")
+
+    def pieces() -> Iterator[str]:
+        yield "x" * (2 << 20)  # more than one block: something was written already
+        raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        write_chunks_atomic(pieces(), target)
+    assert target.read_text() == "the earlier report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]  # no temporary file left
+    write_chunks_atomic(iter(["a", "é", "b\n"]), target)
+    assert target.read_bytes() == "aéb\n".encode()
