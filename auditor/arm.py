@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def key(resource_id: str) -> str:
@@ -28,6 +28,8 @@ class ResourceId:
 
     text: str
     key: str
+    # Parsed on first use and kept: rules and reports ask an ID for its parts again and again.
+    _parts: ResourceParts | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str) -> ResourceId:
@@ -47,7 +49,11 @@ class ResourceId:
 
     @property
     def parts(self) -> ResourceParts:
-        return parse(self.text)
+        parts = self._parts
+        if parts is None:
+            parts = parse(self.text)
+            object.__setattr__(self, "_parts", parts)
+        return parts
 
     @property
     def name(self) -> str:
@@ -78,46 +84,45 @@ def text_of(resource_id: ResourceId | None, absent: str = "") -> str:
     return absent if resource_id is None else resource_id.text
 
 
-class IdTable:
+class IdTable(dict[str, ResourceId]):
     """Makes each ID of one estate once: rows reference the same resource again and again,
-    and sharing one ResourceId per spelling keeps a large estate's memory flat."""
+    and sharing one ResourceId per spelling keeps a large estate's memory flat. `table[text]`
+    is the ID of `text`, made on first use."""
 
-    __slots__ = ("_ids",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._ids: dict[str, ResourceId] = {}
-
-    def __call__(self, text: str) -> ResourceId:
-        found = self._ids.get(text)
-        if found is None:
-            found = self._ids[text] = ResourceId.of(text)
+    def __missing__(self, text: str) -> ResourceId:
+        found = self[text] = ResourceId.of(text)
         return found
 
+    def __call__(self, text: str) -> ResourceId:
+        return self[text]
+
     def optional(self, text: str | None) -> ResourceId | None:
-        return None if not text else self(text)
+        return None if not text else self[text]
 
     def all(self, texts: tuple[str, ...]) -> tuple[ResourceId, ...]:
-        return tuple(self(text) for text in texts)
+        return tuple([self[text] for text in texts])
 
 
 def parse(resource_id: str) -> ResourceParts:
     """Split an ARM ID; tolerant of `resourceGroups`/`resourcegroups` and of nested types."""
     segments = resource_id.strip().strip("/").split("/")
-    lowered = "/".join(segments).lower().split("/")
+    count = len(segments)
     if (
-        len(segments) >= 8
-        and len(segments) % 2 == 0
-        and lowered[0] == "subscriptions"
-        and lowered[2] == "resourcegroups"
-        and lowered[4] == "providers"
+        count >= 8
+        and count % 2 == 0
+        and segments[0].lower() == "subscriptions"
+        and segments[2].lower() == "resourcegroups"
+        and segments[4].lower() == "providers"
     ):
         # The common shape: /subscriptions/S/resourceGroups/G/providers/NS/type/name[/type/name]
         return ResourceParts(
             segments[1],
             segments[3],
-            "/".join(lowered[5:6] + lowered[6::2]),
+            "/".join([segments[5], *segments[6::2]]).lower(),
             segments[-1],
-            segments[-3] if len(segments) >= 10 else "",
+            segments[-3] if count >= 10 else "",
         )
     segments = [s for s in segments if s]
     lowered = [s.lower() for s in segments]

@@ -7,7 +7,6 @@ None, and the payload keeps the raw text wherever a rule or report must show it.
 
 from __future__ import annotations
 
-import functools
 from enum import Enum
 from typing import Self, cast
 
@@ -22,12 +21,24 @@ class AzureValue(Enum):
     def parse(cls, raw: str | None) -> Self | None:
         if raw is None:
             return None
-        return cast("Self | None", _by_lower(cls).get(raw.strip().lower()))
+        table = _TABLES.get(cls) or _table(cls)
+        # Most rows spell a value as the API does; any other casing or spacing is looked up
+        # lower-cased.
+        found = table.get(raw) or table.get(raw.strip().lower())
+        return cast("Self | None", found)
 
 
-@functools.cache
-def _by_lower(cls: type[AzureValue]) -> dict[str, AzureValue]:
-    return {member.value.lower(): member for member in cls}
+# Per enum: each member by its API spelling and by that spelling lower-cased.
+_TABLES: dict[type[AzureValue], dict[str, AzureValue]] = {}
+
+
+def _table(cls: type[AzureValue]) -> dict[str, AzureValue]:
+    table: dict[str, AzureValue] = {}
+    for member in cls:
+        table[member.value] = member
+        table[member.value.lower()] = member
+    _TABLES[cls] = table
+    return table
 
 
 class OutboundType(AzureValue):
