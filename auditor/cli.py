@@ -200,6 +200,7 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     then (with --update-baseline) the next baseline."""
     from auditor import baseline as baseline_module
     from auditor import engine
+    from auditor.graph.build import read_rows
     from auditor.graph.estate import EgressGraph
 
     if args.update_baseline and args.baseline is None:
@@ -224,7 +225,13 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     snap = _load_estate(args)
     if sarif is not None:
         cli_sarif.check_estate(sarif, snap)
-    graph = EgressGraph.from_snapshot(snap)
+    rows = read_rows(snap)
+    if not args.update_baseline:
+        # Nothing writes this snapshot again: its rows (for a file, the file's bytes) go
+        # before the graph is built, and its change history unless drift explains with it.
+        snap = snap.without_rows(keep_changes=baseline is not None)
+    graph = EgressGraph.from_rows(rows, snap.collected_date)
+    del rows
     result = engine.audit(snap, policy, rules, graph, baseline=baseline)
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)

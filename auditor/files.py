@@ -4,6 +4,7 @@ or a symbolic link was (the rules are documented in README.md, "Output files")."
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import json
@@ -30,27 +31,54 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def read_text(path: Path, source: str | None = None) -> str:
-    """A UTF-8 text file, or an InputError naming it (`source`, else the path). A leading
-    byte-order mark, which Windows tools write, is not content."""
+def read_bytes(path: Path, source: str | None = None) -> bytes:
+    """A file's bytes, or an InputError naming it (`source`, else the path)."""
     name = source or str(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(name, "", "no such file") from None
     except IsADirectoryError:
         raise InputError(name, "", "is a directory, not a file") from None
     except OSError as exc:
         raise InputError(name, "", f"cannot read: {exc.strerror or exc}") from None
+
+
+def read_text(path: Path, source: str | None = None) -> str:
+    """A UTF-8 text file, or an InputError naming it (`source`, else the path). A leading
+    byte-order mark, which Windows tools write, is not content."""
+    name = source or str(path)
+    data = read_bytes(path, name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"{name}:{line}",
-            "",
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot start or continue a character)",
-        ) from None
+        raise _not_utf8(name, data, exc.start) from None
+
+
+def check_utf8(data: bytes, source: str) -> None:
+    """An InputError like read_text's when `data` is not UTF-8, without holding its text:
+    decoded a megabyte at a time and thrown away."""
+    if data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    step = 1 << 20
+    for start in range(0, len(view), step):
+        # The decoder may hold up to three bytes of a character the last block left unfinished.
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start : start + step], final=start + step >= len(view))
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(source, data, start - pending + exc.start) from None
+
+
+def _not_utf8(name: str, data: bytes, start: int) -> InputError:
+    line = data.count(b"\n", 0, start) + 1
+    return InputError(
+        f"{name}:{line}",
+        "",
+        f"not UTF-8 text (byte 0x{data[start]:02x} cannot start or continue a character)",
+    )
 
 
 class _NotJson(ValueError):

@@ -6,13 +6,22 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
+import msgspec
+
+from auditor import decode
 from auditor.errors import InputError
-from auditor.files import parse_json, read_text, replace_surrogates_in, write_text_atomic
+from auditor.files import (
+    check_utf8,
+    parse_json,
+    read_bytes,
+    replace_surrogates_in,
+    write_text_atomic,
+)
 from auditor.model import CollectionError
 from auditor.reader import Node
 from auditor.safetext import surrogate_warning
@@ -39,6 +48,7 @@ RESOURCE_TYPES = (
 )
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 # Upgrades of older snapshot documents, keyed by the version they read: each returns the
 # document in the next version. A version with no entry here (and no path to VERSION) is
@@ -49,16 +59,78 @@ Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 UPGRADES: dict[int, Upgrade] = {}
 
 
+class RawRows(Sequence[Row]):
+    """Rows kept as the JSON text a snapshot file holds them in, decoded into dicts only
+    when asked (writing the snapshot again, a test). The graph decodes them typed, straight
+    from the text (auditor/decode.py), and never needs the dicts."""
+
+    __slots__ = ("_rows", "raw", "source", "where")
+
+    def __init__(self, raw: msgspec.Raw, source: str, where: str) -> None:
+        self.raw = raw
+        self.source = source
+        self.where = where
+        self._rows: list[Row] | None = None
+
+    def _decoded(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = _decode_untyped(self.raw, self.source, self.where)
+        return self._rows
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        return self._decoded()[index]
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._decoded())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def owned(self) -> RawRows:
+        """The same rows holding their own copy of the text, not the whole file's."""
+        return RawRows(self.raw.copy(), self.source, self.where)
+
+
+class _Released(Sequence[Row]):
+    """Rows a snapshot let go of once the graph was built (see Snapshot.without_rows):
+    reading them is a mistake in the program, never an empty estate."""
+
+    def _refuse(self) -> Any:
+        raise RuntimeError("the snapshot's rows were released after its graph was built")
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._refuse()
+
+    def __len__(self) -> int:
+        return int(self._refuse())
+
+
+_RELEASED = _Released()
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """A loaded snapshot. `source` names the file in every error message."""
+    """A loaded snapshot. `source` names the file in every error message.
+
+    Rows are dicts as a collection made them, or RawRows as a file holds them."""
 
     source: str
     collected_at: str
     tool: Mapping[str, str]
     scope: Mapping[str, Any]
-    resources: Mapping[str, list[Row]]
-    changes: list[Row] = field(default_factory=list)
+    resources: Mapping[str, Sequence[Row]]
+    changes: Sequence[Row] = field(default_factory=list)
     errors: tuple[CollectionError, ...] = ()
     # Gaps that leave the audit complete, e.g. change history that could not be read.
     warnings: tuple[str, ...] = ()
@@ -67,8 +139,31 @@ class Snapshot:
     def collected_date(self) -> dt.date:
         return dt.datetime.fromisoformat(self.collected_at.replace("Z", "+00:00")).date()
 
-    def rows(self, resource_type: str) -> list[Row]:
+    def rows(self, resource_type: str) -> Sequence[Row]:
         return self.resources.get(resource_type, [])
+
+    def records(self, resource_type: str, shape: type[T]) -> list[T]:
+        """The rows of one type as records of `shape` (auditor/graph/shapes.py), decoded
+        straight from the file's text when they are still text. A field of the wrong JSON
+        type is an InputError naming its path, e.g. `resources.<type>[3].properties.subnets`."""
+        rows = self.rows(resource_type)
+        where = f"resources.{resource_type}"
+        if isinstance(rows, RawRows):
+            return decode.decode_list(rows.raw, shape, self.source, where)
+        return decode.convert_list(rows, shape, self.source, where)
+
+    def without_rows(self, *, keep_changes: bool) -> Snapshot:
+        """The snapshot without its resource rows (and without its change history unless
+        `keep_changes`), for an audit whose graph is built and which writes no snapshot: a
+        file's rows hold the whole file's bytes."""
+        changes = self.changes
+        if not keep_changes:
+            changes = _RELEASED
+        elif isinstance(changes, RawRows):
+            changes = changes.owned()
+        return dataclasses.replace(
+            self, resources=dict.fromkeys(self.resources, _RELEASED), changes=changes
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -83,19 +178,101 @@ class Snapshot:
             "warnings": list(self.warnings),
         }
 
-    def resource_node(self, resource_type: str, index: int) -> Node:
-        """The row at `index` with its JSON path, for validated field access."""
-        return Node(
-            self.source, f"resources.{resource_type}[{index}]", self.resources[resource_type][index]
-        )
-
 
 def load(path: Path, display_name: str | None = None) -> Snapshot:
     source = display_name or str(path)
-    return parse_text(read_text(path, source), source)
+    return parse_bytes(read_bytes(path, source), source)
 
 
 def parse_text(text: str, source: str) -> Snapshot:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: only the dict reader replaces them
+        return _parse_dicts(text, source)
+    return parse_bytes(data, source)
+
+
+def parse_bytes(data: bytes, source: str) -> Snapshot:
+    """A snapshot file's bytes. The rows stay undecoded (RawRows) until the graph decodes
+    them typed; only the small parts of the document are read here.
+
+    msgspec reads the document when it is plain: UTF-8 JSON, with no escaped lone surrogate,
+    at the current version. Anything else (an error to report in json's words, a surrogate to
+    replace, a version to upgrade) is read as before, through `json.loads` and dicts."""
+    view = memoryview(data)
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, which Windows tools write
+        view = view[3:]
+    check_utf8(data, source)
+    if b"\\" in data and _ESCAPED_SURROGATE.search(data):
+        return _parse_dicts(str(view, "utf-8"), source)
+    try:
+        envelope = msgspec.json.decode(view, type=_Envelope)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return _parse_dicts(str(view, "utf-8"), source)
+    if type(envelope.version) is not int or envelope.version != VERSION:
+        return _parse_dicts(str(view, "utf-8"), source)
+    header_fields = {
+        "format": envelope.format,
+        "version": envelope.version,
+        "collectedAt": envelope.collectedAt,
+        "tool": envelope.tool,
+        "scope": envelope.scope,
+        "errors": envelope.errors,
+        "warnings": envelope.warnings,
+    }
+    header = _Header.of(Node(source, "", header_fields))
+    resources: dict[str, Sequence[Row]] = {}
+    for resource_type, raw in envelope.resources.items():
+        where = f"resources.{resource_type}"
+        if resource_type.lower() not in RESOURCE_TYPES:
+            # Read by nothing, but as valid as any row must be.
+            decode.decode_list(raw, decode.Identified, source, where)
+        resources[resource_type.lower()] = RawRows(raw, source, where)
+    changes: Sequence[Row] = []
+    if not _is_null(envelope.changes):
+        decode.decode_list(envelope.changes, decode.AnyObject, source, "changes")
+        changes = RawRows(envelope.changes, source, "changes")
+    return header.snapshot(resources, changes)
+
+
+# An escaped lone surrogate (or the first half of a pair), which only json.loads reads.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class _Envelope(msgspec.Struct, gc=False):
+    """The document with its rows left as text; the small parts are checked as dicts."""
+
+    resources: dict[str, msgspec.Raw]
+    format: Any = None
+    version: Any = None
+    collectedAt: Any = None
+    tool: Any = None
+    scope: Any = None
+    changes: msgspec.Raw = msgspec.Raw(b"null")
+    errors: Any = None
+    warnings: Any = None
+
+
+def _is_null(raw: msgspec.Raw) -> bool:
+    view = memoryview(raw)
+    return view.nbytes == 4 and view.tobytes() == b"null"
+
+
+def _decode_untyped(raw: msgspec.Raw, source: str, where: str) -> list[Row]:
+    """Rows as dicts. A number msgspec does not hold as a Python value (past 64 bits, or a
+    float out of range) is read by json, which refuses only integers of more than 4,300
+    digits."""
+    try:
+        rows: list[Row] = msgspec.json.decode(raw)
+    except msgspec.ValidationError:
+        try:
+            rows = json.loads(bytes(raw))
+        except ValueError:
+            raise InputError(source, where, "a number of more than 4,300 digits") from None
+    return rows
+
+
+def _parse_dicts(text: str, source: str) -> Snapshot:
     warnings: list[str] = []
     snap = parse_document(parse_json(text, source, warnings), source)
     if warnings:
@@ -164,19 +341,9 @@ def parse_document(document: Any, source: str) -> Snapshot:
         raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
     document = _upgrade(root, root.integer("version"))
     root = Node(source, "", document)
-    collected_at = root.string("collectedAt")
-    try:
-        dt.datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
-    except ValueError:
-        raise root.error("expected an ISO 8601 timestamp", "collectedAt") from None
-    tool = root.opt_obj("tool")
-    if tool is not None:
-        for _key, value in tool.entries():
-            if type(value.value) is not str:
-                raise value.error("expected a string")
-    scope = _scope(root.opt_obj("scope"))
+    header = _Header.of(root)
     resources_node = root.obj("resources")
-    resources: dict[str, list[Row]] = {}
+    resources: dict[str, Sequence[Row]] = {}
     for resource_type, rows in resources_node.entries():
         if not isinstance(rows.value, list):
             raise rows.error("expected a list")
@@ -187,18 +354,54 @@ def parse_document(document: Any, source: str) -> Snapshot:
     for change in changes.items():
         if not isinstance(change.value, dict):
             raise change.error("expected an object")
-    errors = tuple(_parse_error(node) for node in root.opt_array("errors").items())
-    warnings = root.strs("warnings")
-    return Snapshot(
-        source=source,
-        collected_at=collected_at,
-        tool={} if tool is None else dict(tool.value),
-        scope=scope,
-        resources=resources,
-        changes=changes.value,
-        errors=errors,
-        warnings=warnings,
-    )
+    return header.snapshot(resources, changes.value)
+
+
+@dataclass(frozen=True)
+class _Header:
+    """The small parts of a snapshot document, checked."""
+
+    source: str
+    collected_at: str
+    tool: Mapping[str, str]
+    scope: Mapping[str, Any]
+    errors: tuple[CollectionError, ...]
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, root: Node) -> _Header:
+        if root.value.get("format") != FORMAT:
+            raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
+        collected_at = root.string("collectedAt")
+        try:
+            dt.datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+        except ValueError:
+            raise root.error("expected an ISO 8601 timestamp", "collectedAt") from None
+        tool = root.opt_obj("tool")
+        if tool is not None:
+            for _key, value in tool.entries():
+                if type(value.value) is not str:
+                    raise value.error("expected a string")
+        return cls(
+            source=root.source,
+            collected_at=collected_at,
+            tool={} if tool is None else dict(tool.value),
+            scope=_scope(root.opt_obj("scope")),
+            errors=tuple(_parse_error(node) for node in root.opt_array("errors").items()),
+            warnings=root.strs("warnings"),
+        )
+
+    def snapshot(self, resources: dict[str, Sequence[Row]], changes: Sequence[Row]) -> Snapshot:
+        return Snapshot(
+            source=self.source,
+            collected_at=self.collected_at,
+            tool=self.tool,
+            scope=self.scope,
+            resources=resources,
+            changes=changes,
+            errors=self.errors,
+            warnings=self.warnings,
+        )
 
 
 def check_row(row: Node) -> None:

@@ -1,14 +1,19 @@
-"""Snapshot → networkx graph: nodes keyed by lower-cased ARM ID, typed payloads, typed edges."""
+"""Snapshot → networkx graph: nodes keyed by lower-cased ARM ID, typed payloads, typed edges.
+
+Rows are read in two steps, so that a caller can let go of the snapshot's rows between them
+(a file's rows hold its bytes): read_rows makes the payloads, build_graph links them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from auditor import snapshot
 from auditor.arm import ResourceId
 from auditor.errors import InputError
+from auditor.graph import shapes
 from auditor.graph.nodes import (
     Cluster,
     NatGateway,
@@ -22,9 +27,8 @@ from auditor.graph.nodes import (
     kind_of,
     kind_of_type,
 )
-from auditor.graph.rows import RowReader
+from auditor.graph.rows import RowError, RowReader
 from auditor.model import ResourceKind
-from auditor.reader import Node
 from auditor.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -60,100 +64,142 @@ _REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
 }
 
-T = TypeVar("T")
+
+@dataclass(frozen=True, slots=True)
+class RowType:
+    """How the graph reads one resource type: the shape its rows are decoded into and the
+    RowReader method that makes payloads of them (a payload, or one with its children)."""
+
+    resource_type: str
+    shape: type[shapes.Row]
+    read: Callable[[RowReader, Any], Payload | tuple[Payload, list[Any]]]
 
 
-def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
-    """Parse every row (validating the fields read) and link the resources."""
+# Every resource type the graph reads, in the order its rows are read. A new type: its shape
+# (shapes.py), its reader (rows.py), its row here, and its references in _links.
+ROW_TYPES: tuple[RowType, ...] = (
+    RowType(snapshot.MANAGED_CLUSTERS, shapes.ClusterRow, RowReader.cluster),
+    RowType(snapshot.VIRTUAL_NETWORKS, shapes.VirtualNetworkRow, RowReader.virtual_network),
+    RowType(snapshot.NAT_GATEWAYS, shapes.NatGatewayRow, RowReader.nat_gateway),
+    RowType(snapshot.PUBLIC_IPS, shapes.PublicIpRow, RowReader.public_ip),
+    RowType(snapshot.PUBLIC_IP_PREFIXES, shapes.PublicIpPrefixRow, RowReader.public_ip_prefix),
+    RowType(snapshot.ROUTE_TABLES, shapes.RouteTableRow, RowReader.route_table),
+    RowType(snapshot.LOAD_BALANCERS, shapes.LoadBalancerRow, RowReader.load_balancer),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EstateRows:
+    """Every payload of one snapshot, read and checked, before they are linked: the source
+    names the file in errors."""
+
+    source: str
+    payloads: list[Payload]
+
+
+def read_rows(snap: Snapshot) -> EstateRows:
+    """Decode and read every row the graph reads, each error naming the file and the row's
+    JSON path. Afterwards the snapshot's rows are no longer needed to build the graph."""
+    reader = RowReader()
+    payloads: list[Payload] = []
+    add = payloads.append
+    for row_type in ROW_TYPES:
+        read = row_type.read
+        records = snap.records(row_type.resource_type, row_type.shape)
+        for index, record in enumerate(records):
+            try:
+                found = read(reader, record)
+            except RowError as exc:
+                where = f"resources.{row_type.resource_type}[{index}].{exc.field}"
+                raise InputError(snap.source, where, exc.problem) from None
+            if isinstance(found, tuple):
+                add(found[0])
+                payloads.extend(found[1])
+            else:
+                add(found)
+        del records  # one type's records at a time
+    return EstateRows(snap.source, payloads)
+
+
+def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
+    """Link the resources: nodes keyed by lower-cased ARM ID, edges by reference; a reference
+    to a resource not in the snapshot becomes an Unknown node."""
     # Imported here: commands that build no graph (`egress-audit rules`) never load networkx.
     import networkx as nx
 
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    nodes: dict[str, dict[str, object]] = {}
-    reader = RowReader()
-
-    def add(payload: Payload) -> None:
+    rows = read_rows(estate) if isinstance(estate, Snapshot) else estate
+    nodes: dict[str, Payload] = {}
+    for payload in rows.payloads:
         key = payload.id.key
         if key in nodes:
             raise InputError(
-                snap.source, payload.id.text, "appears twice (IDs compare case-insensitively)"
+                rows.source, payload.id.text, "appears twice (IDs compare case-insensitively)"
             )
-        nodes[key] = {"payload": payload}
+        nodes[key] = payload
 
-    def parse_all(resource_type: str, parse: Callable[[Node], T]) -> list[T]:
-        count = len(snap.rows(resource_type))
-        return [parse(snap.resource_node(resource_type, i)) for i in range(count)]
-
-    clusters = parse_all(snapshot.MANAGED_CLUSTERS, reader.cluster)
-    vnets = parse_all(snapshot.VIRTUAL_NETWORKS, reader.virtual_network)
-    nats = parse_all(snapshot.NAT_GATEWAYS, reader.nat_gateway)
-    simple: list[Payload] = [
-        *parse_all(snapshot.PUBLIC_IPS, reader.public_ip),
-        *parse_all(snapshot.PUBLIC_IP_PREFIXES, reader.public_ip_prefix),
-        *parse_all(snapshot.ROUTE_TABLES, reader.route_table),
-        *parse_all(snapshot.LOAD_BALANCERS, reader.load_balancer),
-        *nats,
-    ]
-    for payload in simple:
-        add(payload)
-    for vnet, subnets in vnets:
-        add(vnet)
-        for subnet in subnets:
-            add(subnet)
-    for cluster, pools in clusters:
-        add(cluster)
-        for pool in pools:
-            add(pool)
-
-    # One edge per pair of nodes; `kinds` holds every relation between them (in practice one).
-    edges: dict[tuple[str, str], list[str]] = {}
+    # One edge per pair of nodes; its `kinds` hold every relation between them (in practice
+    # one). The tuples are shared: an estate has few distinct ones.
+    edges: dict[tuple[str, str], tuple[str, ...]] = {}
+    kinds_of: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
     def link(source: ResourceId, target_id: ResourceId | None, edge: Edge) -> None:
         if not target_id:
             return
         target = target_id.key
-        if target not in nodes:
-            nodes[target] = {"payload": Unknown(target_id, ResourceKind.of(target_id))}
-        found = nodes[target]["payload"]
+        found = nodes.get(target)
+        if found is None:
+            found = nodes[target] = Unknown(target_id, ResourceKind.of(target_id))
         field, expected = _REFERENCES[edge]
         if not isinstance(found, (Unknown, *expected)):
             raise InputError(
-                snap.source,
+                rows.source,
                 f"{source} {field}",
                 f"refers to {target_id}, a {kind_of(found).label}, "
                 f"not a {kind_of_type(expected[0]).label}",
             )
-        kinds = edges.setdefault((source.key, target), [])
+        pair = (source.key, target)
+        kinds = edges.get(pair, ())
         if edge.value not in kinds:
-            kinds.append(edge.value)
+            step = (kinds, edge.value)
+            shared = kinds_of.get(step)
+            if shared is None:
+                shared = kinds_of[step] = (*kinds, edge.value)
+            edges[pair] = shared
 
-    for vnet, subnets in vnets:
-        for subnet in subnets:
-            link(vnet.id, subnet.id, Edge.SUBNET)
-            link(subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY)
-            link(subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE)
-    for nat in nats:
-        for ip_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
-            link(nat.id, ip_id, Edge.PUBLIC_IP)
-        for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
-            link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
-    for cluster, pools in clusters:
-        _link_cluster(cluster, pools, link)
-    graph.add_nodes_from(nodes.items())
-    graph.add_edges_from((u, v, {"kinds": tuple(k)}) for (u, v), k in edges.items())
+    for payload in list(nodes.values()):
+        linker = _LINKS.get(type(payload))
+        if linker is not None:
+            linker(payload, link)
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from((key, {"payload": payload}) for key, payload in nodes.items())
+    graph.add_edges_from((u, v, {"kinds": kinds}) for (u, v), kinds in edges.items())
     return graph
 
 
-def _link_cluster(
-    cluster: Cluster,
-    pools: list[NodePool],
-    link: Callable[[ResourceId, ResourceId | None, Edge], None],
-) -> None:
-    for pool in pools:
-        link(cluster.id, pool.id, Edge.NODE_POOL)
-        link(pool.id, pool.vnet_subnet_id, Edge.NODES_IN)
-        link(pool.id, pool.pod_subnet_id, Edge.PODS_IN)
-        link(pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX)
+Link = Callable[[ResourceId, "ResourceId | None", Edge], None]
+
+
+def _link_subnet(subnet: Subnet, link: Link) -> None:
+    link(subnet.vnet_id, subnet.id, Edge.SUBNET)
+    link(subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY)
+    link(subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE)
+
+
+def _link_nat_gateway(nat: NatGateway, link: Link) -> None:
+    for ip_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
+        link(nat.id, ip_id, Edge.PUBLIC_IP)
+    for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
+        link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
+
+
+def _link_pool(pool: NodePool, link: Link) -> None:
+    link(pool.cluster_id, pool.id, Edge.NODE_POOL)
+    link(pool.id, pool.vnet_subnet_id, Edge.NODES_IN)
+    link(pool.id, pool.pod_subnet_id, Edge.PODS_IN)
+    link(pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX)
+
+
+def _link_cluster(cluster: Cluster, link: Link) -> None:
     lb = cluster.load_balancer_profile
     if lb is not None:
         for ip_id in (*lb.effective_outbound_ip_ids, *lb.outbound_prefix_ids):
@@ -162,3 +208,12 @@ def _link_cluster(
     if nat is not None:
         for ip_id in nat.effective_outbound_ip_ids:
             link(cluster.id, ip_id, Edge.MANAGED_NAT_IP)
+
+
+# The references each payload type holds, as edges.
+_LINKS: dict[type, Callable[[Any, Link], None]] = {
+    Subnet: _link_subnet,
+    NatGateway: _link_nat_gateway,
+    NodePool: _link_pool,
+    Cluster: _link_cluster,
+}

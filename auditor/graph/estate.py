@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from auditor.arm import ResourceId
 from auditor.graph import egress
 from auditor.graph.associations import NatAssociation, NatAssociations
-from auditor.graph.build import Edge, build_graph
+from auditor.graph.build import Edge, EstateRows, build_graph
 from auditor.graph.nodes import (
     Cluster,
     LoadBalancer,
@@ -91,6 +91,11 @@ class EgressGraph:
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
         return cls(build_graph(snap), snap.collected_date)
+
+    @classmethod
+    def from_rows(cls, rows: EstateRows, as_of: dt.date) -> EgressGraph:
+        """The graph of rows read already (build.read_rows), read on `as_of`."""
+        return cls(build_graph(rows), as_of)
 
     # -- lookups ---------------------------------------------------------------------------
 

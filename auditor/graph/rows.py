@@ -1,14 +1,16 @@
-"""Snapshot rows → typed payloads. The one place that knows Resource Graph key casing.
+"""Snapshot rows → typed payloads. The one place that turns rows into the graph's payloads.
 
-Every field read goes through `auditor.reader.Node`, so a wrong type is reported with the
-file and the JSON path of the field, e.g.
-`resources.microsoft.network/natgateways[3].properties.subnets`. Every ARM ID read becomes a
-ResourceId here, once, through the estate's IdTable.
+Rows arrive as records of auditor/graph/shapes.py, decoded and type-checked already, each
+error naming the file and the JSON path of the field, e.g.
+`resources.microsoft.network/natgateways[3].properties.subnets`; what is checked here beyond
+the JSON types (an ID that is not an ARM ID) raises RowError with the field's path in the row.
+Every ARM ID read becomes a ResourceId here, once, through the estate's IdTable.
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from auditor import arm
 from auditor.arm import IdTable, ResourceId
@@ -24,7 +26,7 @@ from auditor.enums import (
     PowerState,
     Sku,
 )
-from auditor.graph import defaults
+from auditor.graph import defaults, shapes
 from auditor.graph.nodes import (
     ApiServerAccess,
     Cluster,
@@ -41,7 +43,15 @@ from auditor.graph.nodes import (
     Subnet,
     VirtualNetwork,
 )
-from auditor.reader import Node
+
+
+class RowError(Exception):
+    """A field of a row that its JSON type allows but the graph cannot use."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field  # the path in the row, e.g. `id`
+        self.problem = problem
 
 
 class _Common(TypedDict):
@@ -53,13 +63,28 @@ class _Common(TypedDict):
     tags: dict[str, str]
 
 
-def _properties(row: Node) -> Node:
-    return row.section("properties")
+# An absent or null object reads as an empty one.
+_CLUSTER = shapes.ClusterProperties()
+_NETWORK = shapes.NetworkProfile()
+_VNET = shapes.VirtualNetworkProperties()
+_SUBNET = shapes.SubnetProperties()
+_PEERING = shapes.PeeringProperties()
+_NAT = shapes.NatGatewayProperties()
+_PUBLIC_IP = shapes.PublicIpProperties()
+_PREFIX = shapes.PublicIpPrefixProperties()
+_ROUTES = shapes.RouteTableProperties()
+_ROUTE = shapes.RouteProperties()
+_LOAD_BALANCER = shapes.LoadBalancerProperties()
+_FRONTEND = shapes.FrontendProperties()
+_OUTBOUND_RULE = shapes.OutboundRuleProperties()
 
 
-def _sku(row: Node) -> Sku | None:
-    sku = row.opt_obj("sku")
-    return None if sku is None else Sku.parse(sku.opt_string("name"))
+def _sku(sku: shapes.Sku | None) -> Sku | None:
+    return None if sku is None else Sku.parse(sku.name)
+
+
+def _ref_text(ref: shapes.OptRef | None) -> str | None:
+    return None if ref is None else ref.id
 
 
 class RowReader:
@@ -68,268 +93,271 @@ class RowReader:
     def __init__(self, ids: IdTable | None = None) -> None:
         self.ids = IdTable() if ids is None else ids
 
-    def _ref(self, node: Node, key: str) -> ResourceId | None:
-        return self.ids.optional(node.opt_ref(key))
+    def _ref(self, ref: shapes.OptRef | None) -> ResourceId | None:
+        return None if ref is None else self.ids.optional(ref.id)
 
-    def _refs(self, node: Node, key: str) -> tuple[ResourceId, ...]:
-        return self.ids.all(node.refs(key))
+    def _refs(self, refs: tuple[shapes.Ref, ...] | None) -> tuple[ResourceId, ...]:
+        if not refs:
+            return ()
+        ids = self.ids
+        return tuple([ids(ref.id) for ref in refs])
 
-    def _common(self, row: Node) -> _Common:
-        text = row.string("id")
-        resource_id = self.ids(text)
-        parts = resource_id.parts
+    def _common(self, row: shapes.Row) -> _Common:
+        text = row.id
+        resource_id = self.ids[text]
+        # Parsed, not cached on the ID: a row's parts are read once, here.
+        parts = arm.parse(text)
         if not parts.subscription_id or not parts.resource_type:
-            raise row.error(f"{text!r} is not an Azure resource ID", "id")
-        tags = row.opt_obj("tags")
+            raise RowError("id", f"{text!r} is not an Azure resource ID")
+        tags = row.tags
         return {
             "id": resource_id,
-            "name": row.opt_string("name") or parts.name,
+            "name": row.name or parts.name,
             # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
-            "subscription_id": parts.subscription_id or row.opt_string("subscriptionId") or "",
-            "resource_group": parts.resource_group or row.opt_string("resourceGroup") or "",
-            "location": row.opt_string("location") or "",
-            "tags": {} if tags is None else {k: str(v) for k, v in tags.value.items()},
+            "subscription_id": parts.subscription_id,
+            "resource_group": parts.resource_group or row.resourceGroup or "",
+            "location": row.location or "",
+            "tags": {} if tags is None else _tags(tags),
         }
 
-    def cluster(self, row: Node) -> tuple[Cluster, list[NodePool]]:
-        props = _properties(row)
-        net = props.section("networkProfile")
-        api = props.opt_obj("apiServerAccessProfile")
+    def cluster(self, row: shapes.ClusterRow) -> tuple[Cluster, list[NodePool]]:
+        props = row.properties or _CLUSTER
+        net = props.networkProfile or _NETWORK
+        api = props.apiServerAccessProfile
         # A documented default applies where the row has no value (auditor/graph/defaults.py).
-        outbound_type = net.opt_string("outboundType") or defaults.OUTBOUND_TYPE.value
-        network_plugin = net.opt_string("networkPlugin")
+        outbound_type = net.outboundType or defaults.OUTBOUND_TYPE.value
+        network_plugin = net.networkPlugin
         result = Cluster(
             **self._common(row),
             outbound_type=outbound_type,
             outbound=OutboundType.parse(outbound_type),
             network_plugin=network_plugin,
             plugin=NetworkPlugin.parse(network_plugin),
-            network_plugin_mode=net.opt_string("networkPluginMode"),
-            network_dataplane=net.opt_string("networkDataplane"),
-            network_policy=net.opt_string("networkPolicy"),
+            network_plugin_mode=net.networkPluginMode,
+            network_dataplane=net.networkDataplane,
+            network_policy=net.networkPolicy,
             load_balancer_sku=LoadBalancerSku.parse(
-                net.opt_string("loadBalancerSku") or defaults.LOAD_BALANCER_SKU.value
+                net.loadBalancerSku or defaults.LOAD_BALANCER_SKU.value
             ),
             ip_families=tuple(
                 family
-                for text in net.strs("ipFamilies")
+                for text in net.ipFamilies or ()
                 if (family := IpVersion.parse(text)) is not None
             ),
-            node_resource_group=props.opt_string("nodeResourceGroup"),
-            power_state=_power_state(props),
-            kubernetes_version=props.opt_string("kubernetesVersion"),
-            load_balancer_profile=self._lb_profile(net.opt_obj("loadBalancerProfile")),
-            nat_gateway_profile=self._nat_profile(net.opt_obj("natGatewayProfile")),
+            node_resource_group=props.nodeResourceGroup,
+            power_state=_power_state(props.powerState),
+            kubernetes_version=props.kubernetesVersion,
+            load_balancer_profile=self._lb_profile(net.loadBalancerProfile),
+            nat_gateway_profile=self._nat_profile(net.natGatewayProfile),
             api_server_access=None if api is None else _api_access(api),
         )
-        pools = [
-            self._pool(result.id, node) for node in props.opt_array("agentPoolProfiles").items()
-        ]
+        pools = [self._pool(result.id, pool) for pool in props.agentPoolProfiles or ()]
         return result, pools
 
-    def _lb_profile(self, node: Node | None) -> LoadBalancerProfile | None:
-        if node is None:
+    def _lb_profile(self, profile: shapes.LoadBalancerProfile | None) -> LoadBalancerProfile | None:
+        if profile is None:
             return None
-        managed = node.opt_obj("managedOutboundIPs")
-        outbound_ips = node.opt_obj("outboundIPs")
-        outbound_prefixes = node.opt_obj("outboundIPPrefixes")
+        managed = profile.managedOutboundIPs
+        outbound_ips = profile.outboundIPs
+        outbound_prefixes = profile.outboundIPPrefixes
         return LoadBalancerProfile(
-            managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
-            outbound_ip_ids=() if outbound_ips is None else self._refs(outbound_ips, "publicIPs"),
+            managed_outbound_ip_count=None if managed is None else managed.count,
+            outbound_ip_ids=() if outbound_ips is None else self._refs(outbound_ips.publicIPs),
             outbound_prefix_ids=(
-                ()
-                if outbound_prefixes is None
-                else self._refs(outbound_prefixes, "publicIPPrefixes")
+                () if outbound_prefixes is None else self._refs(outbound_prefixes.publicIPPrefixes)
             ),
-            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
-            allocated_outbound_ports=node.opt_integer("allocatedOutboundPorts"),
-            idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
+            effective_outbound_ip_ids=self._refs(profile.effectiveOutboundIPs),
+            allocated_outbound_ports=profile.allocatedOutboundPorts,
+            idle_timeout_minutes=profile.idleTimeoutInMinutes,
         )
 
-    def _nat_profile(self, node: Node | None) -> NatGatewayProfile | None:
-        if node is None:
+    def _nat_profile(self, profile: shapes.NatGatewayProfile | None) -> NatGatewayProfile | None:
+        if profile is None:
             return None
-        managed = node.opt_obj("managedOutboundIPProfile")
+        managed = profile.managedOutboundIPProfile
         return NatGatewayProfile(
-            managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
-            idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
-            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
-            sku=Sku.parse(node.opt_string("sku")),
+            managed_outbound_ip_count=None if managed is None else managed.count,
+            idle_timeout_minutes=profile.idleTimeoutInMinutes,
+            effective_outbound_ip_ids=self._refs(profile.effectiveOutboundIPs),
+            sku=Sku.parse(profile.sku),
         )
 
-    def _pool(self, cluster_id: ResourceId, node: Node) -> NodePool:
-        name = node.string("name")
-        upgrade = node.opt_obj("upgradeSettings")
-        windows = node.opt_obj("windowsProfile")
+    def _pool(self, cluster_id: ResourceId, pool: shapes.AgentPool) -> NodePool:
+        name = pool.name
+        upgrade = pool.upgradeSettings
+        windows = pool.windowsProfile
+        ids = self.ids
         return NodePool(
             id=cluster_id.child("agentPools", name),
             cluster_id=cluster_id,
             name=name,
-            mode=AgentPoolMode.parse(node.opt_string("mode")),
-            os_type=OsType.parse(node.opt_string("osType") or defaults.OS_TYPE.value),
-            count=node.opt_integer("count"),
-            min_count=node.opt_integer("minCount"),
-            max_count=node.opt_integer("maxCount"),
-            auto_scaling=bool(node.opt_boolean("enableAutoScaling")),
-            max_surge=None if upgrade is None else upgrade.opt_string("maxSurge"),
-            availability_zones=node.strs("availabilityZones"),
-            vnet_subnet_id=self.ids.optional(node.opt_string("vnetSubnetID")),
-            pod_subnet_id=self.ids.optional(node.opt_string("podSubnetID")),
-            enable_node_public_ip=bool(node.opt_boolean("enableNodePublicIP")),
-            node_public_ip_prefix_id=self.ids.optional(node.opt_string("nodePublicIPPrefixID")),
-            power_state=_power_state(node),
-            windows_outbound_nat_disabled=(
-                None if windows is None else windows.opt_boolean("disableOutboundNat")
-            ),
+            mode=AgentPoolMode.parse(pool.mode),
+            os_type=OsType.parse(pool.osType or defaults.OS_TYPE.value),
+            count=pool.count,
+            min_count=pool.minCount,
+            max_count=pool.maxCount,
+            auto_scaling=bool(pool.enableAutoScaling),
+            max_surge=None if upgrade is None else upgrade.maxSurge,
+            availability_zones=pool.availabilityZones or (),
+            vnet_subnet_id=ids.optional(pool.vnetSubnetID),
+            pod_subnet_id=ids.optional(pool.podSubnetID),
+            enable_node_public_ip=bool(pool.enableNodePublicIP),
+            node_public_ip_prefix_id=ids.optional(pool.nodePublicIPPrefixID),
+            power_state=_power_state(pool.powerState),
+            windows_outbound_nat_disabled=None if windows is None else windows.disableOutboundNat,
         )
 
-    def virtual_network(self, row: Node) -> tuple[VirtualNetwork, list[Subnet]]:
-        props = _properties(row)
-        space = props.opt_obj("addressSpace")
+    def virtual_network(self, row: shapes.VirtualNetworkRow) -> tuple[VirtualNetwork, list[Subnet]]:
+        props = row.properties or _VNET
+        space = props.addressSpace
         common = self._common(row)
         vnet_id = common["id"]
-        subnets = [self._subnet(vnet_id, node) for node in props.opt_array("subnets").items()]
+        subnets = [self._subnet(vnet_id, entry) for entry in props.subnets or ()]
         result = VirtualNetwork(
             **common,
-            address_prefixes=() if space is None else space.strs("addressPrefixes"),
+            address_prefixes=() if space is None else space.addressPrefixes or (),
             subnet_ids=tuple(s.id for s in subnets),
             peered_vnet_ids=tuple(
                 remote
-                for peering in props.opt_array("virtualNetworkPeerings").items()
-                if (remote := self._ref(_properties(peering), "remoteVirtualNetwork"))
+                for peering in props.virtualNetworkPeerings or ()
+                if (remote := self._ref((peering.properties or _PEERING).remoteVirtualNetwork))
             ),
-            default_public_nat_gateway_id=self._ref(props, "defaultPublicNatGateway"),
+            default_public_nat_gateway_id=self._ref(props.defaultPublicNatGateway),
         )
         return result, subnets
 
-    def _subnet(self, vnet_id: ResourceId, node: Node) -> Subnet:
-        props = _properties(node)
-        name = node.opt_string("name")
-        text = node.opt_string("id")
-        subnet_id = self.ids(text) if text else vnet_id.child("subnets", name or "")
-        prefix = props.opt_string("addressPrefix")
+    def _subnet(self, vnet_id: ResourceId, entry: shapes.SubnetEntry) -> Subnet:
+        props = entry.properties or _SUBNET
+        name = entry.name
+        text = entry.id
+        subnet_id = self.ids[text] if text else vnet_id.child("subnets", name or "")
+        prefix = props.addressPrefix
         return Subnet(
             id=subnet_id,
             name=name or subnet_id.name,
             vnet_id=vnet_id,
-            address_prefixes=((prefix,) if prefix else ()) + props.strs("addressPrefixes"),
-            nat_gateway_id=self._ref(props, "natGateway"),
-            route_table_id=self._ref(props, "routeTable"),
-            network_security_group_id=self._ref(props, "networkSecurityGroup"),
-            default_outbound_access=props.opt_boolean("defaultOutboundAccess"),
+            address_prefixes=((prefix,) if prefix else ()) + (props.addressPrefixes or ()),
+            nat_gateway_id=self._ref(props.natGateway),
+            route_table_id=self._ref(props.routeTable),
+            network_security_group_id=self._ref(props.networkSecurityGroup),
+            default_outbound_access=props.defaultOutboundAccess,
         )
 
-    def nat_gateway(self, row: Node) -> NatGateway:
-        props = _properties(row)
+    def nat_gateway(self, row: shapes.NatGatewayRow) -> NatGateway:
+        props = row.properties or _NAT
         return NatGateway(
             **self._common(row),
-            sku=_sku(row),
-            zones=row.strs("zones"),
-            idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
-            public_ip_ids=self._refs(props, "publicIpAddresses"),
-            public_ip_prefix_ids=self._refs(props, "publicIpPrefixes"),
-            public_ip_v6_ids=self._refs(props, "publicIpAddressesV6"),
-            public_ip_prefix_v6_ids=self._refs(props, "publicIpPrefixesV6"),
-            subnet_ids=self._refs(props, "subnets"),
-            source_virtual_network_id=self._ref(props, "sourceVirtualNetwork"),
+            sku=_sku(row.sku),
+            zones=row.zones or (),
+            idle_timeout_minutes=props.idleTimeoutInMinutes,
+            public_ip_ids=self._refs(props.publicIpAddresses),
+            public_ip_prefix_ids=self._refs(props.publicIpPrefixes),
+            public_ip_v6_ids=self._refs(props.publicIpAddressesV6),
+            public_ip_prefix_v6_ids=self._refs(props.publicIpPrefixesV6),
+            subnet_ids=self._refs(props.subnets),
+            source_virtual_network_id=self._ref(props.sourceVirtualNetwork),
         )
 
-    def public_ip(self, row: Node) -> PublicIp:
-        props = _properties(row)
-        sku = row.opt_obj("sku")
-        ddos = props.opt_obj("ddosSettings")
-        ip_tags = props.opt_array("ipTags")
-        routing_internet = any(
-            isinstance(tag.value, dict)
-            and str(tag.value.get("ipTagType", "")).lower() == "routingpreference"
-            and str(tag.value.get("tag", "")).lower() == "internet"
-            for tag in ip_tags.items()
-        )
+    def public_ip(self, row: shapes.PublicIpRow) -> PublicIp:
+        props = row.properties or _PUBLIC_IP
+        sku = row.sku
+        ddos = props.ddosSettings
         return PublicIp(
             **self._common(row),
-            sku=None if sku is None else Sku.parse(sku.opt_string("name")),
-            tier=None if sku is None else sku.opt_string("tier"),
-            zones=row.strs("zones"),
-            ip_address=props.opt_string("ipAddress"),
-            allocation_method=AllocationMethod.parse(props.opt_string("publicIPAllocationMethod")),
-            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
-            prefix_id=self._ref(props, "publicIPPrefix"),
-            idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
-            ddos_protection=ddos is not None
-            and (ddos.opt_string("protectionMode") or "").lower() == "enabled",
-            routing_preference_internet=routing_internet,
+            sku=_sku(sku),
+            tier=None if sku is None else sku.tier,
+            zones=row.zones or (),
+            ip_address=props.ipAddress,
+            allocation_method=AllocationMethod.parse(props.publicIPAllocationMethod),
+            version=IpVersion.parse(props.publicIPAddressVersion),
+            prefix_id=self._ref(props.publicIPPrefix),
+            idle_timeout_minutes=props.idleTimeoutInMinutes,
+            ddos_protection=ddos is not None and (ddos.protectionMode or "").lower() == "enabled",
+            routing_preference_internet=_routing_internet(props.ipTags or ()),
         )
 
-    def public_ip_prefix(self, row: Node) -> PublicIpPrefix:
-        props = _properties(row)
+    def public_ip_prefix(self, row: shapes.PublicIpPrefixRow) -> PublicIpPrefix:
+        props = row.properties or _PREFIX
         return PublicIpPrefix(
             **self._common(row),
-            sku=_sku(row),
-            zones=row.strs("zones"),
-            ip_prefix=props.opt_string("ipPrefix"),
-            prefix_length=props.opt_integer("prefixLength"),
-            version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
+            sku=_sku(row.sku),
+            zones=row.zones or (),
+            ip_prefix=props.ipPrefix,
+            prefix_length=props.prefixLength,
+            version=IpVersion.parse(props.publicIPAddressVersion),
         )
 
-    def route_table(self, row: Node) -> RouteTable:
-        props = _properties(row)
+    def route_table(self, row: shapes.RouteTableRow) -> RouteTable:
+        props = row.properties or _ROUTES
         routes = []
-        for node in props.opt_array("routes").items():
-            route_props = _properties(node)
-            hop_text = route_props.opt_string("nextHopType")
+        for entry in props.routes or ():
+            route = entry.properties or _ROUTE
+            hop_text = route.nextHopType
             routes.append(
                 Route(
-                    name=node.opt_string("name") or "",
-                    address_prefix=route_props.opt_string("addressPrefix"),
+                    name=entry.name or "",
+                    address_prefix=route.addressPrefix,
                     next_hop_type=NextHopType.parse(hop_text),
-                    next_hop_ip=route_props.opt_string("nextHopIpAddress"),
+                    next_hop_ip=route.nextHopIpAddress,
                     next_hop_type_text=hop_text,
                 )
             )
         return RouteTable(**self._common(row), routes=tuple(routes))
 
-    def load_balancer(self, row: Node) -> LoadBalancer:
-        props = _properties(row)
+    def load_balancer(self, row: shapes.LoadBalancerRow) -> LoadBalancer:
+        props = row.properties or _LOAD_BALANCER
         frontend_ips: dict[str, ResourceId] = {}
         frontend_prefixes: dict[str, ResourceId] = {}
-        for node in props.opt_array("frontendIPConfigurations").items():
-            frontend = arm.key(node.string("id"))
-            frontend_props = _properties(node)
-            ip_ref = self._ref(frontend_props, "publicIPAddress")
-            prefix_ref = self._ref(frontend_props, "publicIPPrefix")
+        for frontend in props.frontendIPConfigurations or ():
+            key = arm.key(frontend.id)
+            frontend_props = frontend.properties or _FRONTEND
+            ip_ref = self._ref(frontend_props.publicIPAddress)
+            prefix_ref = self._ref(frontend_props.publicIPPrefix)
             if ip_ref:
-                frontend_ips[frontend] = ip_ref
+                frontend_ips[key] = ip_ref
             if prefix_ref:
-                frontend_prefixes[frontend] = prefix_ref
+                frontend_prefixes[key] = prefix_ref
         rules = []
-        for node in props.opt_array("outboundRules").items():
-            rule_props = _properties(node)
+        for entry in props.outboundRules or ():
+            rule = entry.properties or _OUTBOUND_RULE
             rules.append(
                 OutboundRule(
-                    name=node.opt_string("name") or "",
-                    frontend_ids=self._refs(rule_props, "frontendIPConfigurations"),
-                    idle_timeout_minutes=rule_props.opt_integer("idleTimeoutInMinutes"),
-                    allocated_outbound_ports=rule_props.opt_integer("allocatedOutboundPorts"),
-                    enable_tcp_reset=rule_props.opt_boolean("enableTcpReset"),
+                    name=entry.name or "",
+                    frontend_ids=self._refs(rule.frontendIPConfigurations),
+                    idle_timeout_minutes=rule.idleTimeoutInMinutes,
+                    allocated_outbound_ports=rule.allocatedOutboundPorts,
+                    enable_tcp_reset=rule.enableTcpReset,
                 )
             )
         return LoadBalancer(
             **self._common(row),
-            sku=_sku(row),
+            sku=_sku(row.sku),
             frontend_public_ip_ids=frontend_ips,
             frontend_public_prefix_ids=frontend_prefixes,
             outbound_rules=tuple(rules),
         )
 
 
-def _power_state(node: Node) -> PowerState | None:
-    power = node.opt_obj("powerState")
-    return None if power is None else PowerState.parse(power.opt_string("code"))
+def _tags(tags: dict[str, Any]) -> dict[str, str]:
+    return {k: v if type(v) is str else str(v) for k, v in tags.items()}
 
 
-def _api_access(node: Node) -> ApiServerAccess:
+def _routing_internet(tags: Iterable[Any]) -> bool:
+    return any(
+        isinstance(tag, dict)
+        and str(tag.get("ipTagType", "")).lower() == "routingpreference"
+        and str(tag.get("tag", "")).lower() == "internet"
+        for tag in tags
+    )
+
+
+def _power_state(power: shapes.PowerState | None) -> PowerState | None:
+    return None if power is None else PowerState.parse(power.code)
+
+
+def _api_access(api: shapes.ApiServerAccessProfile) -> ApiServerAccess:
     return ApiServerAccess(
-        authorized_ip_ranges=node.strs("authorizedIPRanges"),
-        private_cluster=bool(node.opt_boolean("enablePrivateCluster")),
-        vnet_integration=bool(node.opt_boolean("enableVnetIntegration")),
+        authorized_ip_ranges=api.authorizedIPRanges or (),
+        private_cluster=bool(api.enablePrivateCluster),
+        vnet_integration=bool(api.enableVnetIntegration),
     )
