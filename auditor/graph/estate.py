@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from auditor.arm import ResourceId
 from auditor.graph import egress
 from auditor.graph.associations import NatAssociation, NatAssociations
-from auditor.graph.build import Edge, EstateRows, build_graph
+from auditor.graph.build import EstateRows, build_graph
 from auditor.graph.nodes import (
     Cluster,
     LoadBalancer,
@@ -53,10 +53,15 @@ class EgressGraph:
     def __init__(self, graph: nx.DiGraph[str], as_of: dt.date) -> None:
         self.nx = graph
         self.as_of = as_of  # the day the estate was read: time-based rules judge against it
-        self._by_kind: dict[type, list[Payload]] = defaultdict(list)
-        for node_key in sorted(graph.nodes):
-            payload: Payload = graph.nodes[node_key]["payload"]
-            self._by_kind[type(payload)].append(payload)
+        # Plain indexes beside the graph, built once: rules look resources up hundreds of
+        # thousands of times, and a networkx view costs several dict lookups each time.
+        self._payloads: dict[str, Payload] = dict(graph.nodes(data="payload"))  # type: ignore[arg-type]
+        by_kind: dict[type, list[Payload]] = defaultdict(list)
+        for payload in self._payloads.values():
+            by_kind[type(payload)].append(payload)
+        for payloads in by_kind.values():
+            payloads.sort(key=_key)
+        self._by_kind = by_kind
         self._vnets_by_group: dict[tuple[str, str], list[VirtualNetwork]] = defaultdict(list)
         for vnet in self.all(VirtualNetwork):
             self._vnets_by_group[
@@ -73,15 +78,22 @@ class EgressGraph:
             self._nats_by_group[(nat.subscription_id.lower(), nat.resource_group.lower())].append(
                 nat
             )
+        # Each pool is linked from its own cluster (build.Edge.NODE_POOL), by cluster_id.
         self._pools: dict[str, list[NodePool]] = defaultdict(list)
-        for source, target, data in graph.edges(data=True):
-            if Edge.NODE_POOL.value in data["kinds"]:
-                self._pools[source].append(graph.nodes[target]["payload"])
+        for pool in self.all(NodePool):
+            self._pools[pool.cluster_id.key].append(pool)
         for pools in self._pools.values():
             pools.sort(key=lambda pool: pool.name.lower())
+        self._node_pools = tuple(
+            (cluster, pool) for cluster in self.clusters() for pool in self.pools(cluster)
+        )
+        self._node_subnets: dict[str, Subnet | Unknown] = {}
+        self._associations: dict[str, NatAssociation] = {}
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
+        self._pools_by_subnet: dict[str, list[NodePool]] | None = None
+        self._subnets_by_nat: dict[str, set[str]] | None = None
         self._peers: dict[str, set[str]] = defaultdict(set)
         for vnet in self.all(VirtualNetwork):
             for remote in vnet.peered_vnet_ids:
@@ -104,15 +116,10 @@ class EgressGraph:
         return self._by_kind.get(payload_type, [])  # type: ignore[return-value]
 
     def get(self, resource_id: ResourceId | None) -> Payload | None:
-        if resource_id is None:
-            return None
-        data = self.nx.nodes.get(resource_id.key)
-        payload: Payload | None = None if data is None else data["payload"]
-        return payload
+        return None if resource_id is None else self._payloads.get(resource_id.key)
 
     def _payload(self, key: str) -> Payload | None:
-        data = self.nx.nodes.get(key)
-        return None if data is None else data["payload"]
+        return self._payloads.get(key)
 
     def clusters(self) -> list[Cluster]:
         return self.all(Cluster)
@@ -122,7 +129,7 @@ class EgressGraph:
         return self._pools.get(cluster.id.key, [])
 
     def cluster_of(self, pool: NodePool) -> Cluster:
-        found = self.get(pool.cluster_id)
+        found = self._payloads[pool.cluster_id.key]
         assert isinstance(found, Cluster)  # noqa: S101 - pools are only built from clusters
         return found
 
@@ -133,6 +140,12 @@ class EgressGraph:
 
     def node_subnet(self, pool: NodePool) -> Subnet | Unknown:
         """The subnet a pool's nodes sit in; the AKS-managed one when `vnetSubnetID` is unset."""
+        found = self._node_subnets.get(pool.id.key)
+        if found is None:
+            found = self._node_subnets[pool.id.key] = self._find_node_subnet(pool)
+        return found
+
+    def _find_node_subnet(self, pool: NodePool) -> Subnet | Unknown:
         if pool.vnet_subnet_id:
             found = self.get(pool.vnet_subnet_id)
             assert isinstance(found, Subnet | Unknown)  # noqa: S101 - linked in build_graph
@@ -206,12 +219,15 @@ class EgressGraph:
     def nat_association(self, subnet: Subnet) -> NatAssociation:
         """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
         is unknown: the subnet's and the NAT gateway's records disagree."""
-        return self._nat_associations.of(subnet)
+        found = self._associations.get(subnet.id.key)
+        if found is None:
+            found = self._associations[subnet.id.key] = self._nat_associations.of(subnet)
+        return found
 
     def subnet_nat_gateway_id(self, subnet: Subnet) -> ResourceId | None:
         """The NAT gateway both records of the association agree on; None when there is none
         or it is unknown (see nat_association)."""
-        return self._nat_associations.of(subnet).nat_id
+        return self.nat_association(subnet).nat_id
 
     def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
         """The subnet an IP address of a route's next hop sits in, looked up where the route
@@ -238,19 +254,24 @@ class EgressGraph:
         return max(candidates, key=lambda item: item[0].prefixlen)[1]
 
     def pools_in_subnet(self, subnet_id: ResourceId) -> list[NodePool]:
-        """Node pools whose nodes or pods use the subnet."""
-        return sorted(
-            (
-                self.nx.nodes[source]["payload"]
-                for source, _, data in self.nx.in_edges(subnet_id.key, data=True)
-                if Edge.NODES_IN.value in data["kinds"] or Edge.PODS_IN.value in data["kinds"]
-            ),
-            key=lambda pool: pool.id.key,
-        )
+        """Node pools whose nodes or pods use the subnet (by vnetSubnetID or podSubnetID)."""
+        if self._pools_by_subnet is None:
+            index: dict[str, list[NodePool]] = defaultdict(list)
+            for pool in self.all(NodePool):
+                for used in {i.key for i in (pool.vnet_subnet_id, pool.pod_subnet_id) if i}:
+                    index[used].append(pool)
+            self._pools_by_subnet = index
+        return self._pools_by_subnet.get(subnet_id.key, [])
 
     def subnets_of_nat(self, nat: NatGateway) -> list[Subnet]:
         """Subnets that send traffic through a NAT gateway (by either side's reference)."""
-        keys = set(self.nx.predecessors(nat.id.key))
+        if self._subnets_by_nat is None:
+            named: dict[str, set[str]] = defaultdict(set)
+            for subnet in self.all(Subnet):
+                if subnet.nat_gateway_id is not None:
+                    named[subnet.nat_gateway_id.key].add(subnet.id.key)
+            self._subnets_by_nat = named
+        keys = set(self._subnets_by_nat.get(nat.id.key, ()))
         keys.update(subnet_id.key for subnet_id in nat.subnet_ids)
         if nat.source_virtual_network_id:
             vnet = self.get(nat.source_virtual_network_id)
@@ -308,9 +329,12 @@ class EgressGraph:
         return self._pod_egress[key]
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
-        for cluster in self.clusters():
-            for pool in self.pools(cluster):
-                yield cluster, pool
+        """Every node pool with its cluster, clusters by key and pools by name."""
+        return iter(self._node_pools)
+
+
+def _key(payload: Payload) -> str:
+    return payload.id.key
 
 
 def _networks(subnet: Subnet) -> list[Network]:
