@@ -128,12 +128,11 @@ def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
 
 
 def unmatched_policy_warnings(graph: EgressGraph, policy: Policy) -> list[str]:
-    clusters = graph.clusters()
     warnings = []
-    for index, entry in enumerate(policy.clusters):
-        if not any(entry.selector.matches(c) for c in clusters):
-            where = f"{entry.location.path}:{entry.location.line}: " if entry.location else ""
-            warnings.append(
-                f"{where}clusters[{index}] matches no cluster ({entry.selector.describe()})"
-            )
+    for index in policy.unmatched_entries(graph.clusters()):
+        entry = policy.clusters[index]
+        where = f"{entry.location.path}:{entry.location.line}: " if entry.location else ""
+        warnings.append(
+            f"{where}clusters[{index}] matches no cluster ({entry.selector.describe()})"
+        )
     return warnings
