@@ -139,6 +139,8 @@ def apply(
 ) -> list[Finding]:
     """Mark the findings an unexpired suppression covers (the first in file order wins)."""
     active = [s for s in suppressions if not is_expired(s, as_of)]
+    if not active:
+        return list(findings)
     by_rule: dict[str, list[Suppression]] = defaultdict(list)
     for suppression in active:
         by_rule[suppression.rule_id].append(suppression)
@@ -200,6 +202,8 @@ def unmatched_warnings(
 ) -> list[str]:
     """A suppression whose glob matches no resource of the estate (nor any finding) is
     probably a typo or a leftover: say so."""
+    if not suppressions:
+        return []
     keys = {i.key for i in (*estate_resource_ids(graph), *(f.resource_id for f in findings))}
     index = GlobIndex([s.resource_glob for s in suppressions], segment_frequency(keys))
     matched: set[int] = set()
