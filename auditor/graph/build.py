@@ -5,7 +5,7 @@ Rows are read in two steps, so that a caller can let go of the snapshot's rows b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -50,7 +50,7 @@ class Edge(Enum):
 
 
 # The field each reference is read from, and what it must refer to.
-_REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
+_REFERENCE_FIELDS: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.NODE_POOL: ("agentPoolProfiles", (NodePool,)),
     Edge.NODES_IN: ("vnetSubnetID", (Subnet,)),
     Edge.PODS_IN: ("podSubnetID", (Subnet,)),
@@ -63,6 +63,8 @@ _REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
 }
+_ALLOWED = {edge: (Unknown, *types) for edge, (_, types) in _REFERENCE_FIELDS.items()}
+_KINDS = {edge: (edge.value,) for edge in Edge}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class RowType:
 
 
 # Every resource type the graph reads, in the order its rows are read. A new type: its shape
-# (shapes.py), its reader (rows.py), its row here, and its references in _links.
+# (shapes.py), its reader (rows.py), its row here, and its references in _REFERENCES_OF.
 ROW_TYPES: tuple[RowType, ...] = (
     RowType(snapshot.MANAGED_CLUSTERS, shapes.ClusterRow, RowReader.cluster),
     RowType(snapshot.VIRTUAL_NETWORKS, shapes.VirtualNetworkRow, RowReader.virtual_network),
@@ -138,82 +140,88 @@ def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
         nodes[key] = payload
 
     # One edge per pair of nodes; its `kinds` hold every relation between them (in practice
-    # one). The tuples are shared: an estate has few distinct ones.
+    # one, and the same 1-tuple for every edge of a kind).
     edges: dict[tuple[str, str], tuple[str, ...]] = {}
-    kinds_of: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
-
-    def link(source: ResourceId, target_id: ResourceId | None, edge: Edge) -> None:
-        if not target_id:
-            return
-        target = target_id.key
-        found = nodes.get(target)
-        if found is None:
-            found = nodes[target] = Unknown(target_id, ResourceKind.of(target_id))
-        field, expected = _REFERENCES[edge]
-        if not isinstance(found, (Unknown, *expected)):
-            raise InputError(
-                rows.source,
-                f"{source} {field}",
-                f"refers to {target_id}, a {kind_of(found).label}, "
-                f"not a {kind_of_type(expected[0]).label}",
-            )
-        pair = (source.key, target)
-        kinds = edges.get(pair, ())
-        if edge.value not in kinds:
-            step = (kinds, edge.value)
-            shared = kinds_of.get(step)
-            if shared is None:
-                shared = kinds_of[step] = (*kinds, edge.value)
-            edges[pair] = shared
-
     for payload in list(nodes.values()):
-        linker = _LINKS.get(type(payload))
-        if linker is not None:
-            linker(payload, link)
+        references = _REFERENCES_OF.get(type(payload))
+        if references is None:
+            continue
+        for source, target_id, edge in references(payload):
+            if target_id is None:
+                continue
+            target = target_id.key
+            found = nodes.get(target)
+            if found is None:
+                nodes[target] = Unknown(target_id, ResourceKind.of(target_id))
+            elif not isinstance(found, _ALLOWED[edge]):
+                raise _wrong_kind(rows.source, source, target_id, found, edge)
+            pair = (source.key, target)
+            kinds = edges.get(pair)
+            if kinds is None:
+                edges[pair] = _KINDS[edge]
+            elif edge.value not in kinds:
+                edges[pair] = (*kinds, edge.value)
     graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from((key, {"payload": payload}) for key, payload in nodes.items())
+    graph.add_nodes_from(nodes)
+    for key, data in graph.nodes(data=True):
+        data["payload"] = nodes[key]
     graph.add_edges_from((u, v, {"kinds": kinds}) for (u, v), kinds in edges.items())
     return graph
 
 
-Link = Callable[[ResourceId, "ResourceId | None", Edge], None]
+def _wrong_kind(
+    source: str, referrer: ResourceId, target_id: ResourceId, found: Payload, edge: Edge
+) -> InputError:
+    field, expected = _REFERENCE_FIELDS[edge]
+    return InputError(
+        source,
+        f"{referrer} {field}",
+        f"refers to {target_id}, a {kind_of(found).label}, not a {kind_of_type(expected[0]).label}",
+    )
 
 
-def _link_subnet(subnet: Subnet, link: Link) -> None:
-    link(subnet.vnet_id, subnet.id, Edge.SUBNET)
-    link(subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY)
-    link(subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE)
+Reference = tuple[ResourceId, "ResourceId | None", Edge]
 
 
-def _link_nat_gateway(nat: NatGateway, link: Link) -> None:
+def _subnet_references(subnet: Subnet) -> Iterable[Reference]:
+    return (
+        (subnet.vnet_id, subnet.id, Edge.SUBNET),
+        (subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY),
+        (subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE),
+    )
+
+
+def _nat_gateway_references(nat: NatGateway) -> Iterable[Reference]:
     for ip_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
-        link(nat.id, ip_id, Edge.PUBLIC_IP)
+        yield nat.id, ip_id, Edge.PUBLIC_IP
     for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
-        link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
+        yield nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX
 
 
-def _link_pool(pool: NodePool, link: Link) -> None:
-    link(pool.cluster_id, pool.id, Edge.NODE_POOL)
-    link(pool.id, pool.vnet_subnet_id, Edge.NODES_IN)
-    link(pool.id, pool.pod_subnet_id, Edge.PODS_IN)
-    link(pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX)
+def _pool_references(pool: NodePool) -> Iterable[Reference]:
+    return (
+        (pool.cluster_id, pool.id, Edge.NODE_POOL),
+        (pool.id, pool.vnet_subnet_id, Edge.NODES_IN),
+        (pool.id, pool.pod_subnet_id, Edge.PODS_IN),
+        (pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX),
+    )
 
 
-def _link_cluster(cluster: Cluster, link: Link) -> None:
+def _cluster_references(cluster: Cluster) -> Iterable[Reference]:
     lb = cluster.load_balancer_profile
     if lb is not None:
         for ip_id in (*lb.effective_outbound_ip_ids, *lb.outbound_prefix_ids):
-            link(cluster.id, ip_id, Edge.OUTBOUND_IP)
+            yield cluster.id, ip_id, Edge.OUTBOUND_IP
     nat = cluster.nat_gateway_profile
     if nat is not None:
         for ip_id in nat.effective_outbound_ip_ids:
-            link(cluster.id, ip_id, Edge.MANAGED_NAT_IP)
+            yield cluster.id, ip_id, Edge.MANAGED_NAT_IP
 
 
 # The references each payload type holds, as edges.
-_LINKS: dict[type, Callable[[Any, Link], None]] = {
-    Subnet: _link_subnet,
-    NatGateway: _link_nat_gateway,
-    NodePool: _link_pool,
-    Cluster: _link_cluster,
+_REFERENCES_OF: dict[type, Callable[[Any], Iterable[Reference]]] = {
+    Subnet: _subnet_references,
+    NatGateway: _nat_gateway_references,
+    NodePool: _pool_references,
+    Cluster: _cluster_references,
 }

@@ -55,7 +55,9 @@ class EgressGraph:
         self.as_of = as_of  # the day the estate was read: time-based rules judge against it
         # Plain indexes beside the graph, built once: rules look resources up hundreds of
         # thousands of times, and a networkx view costs several dict lookups each time.
-        self._payloads: dict[str, Payload] = dict(graph.nodes(data="payload"))  # type: ignore[arg-type]
+        self._payloads: dict[str, Payload] = {
+            key: data["payload"] for key, data in graph.nodes(data=True)
+        }
         by_kind: dict[type, list[Payload]] = defaultdict(list)
         for payload in self._payloads.values():
             by_kind[type(payload)].append(payload)
