@@ -92,6 +92,14 @@ class RowReader:
 
     def __init__(self, ids: IdTable | None = None) -> None:
         self.ids = IdTable() if ids is None else ids
+        self._shared: dict[str, str] = {}
+        self._shared_zones: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _zones(self, zones: tuple[str, ...] | None) -> tuple[str, ...]:
+        """Availability zones, one tuple per distinct list: an estate has a handful."""
+        if not zones:
+            return ()
+        return self._shared_zones.setdefault(zones, zones)
 
     def _ref(self, ref: shapes.OptRef | None) -> ResourceId | None:
         return None if ref is None else self.ids.optional(ref.id)
@@ -104,20 +112,18 @@ class RowReader:
 
     def _common(self, row: shapes.Row) -> _Common:
         text = row.id
-        resource_id = self.ids[text]
-        # Parsed, not cached on the ID: a row's parts are read once, here.
-        parts = arm.parse(text)
-        if not parts.subscription_id or not parts.resource_type:
-            raise RowError("id", f"{text!r} is not an Azure resource ID")
+        subscription, group, name = _scope(text)
         tags = row.tags
+        location = row.location
         return {
-            "id": resource_id,
-            "name": row.name or parts.name,
+            "id": self.ids[text],
+            "name": row.name or name,
             # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
-            "subscription_id": parts.subscription_id,
-            "resource_group": parts.resource_group or row.resourceGroup or "",
-            "location": row.location or "",
-            "tags": {} if tags is None else _tags(tags),
+            "subscription_id": subscription,
+            "resource_group": group or row.resourceGroup or "",
+            # Repeated in every row of a region: one string per spelling, not one per row.
+            "location": self._shared.setdefault(location, location) if location else "",
+            "tags": {} if not tags else _tags(tags),
         }
 
     def cluster(self, row: shapes.ClusterRow) -> tuple[Cluster, list[NodePool]]:
@@ -198,7 +204,7 @@ class RowReader:
             max_count=pool.maxCount,
             auto_scaling=bool(pool.enableAutoScaling),
             max_surge=None if upgrade is None else upgrade.maxSurge,
-            availability_zones=pool.availabilityZones or (),
+            availability_zones=self._zones(pool.availabilityZones),
             vnet_subnet_id=ids.optional(pool.vnetSubnetID),
             pod_subnet_id=ids.optional(pool.podSubnetID),
             enable_node_public_ip=bool(pool.enableNodePublicIP),
@@ -248,7 +254,7 @@ class RowReader:
         return NatGateway(
             **self._common(row),
             sku=_sku(row.sku),
-            zones=row.zones or (),
+            zones=self._zones(row.zones),
             idle_timeout_minutes=props.idleTimeoutInMinutes,
             public_ip_ids=self._refs(props.publicIpAddresses),
             public_ip_prefix_ids=self._refs(props.publicIpPrefixes),
@@ -266,7 +272,7 @@ class RowReader:
             **self._common(row),
             sku=_sku(sku),
             tier=None if sku is None else sku.tier,
-            zones=row.zones or (),
+            zones=self._zones(row.zones),
             ip_address=props.ipAddress,
             allocation_method=AllocationMethod.parse(props.publicIPAllocationMethod),
             version=IpVersion.parse(props.publicIPAddressVersion),
@@ -281,7 +287,7 @@ class RowReader:
         return PublicIpPrefix(
             **self._common(row),
             sku=_sku(row.sku),
-            zones=row.zones or (),
+            zones=self._zones(row.zones),
             ip_prefix=props.ipPrefix,
             prefix_length=props.prefixLength,
             version=IpVersion.parse(props.publicIPAddressVersion),
@@ -336,6 +342,30 @@ class RowReader:
             frontend_public_prefix_ids=frontend_prefixes,
             outbound_rules=tuple(rules),
         )
+
+
+def _scope(text: str) -> tuple[str, str, str]:
+    """The subscription, resource group and name of a row's ID: split directly when it has
+    the shape Azure writes (/subscriptions/S/resourceGroups/G/providers/NS/type/name...),
+    else through arm.parse; RowError when it is no resource ID at all."""
+    segments = text.split("/")
+    count = len(segments)
+    if (
+        count >= 9
+        and count % 2 == 1
+        and not segments[0]
+        and segments[2]
+        and segments[-1]
+        and not text[-1].isspace()
+        and segments[1].lower() == "subscriptions"
+        and segments[3].lower() == "resourcegroups"
+        and segments[5].lower() == "providers"
+    ):
+        return segments[2], segments[4], segments[-1]
+    parts = arm.parse(text)
+    if not parts.subscription_id or not parts.resource_type:
+        raise RowError("id", f"{text!r} is not an Azure resource ID")
+    return parts.subscription_id, parts.resource_group, parts.name
 
 
 def _tags(tags: dict[str, Any]) -> dict[str, str]:
