@@ -63,8 +63,21 @@ _REFERENCE_FIELDS: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
 }
-_ALLOWED = {edge: (Unknown, *types) for edge, (_, types) in _REFERENCE_FIELDS.items()}
-_KINDS = {edge: (edge.value,) for edge in Edge}
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """One kind of reference, with what building the graph checks and stores for it."""
+
+    edge: Edge
+    allowed: tuple[type, ...]  # what the reference may point at: its kinds, or Unknown
+    kinds: tuple[str, ...]  # the `kinds` of an edge of only this relation
+
+
+_LINKS = {
+    edge: _Link(edge, (Unknown, *types), (edge.value,))
+    for edge, (_, types) in _REFERENCE_FIELDS.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +159,21 @@ def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
         references = _REFERENCES_OF.get(type(payload))
         if references is None:
             continue
-        for source, target_id, edge in references(payload):
+        for source, target_id, link in references(payload):
             if target_id is None:
                 continue
             target = target_id.key
             found = nodes.get(target)
             if found is None:
                 nodes[target] = Unknown(target_id, ResourceKind.of(target_id))
-            elif not isinstance(found, _ALLOWED[edge]):
-                raise _wrong_kind(rows.source, source, target_id, found, edge)
+            elif not isinstance(found, link.allowed):
+                raise _wrong_kind(rows.source, source, target_id, found, link.edge)
             pair = (source.key, target)
             kinds = edges.get(pair)
             if kinds is None:
-                edges[pair] = _KINDS[edge]
-            elif edge.value not in kinds:
-                edges[pair] = (*kinds, edge.value)
+                edges[pair] = link.kinds
+            elif link.kinds[0] not in kinds:
+                edges[pair] = (*kinds, *link.kinds)
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(nodes)
     for key, data in graph.nodes(data=True):
@@ -180,30 +193,41 @@ def _wrong_kind(
     )
 
 
-Reference = tuple[ResourceId, "ResourceId | None", Edge]
+Reference = tuple[ResourceId, "ResourceId | None", _Link]
+_SUBNET = _LINKS[Edge.SUBNET]
+_NAT_GATEWAY = _LINKS[Edge.NAT_GATEWAY]
+_ROUTE_TABLE = _LINKS[Edge.ROUTE_TABLE]
+_PUBLIC_IP = _LINKS[Edge.PUBLIC_IP]
+_PUBLIC_IP_PREFIX = _LINKS[Edge.PUBLIC_IP_PREFIX]
+_NODE_POOL = _LINKS[Edge.NODE_POOL]
+_NODES_IN = _LINKS[Edge.NODES_IN]
+_PODS_IN = _LINKS[Edge.PODS_IN]
+_NODE_PUBLIC_IP_PREFIX = _LINKS[Edge.NODE_PUBLIC_IP_PREFIX]
+_OUTBOUND_IP = _LINKS[Edge.OUTBOUND_IP]
+_MANAGED_NAT_IP = _LINKS[Edge.MANAGED_NAT_IP]
 
 
 def _subnet_references(subnet: Subnet) -> Iterable[Reference]:
     return (
-        (subnet.vnet_id, subnet.id, Edge.SUBNET),
-        (subnet.id, subnet.nat_gateway_id, Edge.NAT_GATEWAY),
-        (subnet.id, subnet.route_table_id, Edge.ROUTE_TABLE),
+        (subnet.vnet_id, subnet.id, _SUBNET),
+        (subnet.id, subnet.nat_gateway_id, _NAT_GATEWAY),
+        (subnet.id, subnet.route_table_id, _ROUTE_TABLE),
     )
 
 
 def _nat_gateway_references(nat: NatGateway) -> Iterable[Reference]:
     for ip_id in (*nat.public_ip_ids, *nat.public_ip_v6_ids):
-        yield nat.id, ip_id, Edge.PUBLIC_IP
+        yield nat.id, ip_id, _PUBLIC_IP
     for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
-        yield nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX
+        yield nat.id, prefix_id, _PUBLIC_IP_PREFIX
 
 
 def _pool_references(pool: NodePool) -> Iterable[Reference]:
     return (
-        (pool.cluster_id, pool.id, Edge.NODE_POOL),
-        (pool.id, pool.vnet_subnet_id, Edge.NODES_IN),
-        (pool.id, pool.pod_subnet_id, Edge.PODS_IN),
-        (pool.id, pool.node_public_ip_prefix_id, Edge.NODE_PUBLIC_IP_PREFIX),
+        (pool.cluster_id, pool.id, _NODE_POOL),
+        (pool.id, pool.vnet_subnet_id, _NODES_IN),
+        (pool.id, pool.pod_subnet_id, _PODS_IN),
+        (pool.id, pool.node_public_ip_prefix_id, _NODE_PUBLIC_IP_PREFIX),
     )
 
 
@@ -211,11 +235,11 @@ def _cluster_references(cluster: Cluster) -> Iterable[Reference]:
     lb = cluster.load_balancer_profile
     if lb is not None:
         for ip_id in (*lb.effective_outbound_ip_ids, *lb.outbound_prefix_ids):
-            yield cluster.id, ip_id, Edge.OUTBOUND_IP
+            yield cluster.id, ip_id, _OUTBOUND_IP
     nat = cluster.nat_gateway_profile
     if nat is not None:
         for ip_id in nat.effective_outbound_ip_ids:
-            yield cluster.id, ip_id, Edge.MANAGED_NAT_IP
+            yield cluster.id, ip_id, _MANAGED_NAT_IP
 
 
 # The references each payload type holds, as edges.
