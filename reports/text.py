@@ -110,14 +110,21 @@ def _finding(finding: Finding) -> list[str]:
 def _wrap(text: str, width: int, indent: str) -> list[str]:
     """Wrap at spaces only: resource names and IDs stay whole (textwrap would break them at
     their hyphens), and it is fast enough for tens of thousands of findings."""
+    room = width - len(indent)
+    every = text.split()
+    if len(text) <= room:  # fits whole: its words joined by single spaces are no longer
+        return [indent + " ".join(every)] if every else []
     lines: list[str] = []
-    line = ""
-    for word in text.split():
-        if line and len(indent) + len(line) + 1 + len(word) > width:
-            lines.append(indent + line)
-            line = word
+    words: list[str] = []
+    length = -1  # of the line so far, with a space between words
+    for word in every:
+        if words and length + 1 + len(word) > room:
+            lines.append(indent + " ".join(words))
+            words = [word]
+            length = len(word)
         else:
-            line = f"{line} {word}" if line else word
-    if line:
-        lines.append(indent + line)
+            words.append(word)
+            length += 1 + len(word)
+    if words:
+        lines.append(indent + " ".join(words))
     return lines
