@@ -15,7 +15,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from auditor.errors import InputError
 from auditor.graph.nodes import Cluster
@@ -138,14 +138,19 @@ class Policy:
 
     def config(self, rule_id: str, config_type: type[C], cluster: Cluster | None = None) -> C:
         """A rule's thresholds: the dataclass defaults, then global overrides, then those of
-        the cluster entries that match (later entries win)."""
-        values = {k: o.value for k, o in self.rule_overrides.get(rule_id, {}).items()}
-        if cluster is not None:
-            for entry in self.for_cluster(cluster):
-                values.update(
-                    (k, o.value) for k, o in entry.rule_overrides.get(rule_id, {}).items()
-                )
-        return config_type(**values)
+        the cluster entries that match (later entries win). Made once per set of matching
+        entries (a Config is frozen): rules ask for every cluster and resource."""
+        numbers = () if cluster is None else self._selectors().numbers(cluster)
+        made = self._selectors().configs
+        key = (rule_id, config_type, numbers)
+        found = made.get(key)
+        if found is None:
+            values = {k: o.value for k, o in self.rule_overrides.get(rule_id, {}).items()}
+            for number in numbers:
+                overrides = self.clusters[number].rule_overrides.get(rule_id, {})
+                values.update((k, o.value) for k, o in overrides.items())
+            found = made[key] = config_type(**values)
+        return cast("C", found)
 
     def check_rules(self, configs: Mapping[str, type | None]) -> None:
         """Reject unknown rule IDs (also in `enabled:`-only entries and suppressions), unknown

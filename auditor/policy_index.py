@@ -51,7 +51,9 @@ class SelectorIndex(Generic[E]):
             else:
                 self._everywhere.append(number)
         # Per cluster object (a baseline's cluster of the same ID may have other tags).
-        self._found: dict[int, tuple[Cluster, list[E]]] = {}
+        self._found: dict[int, tuple[Cluster, tuple[int, ...]]] = {}
+        # Rule thresholds (Policy.config), per rule, Config type and set of matching entries.
+        self.configs: dict[tuple[str, type, tuple[int, ...]], object] = {}
 
     def _candidates(self, cluster: Cluster) -> set[int]:
         numbers = set(self._everywhere)
@@ -62,20 +64,25 @@ class SelectorIndex(Generic[E]):
                 numbers.update(self._by_tag.get(tag, ()))
         return numbers
 
-    def matching(self, cluster: Cluster) -> list[E]:
-        """The entries whose selector matches `cluster`, in their order (kept per cluster:
-        rules ask again and again)."""
+    def numbers(self, cluster: Cluster) -> tuple[int, ...]:
+        """The numbers of the entries whose selector matches `cluster`, in order (kept per
+        cluster: rules ask again and again)."""
         known = self._found.get(id(cluster))
         if known is not None and known[0] is cluster:
-            return list(known[1])
+            return known[1]
         entries = self._entries
-        found = [
-            entries[number]
+        found = tuple(
+            number
             for number in sorted(self._candidates(cluster))
             if entries[number].selector.matches(cluster)
-        ]
+        )
         self._found[id(cluster)] = (cluster, found)
-        return list(found)
+        return found
+
+    def matching(self, cluster: Cluster) -> list[E]:
+        """The entries whose selector matches `cluster`, in order."""
+        entries = self._entries
+        return [entries[number] for number in self.numbers(cluster)]
 
     def unmatched(self, clusters: Iterable[Cluster]) -> list[int]:
         """The numbers of the entries that match none of `clusters`."""
