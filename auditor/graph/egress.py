@@ -244,7 +244,7 @@ def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip:
             *hops,
             Hop(ResourceKind.SUBNET, appliance_subnet.id),
             Hop(ResourceKind.NAT_GATEWAY, nat.id),
-            *map(Hop.address_of, address_ids),
+            *graph.address_hops(address_ids),
         ),
         public_ips=None if unread else cidrs,
         next_hop_ip=next_hop_ip,
@@ -279,7 +279,7 @@ def _nat_path(graph: EgressGraph, subnet: Subnet, hops: Hops, nat_id: ResourceId
     return EgressPath(
         EgressKind.NAT_GATEWAY,
         subnet.id,
-        hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *map(Hop.address_of, address_ids)),
+        hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *graph.address_hops(address_ids)),
         device_id=nat.id,
         public_ips=None if unknown else cidrs,
         idle_timeout_minutes=nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES,
@@ -330,7 +330,7 @@ def _load_balancer_path(
     return EgressPath(
         EgressKind.LOAD_BALANCER,
         subnet.id,
-        hops=(*hops, *map(Hop.address_of, ids)),
+        hops=(*hops, *graph.address_hops(ids)),
         device_id=outbound.device_id,
         public_ips=cidrs if ids and not unknown else None,
         idle_timeout_minutes=outbound.idle_timeout_minutes or defaults.AKS_LB_IDLE_MINUTES,

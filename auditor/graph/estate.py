@@ -26,7 +26,7 @@ from auditor.graph.nodes import (
     Unknown,
     VirtualNetwork,
 )
-from auditor.model import EgressPath, ResourceKind
+from auditor.model import EgressPath, Hop, ResourceKind
 from auditor.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ class EgressGraph:
             (cluster, pool) for cluster in self.clusters() for pool in self.pools(cluster)
         )
         self._node_subnets: dict[str, Subnet | Unknown] = {}
+        self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
+        self._address_hops: dict[str, Hop] = {}
         self._associations: dict[str, NatAssociation] = {}
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
@@ -297,7 +299,12 @@ class EgressGraph:
     # -- public addresses ------------------------------------------------------------------
 
     def cidrs(self, ids: tuple[ResourceId, ...]) -> tuple[tuple[str, ...], tuple[ResourceId, ...]]:
-        """The CIDRs of public IPs / prefixes, and the IDs whose address is unknown."""
+        """The CIDRs of public IPs / prefixes, and the IDs whose address is unknown (kept per
+        list of IDs: every path through a NAT gateway or load balancer asks again)."""
+        spelled = tuple([resource_id.text for resource_id in ids])  # unknown IDs as spelled
+        known = self._cidrs.get(spelled)
+        if known is not None:
+            return known
         found: list[str] = []
         unknown: list[ResourceId] = []
         for resource_id in ids:
@@ -306,7 +313,19 @@ class EgressGraph:
                 unknown.append(resource_id)
             else:
                 found.append(cidr)
-        return tuple(sorted(set(found))), tuple(unknown)
+        known = self._cidrs[spelled] = (tuple(sorted(set(found))), tuple(unknown))
+        return known
+
+    def address_hops(self, ids: tuple[ResourceId, ...]) -> tuple[Hop, ...]:
+        """The hops of public IPs and prefixes, each made once per spelling (Hop.address_of)."""
+        hops = self._address_hops
+        found = []
+        for resource_id in ids:
+            hop = hops.get(resource_id.text)
+            if hop is None:
+                hop = hops[resource_id.text] = Hop.address_of(resource_id)
+            found.append(hop)
+        return tuple(found)
 
     # -- egress ----------------------------------------------------------------------------
 
