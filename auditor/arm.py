@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 
@@ -117,9 +118,10 @@ def parse(resource_id: str) -> ResourceParts:
         and segments[4].lower() == "providers"
     ):
         # The common shape: /subscriptions/S/resourceGroups/G/providers/NS/type/name[/type/name]
+        # Subscriptions and groups repeat across an estate's IDs, whose parts are kept.
         return ResourceParts(
-            segments[1],
-            segments[3],
+            sys.intern(segments[1]),
+            sys.intern(segments[3]),
             "/".join([segments[5], *segments[6::2]]).lower(),
             segments[-1],
             segments[-3] if count >= 10 else "",

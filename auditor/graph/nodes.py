@@ -6,6 +6,7 @@ them lower-cased). Built from snapshot rows in `auditor.graph.rows` and nowhere 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class Resource:
     subscription_id: str
     resource_group: str
     location: str
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

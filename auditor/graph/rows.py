@@ -9,7 +9,8 @@ Every ARM ID read becomes a ResourceId here, once, through the estate's IdTable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, TypedDict
 
 from auditor import arm
@@ -60,7 +61,7 @@ class _Common(TypedDict):
     subscription_id: str
     resource_group: str
     location: str
-    tags: dict[str, str]
+    tags: Mapping[str, str]
 
 
 # An absent or null object reads as an empty one.
@@ -114,16 +115,18 @@ class RowReader:
         text = row.id
         subscription, group, name = _scope(text)
         tags = row.tags
-        location = row.location
+        # Subscriptions, groups and regions repeat from row to row: one string per spelling.
+        shared = self._shared
+        group = group or row.resourceGroup or ""
+        location = row.location or ""
         return {
             "id": self.ids[text],
             "name": row.name or name,
             # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
-            "subscription_id": subscription,
-            "resource_group": group or row.resourceGroup or "",
-            # Repeated in every row of a region: one string per spelling, not one per row.
-            "location": self._shared.setdefault(location, location) if location else "",
-            "tags": {} if not tags else _tags(tags),
+            "subscription_id": shared.setdefault(subscription, subscription),
+            "resource_group": shared.setdefault(group, group),
+            "location": shared.setdefault(location, location),
+            "tags": _tags(tags) if tags else _NO_TAGS,
         }
 
     def cluster(self, row: shapes.ClusterRow) -> tuple[Cluster, list[NodePool]]:
@@ -366,6 +369,9 @@ def _scope(text: str) -> tuple[str, str, str]:
     if not parts.subscription_id or not parts.resource_type:
         raise RowError("id", f"{text!r} is not an Azure resource ID")
     return parts.subscription_id, parts.resource_group, parts.name
+
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 def _tags(tags: dict[str, Any]) -> dict[str, str]:
