@@ -141,8 +141,21 @@ def chunks(
     for index, view in enumerate(clusters):
         record = _cluster(view, rank, numbers, strings, ids, sentence)
         yield ("," if index else "") + _dumps(record)
-    yield '],"rules":' + _dumps(rule_table) + ',"ids":' + _dumps(ids.table)
-    yield ',"strings":' + _dumps(strings.table) + "}"
+    yield '],"rules":' + _dumps(rule_table) + ',"ids":'
+    yield from _listed(ids.table)
+    yield ',"strings":'
+    yield from _listed(strings.table)
+    yield "}"
+
+
+def _listed(items: Sequence[Any], batch: int = 4096) -> Iterator[str]:
+    """A JSON list in pieces of `batch` items: the tables of a large report are tens of
+    megabytes of JSON, never made as one string."""
+    yield "["
+    for start in range(0, len(items), batch):
+        body = _dumps(items[start : start + batch])[1:-1]
+        yield ("," if start else "") + body
+    yield "]"
 
 
 def _finding(
