@@ -12,7 +12,7 @@ import pytest
 from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import Finding, Severity
-from reports import sarif
+from reports import sarif, sarif_split
 from reports.sarif_split import Limits, upload_size
 from tests import estate_builder as b
 from tests.reports import estates as e
@@ -188,3 +188,11 @@ def test_one_run_too_large_compressed_is_cut() -> None:
     (notification,) = run["invocations"][0]["toolExecutionNotifications"]
     assert notification["properties"] == {"total": 400, "kept": kept, "cut": 400 - kept}
     assert run["results"][0]["properties"]["severity"] == "critical"
+
+
+def test_the_size_of_a_file_is_measured_run_by_run_as_the_whole_file_measures() -> None:
+    est = e.estate(*(e.site(e.sub(n), kubenet=True) for n in range(1, 7)))
+    (whole,) = sarif.documents(e.audit(est), sarif.Options())
+    for count in range(len(whole["runs"]) + 1):
+        runs = whole["runs"][:count]
+        assert sarif_split._upload_size_of(runs, sarif._log) == upload_size(sarif._log(runs))
