@@ -4,7 +4,7 @@ counts, AKS-managed NAT gateways, the subnets node pools use, and the commands t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
@@ -28,19 +28,12 @@ def drops(route: Route) -> bool:
 # -- subnets and NAT gateways ----------------------------------------------------------------
 
 
-def pool_subnets(graph: EgressGraph) -> list[tuple[Subnet, list[tuple[Cluster, NodePool]]]]:
+def pool_subnets(
+    graph: EgressGraph,
+) -> Sequence[tuple[Subnet, Sequence[tuple[Cluster, NodePool]]]]:
     """Every readable subnet that nodes or pods of a node pool sit in, with those pools (this
     also finds the AKS-managed subnet, which pools reference only through the cluster)."""
-    found: dict[str, tuple[Subnet, list[tuple[Cluster, NodePool]]]] = {}
-    for cluster, pool in graph.node_pools():
-        subnets = {
-            subnet.id.key: subnet
-            for subnet in (graph.node_subnet(pool), graph.pod_subnet(pool))
-            if isinstance(subnet, Subnet)
-        }
-        for key, subnet in subnets.items():
-            found.setdefault(key, (subnet, []))[1].append((cluster, pool))
-    return [found[key] for key in sorted(found)]
+    return graph.pool_subnets()
 
 
 def internet_routes(
@@ -54,14 +47,10 @@ def internet_routes(
     return table, table.internet_routes()
 
 
-def managed_nat_owners(graph: EgressGraph) -> dict[ResourceId, Cluster]:
+def managed_nat_owners(graph: EgressGraph) -> Mapping[ResourceId, Cluster]:
     """AKS-managed NAT gateways → their cluster: AKS creates them in the node resource group of
     a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
-    return {
-        nat.id: cluster
-        for cluster in graph.clusters()
-        for nat in graph.managed_nat_gateways(cluster)
-    }
+    return graph.managed_nat_owners()
 
 
 def leaves_by_outbound_rules(graph: EgressGraph, cluster: Cluster) -> bool:

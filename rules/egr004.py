@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from auditor.enums import NextHopType
 from auditor.fixtext import command
@@ -132,7 +132,7 @@ def _allowlisted(nat_cidrs: tuple[str, ...], clusters: list[Cluster], policy: Po
     return list(hits)
 
 
-def _pool_names(users: list[tuple[Cluster, NodePool]]) -> str:
+def _pool_names(users: Sequence[tuple[Cluster, NodePool]]) -> str:
     return ", ".join(f"{cluster.name}/{pool.name}" for cluster, pool in users)
 
 

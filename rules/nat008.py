@@ -3,7 +3,7 @@ idle timeout than the load balancer's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from auditor.arm import ResourceId
@@ -126,7 +126,7 @@ def _remediation(
     devices: list[ResourceId],
     paths: list[EgressPath],
     lb_minutes: int,
-    owners: dict[ResourceId, Cluster],
+    owners: Mapping[ResourceId, Cluster],
 ) -> str:
     keepalive = min(p.idle_timeout_minutes or 4 for p in paths) * 60
     commands = []

@@ -95,6 +95,8 @@ class _Demand:
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
+    if not any(w.peak_connections_per_node for e in policy.clusters for w in e.workloads):
+        return  # no demand declared anywhere: nothing to judge
     for nat_id, users in sorted(pools_by_workload_nat(graph).items()):
         nat = graph.get(nat_id)
         if not isinstance(nat, NatGateway):

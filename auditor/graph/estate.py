@@ -6,8 +6,9 @@ import datetime as dt
 import fnmatch
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
@@ -96,6 +97,10 @@ class EgressGraph:
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
+        self._pool_subnets: (
+            tuple[tuple[Subnet, tuple[tuple[Cluster, NodePool], ...]], ...] | None
+        ) = None
+        self._managed_nat_owners: Mapping[ResourceId, Cluster] | None = None
         self._pools_by_subnet: dict[str, list[NodePool]] | None = None
         self._subnets_by_nat: dict[str, set[str]] | None = None
         self._peers: dict[str, set[str]] = defaultdict(set)
@@ -284,6 +289,37 @@ class EgressGraph:
         return [
             payload for key in sorted(keys) if isinstance(payload := self._payload(key), Subnet)
         ]
+
+    def pool_subnets(self) -> tuple[tuple[Subnet, tuple[tuple[Cluster, NodePool], ...]], ...]:
+        """Every readable subnet that nodes or pods of a node pool sit in, with those pools, by
+        subnet key (this also finds the AKS-managed subnet, which pools reference only
+        through their cluster). Made once: several rules judge every pool subnet."""
+        if self._pool_subnets is None:
+            found: dict[str, tuple[Subnet, list[tuple[Cluster, NodePool]]]] = {}
+            for cluster, pool in self._node_pools:
+                subnets = {
+                    subnet.id.key: subnet
+                    for subnet in (self.node_subnet(pool), self.pod_subnet(pool))
+                    if isinstance(subnet, Subnet)
+                }
+                for key, subnet in subnets.items():
+                    found.setdefault(key, (subnet, []))[1].append((cluster, pool))
+            self._pool_subnets = tuple(
+                (found[key][0], tuple(found[key][1])) for key in sorted(found)
+            )
+        return self._pool_subnets
+
+    def managed_nat_owners(self) -> Mapping[ResourceId, Cluster]:
+        """AKS-managed NAT gateways → their cluster (see managed_nat_gateways); made once."""
+        if self._managed_nat_owners is None:
+            self._managed_nat_owners = MappingProxyType(
+                {
+                    nat.id: cluster
+                    for cluster in self.clusters()
+                    for nat in self.managed_nat_gateways(cluster)
+                }
+            )
+        return self._managed_nat_owners
 
     def pools_behind_nat(self, nat: NatGateway) -> list[NodePool]:
         """Node pools whose effective node egress is this NAT gateway."""
