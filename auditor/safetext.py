@@ -30,7 +30,7 @@ def _visible(match: re.Match[str]) -> str:
 
 def escape_controls(text: str) -> str:
     """Control and bidi characters as visible escapes (`\\x1b`, `\\u202e`): shown, never obeyed."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # every character escaped below is one str.isprintable refuses
         return text
     return _UNSAFE.sub(_visible, text)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from auditor import safetext
 from auditor.arm import ResourceId
 from auditor.cli import main
 from auditor.model import CollectionError, Finding, RuleError, Severity
@@ -191,3 +192,12 @@ def test_sarif_locations_of_huge_ids_stay_valid_unique_uris() -> None:
         assert len(uri) <= MAX_URI
         assert re.fullmatch(r"[A-Za-z0-9._~%/-]+", uri), uri[-40:]
         assert not re.search(r"%.?$|%.?/", uri[-20:])  # no escape cut in half
+
+
+def test_text_python_calls_printable_has_nothing_to_escape() -> None:
+    # escape_controls returns printable text as it is: that is safe only while every
+    # character it escapes is one str.isprintable refuses.
+    escaped = [chr(c) for c in range(0x110000) if safetext._UNSAFE.match(chr(c))]
+    assert escaped
+    assert not [c for c in escaped if c.isprintable()]
+    assert safetext.escape_controls("égress → ok") == "égress → ok"
