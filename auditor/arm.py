@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+from auditor.frozen import frozen
+
 
 def key(resource_id: str) -> str:
     """The comparison key of an ARM ID: ARM IDs are case-insensitive, and Azure spells the
@@ -21,7 +23,7 @@ class ResourceParts:
     parent: str = ""  # the parent resource's name, for a nested type (the VNet of a subnet)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@frozen(eq=False)
 class ResourceId:
     """An ARM resource ID as Azure spelled it (`text`, for display) and its key (`key`, for
     comparing, hashing and sorting). Made once where rows are read; two IDs are equal when

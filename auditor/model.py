@@ -9,6 +9,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 from auditor import arm
+from auditor.frozen import frozen
 
 if TYPE_CHECKING:
     from auditor.drift import Comparison
@@ -117,7 +118,7 @@ class Cause(Enum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hop:
     """One step of an egress path: a resource of a kind, or an appliance by its address."""
 
@@ -136,7 +137,7 @@ class Hop:
         return cls(kind if kind in ADDRESS_KINDS else ResourceKind.PUBLIC_IP, resource_id)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EgressPath:
     """The resolved egress of one subnet for one node pool.
 
@@ -218,7 +219,7 @@ class Suppression:
     location: SourceLocation | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding:
     rule_id: str
     severity: Severity

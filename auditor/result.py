@@ -8,10 +8,11 @@ from typing import Any
 
 from auditor.arm import ResourceId
 from auditor.enums import AgentPoolMode, OsType, PowerState
+from auditor.frozen import frozen
 from auditor.model import CollectionError, EgressPath, Finding, RuleError, RuleMeta, Severity
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PoolEgress:
     id: ResourceId
     name: str
@@ -25,7 +26,7 @@ class PoolEgress:
     pod_egress: EgressPath | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ClusterEgress:
     id: ResourceId
     name: str

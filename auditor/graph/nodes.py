@@ -7,7 +7,7 @@ them lower-cased). Built from snapshot rows in `auditor.graph.rows` and nowhere 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from auditor.arm import ResourceId
@@ -23,10 +23,11 @@ from auditor.enums import (
     PowerState,
     Sku,
 )
+from auditor.frozen import frozen
 from auditor.model import ResourceKind
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resource:
     id: ResourceId
     name: str
@@ -36,7 +37,7 @@ class Resource:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoadBalancerProfile:
     managed_outbound_ip_count: int | None
     outbound_ip_ids: tuple[ResourceId, ...]
@@ -46,7 +47,7 @@ class LoadBalancerProfile:
     idle_timeout_minutes: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NatGatewayProfile:
     managed_outbound_ip_count: int | None
     idle_timeout_minutes: int | None
@@ -54,14 +55,14 @@ class NatGatewayProfile:
     sku: Sku | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ApiServerAccess:
     authorized_ip_ranges: tuple[str, ...]
     private_cluster: bool
     vnet_integration: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cluster(Resource):
     outbound_type: str | None = None  # as the row spells it, for reports and META001
     outbound: OutboundType | None = None
@@ -96,7 +97,7 @@ class Cluster(Resource):
         return self.power_state is PowerState.STOPPED
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NodePool:
     id: ResourceId
     cluster_id: ResourceId
@@ -121,7 +122,7 @@ class NodePool:
         return self.power_state is PowerState.STOPPED
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
     subnet_ids: tuple[ResourceId, ...] = ()
@@ -129,7 +130,7 @@ class VirtualNetwork(Resource):
     default_public_nat_gateway_id: ResourceId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Subnet:
     id: ResourceId
     name: str
@@ -141,7 +142,7 @@ class Subnet:
     default_outbound_access: bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NatGateway(Resource):
     sku: Sku | None = None
     zones: tuple[str, ...] = ()
@@ -154,7 +155,7 @@ class NatGateway(Resource):
     source_virtual_network_id: ResourceId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PublicIp(Resource):
     sku: Sku | None = None
     tier: str | None = None
@@ -168,7 +169,7 @@ class PublicIp(Resource):
     routing_preference_internet: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PublicIpPrefix(Resource):
     sku: Sku | None = None
     zones: tuple[str, ...] = ()
@@ -177,7 +178,7 @@ class PublicIpPrefix(Resource):
     version: IpVersion | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Route:
     name: str
     address_prefix: str | None
@@ -186,7 +187,7 @@ class Route:
     next_hop_type_text: str | None = None  # as the row spells it, when the type is unknown
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RouteTable(Resource):
     routes: tuple[Route, ...] = ()
 
@@ -202,7 +203,7 @@ class RouteTable(Resource):
         return () if whole is None else (whole,)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OutboundRule:
     name: str
     frontend_ids: tuple[ResourceId, ...]
@@ -211,7 +212,7 @@ class OutboundRule:
     enable_tcp_reset: bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoadBalancer(Resource):
     sku: Sku | None = None
     # frontend IP configuration key → the public IP / prefix it uses
@@ -220,7 +221,7 @@ class LoadBalancer(Resource):
     outbound_rules: tuple[OutboundRule, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unknown:
     """A referenced ID that is not in the snapshot: out of scope or unreadable, never missing."""
 
