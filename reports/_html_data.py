@@ -55,6 +55,7 @@ class _Strings:
         self.visible = visible
         self.table: list[str] = []
         self._index: dict[object, int] = {}  # by the value as given: shown once per value
+        self._pieces: dict[str, int] = {}  # pieces apart: a piece is not capped again
 
     def __call__(self, text: object) -> int:
         """A value from the estate, capped."""
@@ -68,10 +69,9 @@ class _Strings:
 
     def piece(self, text: str) -> int:
         """A piece of a value capped already (a segment of an ID)."""
-        key = (None, text)
-        found = self._index.get(key)
+        found = self._pieces.get(text)
         if found is None:
-            found = self._index[key] = len(self.table)
+            found = self._pieces[text] = len(self.table)
             self.table.append(self.visible(text))
         return found
 
