@@ -6,23 +6,16 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, overload
-
-import msgspec
+from typing import Any, TypeVar
 
 from auditor import decode
 from auditor.errors import InputError
-from auditor.files import (
-    check_utf8,
-    parse_json,
-    read_bytes,
-    replace_surrogates_in,
-    write_text_atomic,
-)
+from auditor.files import parse_json, read_bytes, replace_surrogates_in, write_text_atomic
 from auditor.model import CollectionError
+from auditor.raw_rows import RawRows
 from auditor.reader import Node
 from auditor.safetext import surrogate_warning
 
@@ -57,49 +50,6 @@ T = TypeVar("T")
 # version 1 exists.
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 UPGRADES: dict[int, Upgrade] = {}
-
-
-class RawRows(Sequence[Row]):
-    """Rows kept as the JSON text a snapshot file holds them in, decoded into dicts only
-    when asked (writing the snapshot again, a test). The graph decodes them typed, straight
-    from the text (auditor/decode.py), and never needs the dicts."""
-
-    __slots__ = ("_rows", "raw", "source", "where")
-
-    def __init__(self, raw: msgspec.Raw, source: str, where: str) -> None:
-        self.raw = raw
-        self.source = source
-        self.where = where
-        self._rows: list[Row] | None = None
-
-    def _decoded(self) -> list[Row]:
-        if self._rows is None:
-            self._rows = _decode_untyped(self.raw, self.source, self.where)
-        return self._rows
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
-        return self._decoded()[index]
-
-    def __len__(self) -> int:
-        return len(self._decoded())
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self._decoded())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def owned(self) -> RawRows:
-        """The same rows holding their own copy of the text, not the whole file's."""
-        return RawRows(self.raw.copy(), self.source, self.where)
 
 
 class _Released(Sequence[Row]):
@@ -180,99 +130,24 @@ class Snapshot:
 
 
 def load(path: Path, display_name: str | None = None) -> Snapshot:
+    from auditor.snapshot_file import parse_bytes
+
     source = display_name or str(path)
     return parse_bytes(read_bytes(path, source), source)
 
 
 def parse_text(text: str, source: str) -> Snapshot:
+    from auditor.snapshot_file import parse_bytes
+
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: only the dict reader replaces them
-        return _parse_dicts(text, source)
+        return parse_dicts(text, source)
     return parse_bytes(data, source)
 
 
-def parse_bytes(data: bytes, source: str) -> Snapshot:
-    """A snapshot file's bytes. The rows stay undecoded (RawRows) until the graph decodes
-    them typed; only the small parts of the document are read here.
-
-    msgspec reads the document when it is plain: UTF-8 JSON, with no escaped lone surrogate,
-    at the current version. Anything else (an error to report in json's words, a surrogate to
-    replace, a version to upgrade) is read as before, through `json.loads` and dicts."""
-    view = memoryview(data)
-    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, which Windows tools write
-        view = view[3:]
-    check_utf8(data, source)
-    if b"\\" in data and _ESCAPED_SURROGATE.search(data):
-        return _parse_dicts(str(view, "utf-8"), source)
-    try:
-        envelope = msgspec.json.decode(view, type=_Envelope)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        return _parse_dicts(str(view, "utf-8"), source)
-    if type(envelope.version) is not int or envelope.version != VERSION:
-        return _parse_dicts(str(view, "utf-8"), source)
-    header_fields = {
-        "format": envelope.format,
-        "version": envelope.version,
-        "collectedAt": envelope.collectedAt,
-        "tool": envelope.tool,
-        "scope": envelope.scope,
-        "errors": envelope.errors,
-        "warnings": envelope.warnings,
-    }
-    header = _Header.of(Node(source, "", header_fields))
-    resources: dict[str, Sequence[Row]] = {}
-    for resource_type, raw in envelope.resources.items():
-        where = f"resources.{resource_type}"
-        if resource_type.lower() not in RESOURCE_TYPES:
-            # Read by nothing, but as valid as any row must be.
-            decode.decode_list(raw, decode.Identified, source, where)
-        resources[resource_type.lower()] = RawRows(raw, source, where)
-    changes: Sequence[Row] = []
-    if not _is_null(envelope.changes):
-        decode.decode_list(envelope.changes, decode.AnyObject, source, "changes")
-        changes = RawRows(envelope.changes, source, "changes")
-    return header.snapshot(resources, changes)
-
-
-# An escaped lone surrogate (or the first half of a pair), which only json.loads reads.
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-class _Envelope(msgspec.Struct, gc=False):
-    """The document with its rows left as text; the small parts are checked as dicts."""
-
-    resources: dict[str, msgspec.Raw]
-    format: Any = None
-    version: Any = None
-    collectedAt: Any = None
-    tool: Any = None
-    scope: Any = None
-    changes: msgspec.Raw = msgspec.Raw(b"null")
-    errors: Any = None
-    warnings: Any = None
-
-
-def _is_null(raw: msgspec.Raw) -> bool:
-    view = memoryview(raw)
-    return view.nbytes == 4 and view.tobytes() == b"null"
-
-
-def _decode_untyped(raw: msgspec.Raw, source: str, where: str) -> list[Row]:
-    """Rows as dicts. A number msgspec does not hold as a Python value (past 64 bits, or a
-    float out of range) is read by json, which refuses only integers of more than 4,300
-    digits."""
-    try:
-        rows: list[Row] = msgspec.json.decode(raw)
-    except msgspec.ValidationError:
-        try:
-            rows = json.loads(bytes(raw))
-        except ValueError:
-            raise InputError(source, where, "a number of more than 4,300 digits") from None
-    return rows
-
-
-def _parse_dicts(text: str, source: str) -> Snapshot:
+def parse_dicts(text: str, source: str) -> Snapshot:
+    """A snapshot read through json.loads and dicts (see snapshot_file.parse_bytes)."""
     warnings: list[str] = []
     snap = parse_document(parse_json(text, source, warnings), source)
     if warnings:
@@ -341,7 +216,7 @@ def parse_document(document: Any, source: str) -> Snapshot:
         raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
     document = _upgrade(root, root.integer("version"))
     root = Node(source, "", document)
-    header = _Header.of(root)
+    header = Header.of(root)
     resources_node = root.obj("resources")
     resources: dict[str, Sequence[Row]] = {}
     for resource_type, rows in resources_node.entries():
@@ -358,7 +233,7 @@ def parse_document(document: Any, source: str) -> Snapshot:
 
 
 @dataclass(frozen=True)
-class _Header:
+class Header:
     """The small parts of a snapshot document, checked."""
 
     source: str
@@ -369,7 +244,7 @@ class _Header:
     warnings: tuple[str, ...]
 
     @classmethod
-    def of(cls, root: Node) -> _Header:
+    def of(cls, root: Node) -> Header:
         if root.value.get("format") != FORMAT:
             raise root.error(f"not an egress-audit snapshot (format must be {FORMAT!r})", "format")
         collected_at = root.string("collectedAt")

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
 from auditor.graph import egress
-from auditor.graph.associations import NatAssociation, NatAssociations
+from auditor.graph.associations import NatAssociation
 from auditor.graph.build import EstateRows, build_graph
+from auditor.graph.indexes import EstateIndex
 from auditor.graph.nodes import (
     Cluster,
     LoadBalancer,
@@ -38,7 +39,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
-AKS_LOAD_BALANCER_NAME = "kubernetes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,60 +54,21 @@ class EgressGraph:
     def __init__(self, graph: nx.DiGraph[str], as_of: dt.date) -> None:
         self.nx = graph
         self.as_of = as_of  # the day the estate was read: time-based rules judge against it
-        # Plain indexes beside the graph, built once: rules look resources up hundreds of
-        # thousands of times, and a networkx view costs several dict lookups each time.
-        self._payloads: dict[str, Payload] = {
-            key: data["payload"] for key, data in graph.nodes(data=True)
-        }
-        by_kind: dict[type, list[Payload]] = defaultdict(list)
-        for payload in self._payloads.values():
-            by_kind[type(payload)].append(payload)
-        for payloads in by_kind.values():
-            payloads.sort(key=_key)
-        self._by_kind = by_kind
-        self._vnets_by_group: dict[tuple[str, str], list[VirtualNetwork]] = defaultdict(list)
-        for vnet in self.all(VirtualNetwork):
-            self._vnets_by_group[
-                (vnet.subscription_id.lower(), vnet.resource_group.lower())
-            ].append(vnet)
-        self._aks_load_balancers = {
-            (lb.subscription_id.lower(), lb.resource_group.lower()): lb
-            for lb in self.all(LoadBalancer)
-            if lb.name.lower() == AKS_LOAD_BALANCER_NAME
-        }
-        self._nat_associations = NatAssociations(self.all(NatGateway), self.all(VirtualNetwork))
-        self._nats_by_group: dict[tuple[str, str], list[NatGateway]] = defaultdict(list)
-        for nat in self.all(NatGateway):
-            self._nats_by_group[(nat.subscription_id.lower(), nat.resource_group.lower())].append(
-                nat
-            )
-        # Each pool is linked from its own cluster (build.Edge.NODE_POOL), by cluster_id.
-        self._pools: dict[str, list[NodePool]] = defaultdict(list)
-        for pool in self.all(NodePool):
-            self._pools[pool.cluster_id.key].append(pool)
-        for pools in self._pools.values():
-            pools.sort(key=lambda pool: pool.name.lower())
-        self._node_pools = tuple(
-            (cluster, pool) for cluster in self.clusters() for pool in self.pools(cluster)
-        )
+        index = EstateIndex({key: data["payload"] for key, data in graph.nodes(data=True)})
+        self._index = index
+        self._payloads = index.payloads
+        # What rules ask for again and again, kept once made.
         self._node_subnets: dict[str, Subnet | Unknown] = {}
-        self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
-        self._address_hops: dict[str, Hop] = {}
         self._associations: dict[str, NatAssociation] = {}
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
+        self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
+        self._address_hops: dict[str, Hop] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
         self._pool_subnets: (
             tuple[tuple[Subnet, tuple[tuple[Cluster, NodePool], ...]], ...] | None
         ) = None
         self._managed_nat_owners: Mapping[ResourceId, Cluster] | None = None
-        self._pools_by_subnet: dict[str, list[NodePool]] | None = None
-        self._subnets_by_nat: dict[str, set[str]] | None = None
-        self._peers: dict[str, set[str]] = defaultdict(set)
-        for vnet in self.all(VirtualNetwork):
-            for remote in vnet.peered_vnet_ids:
-                self._peers[vnet.id.key].add(remote.key)
-                self._peers[remote.key].add(vnet.id.key)
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
@@ -122,7 +83,7 @@ class EgressGraph:
 
     def all(self, payload_type: type[P]) -> list[P]:
         """Every payload of one type, sorted by key."""
-        return self._by_kind.get(payload_type, [])  # type: ignore[return-value]
+        return self._index.all(payload_type)
 
     def get(self, resource_id: ResourceId | None) -> Payload | None:
         return None if resource_id is None else self._payloads.get(resource_id.key)
@@ -135,7 +96,7 @@ class EgressGraph:
 
     def pools(self, cluster: Cluster) -> list[NodePool]:
         """The cluster's node pools, by name."""
-        return self._pools.get(cluster.id.key, [])
+        return self._index.pools.get(cluster.id.key, [])
 
     def cluster_of(self, pool: NodePool) -> Cluster:
         found = self._payloads[pool.cluster_id.key]
@@ -173,7 +134,7 @@ class EgressGraph:
         group_id = ResourceId.of(f"/subscriptions/{cluster.subscription_id}/resourceGroups/{group}")
         candidates = [
             vnet
-            for vnet in self._vnets_by_group.get(
+            for vnet in self._index.vnets_by_group.get(
                 (cluster.subscription_id.lower(), group.lower()), []
             )
             if fnmatch.fnmatch(vnet.name.lower(), MANAGED_VNET_GLOB)
@@ -192,7 +153,7 @@ class EgressGraph:
     def aks_load_balancer(self, cluster: Cluster) -> LoadBalancer | None:
         """The `kubernetes` load balancer AKS keeps in the cluster's node resource group."""
         group = (cluster.subscription_id.lower(), (cluster.node_resource_group or "").lower())
-        return self._aks_load_balancers.get(group)
+        return self._index.aks_load_balancers.get(group)
 
     def managed_nat_gateways(self, cluster: Cluster) -> list[NatGateway]:
         """The NAT gateways AKS created for a managed-NAT cluster, in its node resource group
@@ -200,7 +161,7 @@ class EgressGraph:
         if not cluster.is_managed_nat or not cluster.node_resource_group:
             return []
         group = (cluster.subscription_id.lower(), cluster.node_resource_group.lower())
-        return self._nats_by_group.get(group, [])
+        return self._index.nats_by_group.get(group, [])
 
     def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
         """The addresses of the cluster's load balancer outbound rules: those the cluster
@@ -230,7 +191,7 @@ class EgressGraph:
         is unknown: the subnet's and the NAT gateway's records disagree."""
         found = self._associations.get(subnet.id.key)
         if found is None:
-            found = self._associations[subnet.id.key] = self._nat_associations.of(subnet)
+            found = self._associations[subnet.id.key] = self._index.nat_associations.of(subnet)
         return found
 
     def subnet_nat_gateway_id(self, subnet: Subnet) -> ResourceId | None:
@@ -248,7 +209,7 @@ class EgressGraph:
         except ValueError:
             return None
         own = from_subnet.vnet_id.key
-        reachable = {own, *self._peers.get(own, ())}
+        reachable = {own, *self._index.peers.get(own, ())}
         candidates = [
             (network, subnet)
             for vnet_key in sorted(reachable)
@@ -264,23 +225,11 @@ class EgressGraph:
 
     def pools_in_subnet(self, subnet_id: ResourceId) -> list[NodePool]:
         """Node pools whose nodes or pods use the subnet (by vnetSubnetID or podSubnetID)."""
-        if self._pools_by_subnet is None:
-            index: dict[str, list[NodePool]] = defaultdict(list)
-            for pool in self.all(NodePool):
-                for used in {i.key for i in (pool.vnet_subnet_id, pool.pod_subnet_id) if i}:
-                    index[used].append(pool)
-            self._pools_by_subnet = index
-        return self._pools_by_subnet.get(subnet_id.key, [])
+        return self._index.pools_in_subnet(subnet_id.key)
 
     def subnets_of_nat(self, nat: NatGateway) -> list[Subnet]:
         """Subnets that send traffic through a NAT gateway (by either side's reference)."""
-        if self._subnets_by_nat is None:
-            named: dict[str, set[str]] = defaultdict(set)
-            for subnet in self.all(Subnet):
-                if subnet.nat_gateway_id is not None:
-                    named[subnet.nat_gateway_id.key].add(subnet.id.key)
-            self._subnets_by_nat = named
-        keys = set(self._subnets_by_nat.get(nat.id.key, ()))
+        keys = set(self._index.subnets_naming(nat.id.key))
         keys.update(subnet_id.key for subnet_id in nat.subnet_ids)
         if nat.source_virtual_network_id:
             vnet = self.get(nat.source_virtual_network_id)
@@ -296,7 +245,7 @@ class EgressGraph:
         through their cluster). Made once: several rules judge every pool subnet."""
         if self._pool_subnets is None:
             found: dict[str, tuple[Subnet, list[tuple[Cluster, NodePool]]]] = {}
-            for cluster, pool in self._node_pools:
+            for cluster, pool in self._index.node_pools:
                 subnets = {
                     subnet.id.key: subnet
                     for subnet in (self.node_subnet(pool), self.pod_subnet(pool))
@@ -387,11 +336,7 @@ class EgressGraph:
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         """Every node pool with its cluster, clusters by key and pools by name."""
-        return iter(self._node_pools)
-
-
-def _key(payload: Payload) -> str:
-    return payload.id.key
+        return iter(self._index.node_pools)
 
 
 def _networks(subnet: Subnet) -> list[Network]:
