@@ -9,7 +9,7 @@ from typing import Any
 from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult, ClusterEgress
-from reports._bounded import capped
+from reports._bounded import MAX_SHOWN, capped
 from reports._egress import finding_document, path_document, text_or_none
 
 
@@ -107,13 +107,24 @@ def chunks(result: AuditResult) -> Iterator[str]:
         if isinstance(value, Iterator):
             yield "["
             for position, item in enumerate(value):
-                yield ("," if position else "") + _dumps(capped(item))
+                yield ("," if position else "") + _capped_text(item)
             yield "]"
         else:
-            yield _dumps(capped(value))
+            yield _capped_text(value)
     yield "}\n"
+
+
+def _capped_text(value: Any) -> str:
+    """The text of `capped(value)`. Encoded as it is first: a string longer than the cap
+    makes the text longer still (JSON only adds quotes and escapes), so text within the cap
+    has nothing to cut, which is the case of nearly every cluster and finding."""
+    text = _dumps(value)
+    return text if len(text) <= MAX_SHOWN else _dumps(capped(value))
 
 
 def _dumps(value: Any) -> str:
     # NaN is not JSON: the inputs refuse it, and a report must never carry it.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
