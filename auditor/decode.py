@@ -82,7 +82,7 @@ def input_error(exc: msgspec.ValidationError, source: str, where: str) -> InputE
         )
     if expected := _EXPECTED.match(message):
         wanted, got = expected.groups()
-        if got == "null" and not path.endswith("]"):
+        if got == "null" and found and not path.endswith("]"):
             return InputError(source, path, "missing")  # a required field that is null
         if wanted in _TYPE_NAMES:
             return InputError(source, path, f"expected {_TYPE_NAMES[wanted]}")

@@ -80,7 +80,7 @@ _FRONTEND = shapes.FrontendProperties()
 _OUTBOUND_RULE = shapes.OutboundRuleProperties()
 
 
-def _sku(sku: shapes.Sku | None) -> Sku | None:
+def _sku(sku: shapes.SkuName | None) -> Sku | None:
     return None if sku is None else Sku.parse(sku.name)
 
 
@@ -117,7 +117,7 @@ class RowReader:
         tags = row.tags
         # Subscriptions, groups and regions repeat from row to row: one string per spelling.
         shared = self._shared
-        group = group or row.resourceGroup or ""
+        group = group or _column(row.resourceGroup, "resourceGroup") or ""
         location = row.location or ""
         return {
             "id": self.ids[text],
@@ -369,6 +369,13 @@ def _scope(text: str) -> tuple[str, str, str]:
     if not parts.subscription_id or not parts.resource_type:
         raise RowError("id", f"{text!r} is not an Azure resource ID")
     return parts.subscription_id, parts.resource_group, parts.name
+
+
+def _column(value: Any, field: str) -> str | None:
+    """A column that is read only sometimes, so not typed in its shape: a string or null."""
+    if value is None or type(value) is str:
+        return value
+    raise RowError(field, "expected a string")
 
 
 _NO_TAGS: Mapping[str, str] = MappingProxyType({})

@@ -41,8 +41,11 @@ class OptRef(Shape):
 Refs = tuple[Ref, ...] | None
 
 
-class Sku(Shape):
+class SkuName(Shape):
     name: str | None = None
+
+
+class Sku(SkuName):
     tier: str | None = None
 
 
@@ -59,7 +62,8 @@ class Row(Shape):
 
     id: str
     name: str | None = None
-    resourceGroup: str | None = None
+    # Read only when the ID names no resource group (rows.py checks it then).
+    resourceGroup: Any = None
     location: str | None = None
     tags: dict[str, Any] | None = None
 
@@ -203,7 +207,7 @@ class NatGatewayProperties(Shape):
 
 
 class NatGatewayRow(Row):
-    sku: Sku | None = None
+    sku: SkuName | None = None
     zones: Strings = None
     properties: NatGatewayProperties | None = None
 
@@ -235,7 +239,7 @@ class PublicIpPrefixProperties(Shape):
 
 
 class PublicIpPrefixRow(Row):
-    sku: Sku | None = None
+    sku: SkuName | None = None
     zones: Strings = None
     properties: PublicIpPrefixProperties | None = None
 
@@ -290,5 +294,5 @@ class LoadBalancerProperties(Shape):
 
 
 class LoadBalancerRow(Row):
-    sku: Sku | None = None
+    sku: SkuName | None = None
     properties: LoadBalancerProperties | None = None
