@@ -131,11 +131,11 @@ def pool_addresses(graph: EgressGraph) -> dict[str, tuple[Cluster, PoolAddresses
         for traffic, path in paths:
             if path is None:
                 continue
-            if path.is_unknown or path.public_ips is None:
+            if path.is_unknown or path.addresses is None:
                 addresses = None
                 reason = path.reason or path.describe()
             else:
-                addresses = collapse(ipaddress.ip_network(c, strict=False) for c in path.public_ips)
+                addresses = collapse(ipaddress.ip_network(c, strict=False) for c in path.addresses)
                 reason = "" if addresses else (path.reason or path.describe())
                 if path.unknown_ids:
                     unread = ", ".join(i.text for i in path.unknown_ids)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from auditor import __version__, drift, suppress
 from auditor.graph.estate import EgressGraph
-from auditor.graph.nodes import Subnet
+from auditor.graph.nodes import Cluster, Subnet
 from auditor.history import History
 from auditor.model import Finding, Rule, RuleContext, RuleError
 from auditor.policy import Policy
-from auditor.result import AuditResult, ClusterEgress, PoolEgress
+from auditor.result import AuditResult, ClusterEgress, PoolEgress, WorkloadEgress
 from auditor.snapshot import Snapshot
 
 
@@ -122,9 +122,25 @@ def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
                 network_plugin_mode=cluster.network_plugin_mode,
                 power_state=cluster.power_state,
                 pools=tuple(pools),
+                workloads=workload_paths(graph, cluster),
             )
         )
     return tuple(views)
+
+
+def workload_paths(graph: EgressGraph, cluster: Cluster) -> tuple[WorkloadEgress, ...]:
+    """The cluster's static egress gateway pools and virtual nodes, each with its path."""
+    found = []
+    for pool in graph.pools(cluster):
+        path = graph.gateway_egress(pool)
+        if path is not None:
+            found.append(
+                WorkloadEgress(f"static egress gateway {pool.name}", pool.id, path.subnet_id, path)
+            )
+    virtual = graph.virtual_node_egress(cluster)
+    if virtual is not None:
+        found.append(WorkloadEgress("virtual nodes", cluster.id, virtual.subnet_id, virtual))
+    return tuple(found)
 
 
 def unmatched_policy_warnings(graph: EgressGraph, policy: Policy) -> list[str]:

@@ -134,3 +134,19 @@ class NextHopType(AzureValue):
         """A 0.0.0.0/0 route to an appliance or a VNet gateway takes precedence over the NAT
         gateway [NAT-OV]; `Internet` and `VnetLocal` are not documented to."""
         return self in (NextHopType.VIRTUAL_APPLIANCE, NextHopType.VIRTUAL_NETWORK_GATEWAY)
+
+
+class GatewayType(AzureValue):
+    """A virtual network gateway's `gatewayType`: both kinds can bring routes learned from
+    on-premises into the virtual network (ExpressRoute always over BGP, VPN when BGP is on)."""
+
+    VPN = "Vpn"
+    EXPRESS_ROUTE = "ExpressRoute"
+    LOCAL_GATEWAY = "LocalGateway"
+
+
+class FirewallSku(AzureValue):
+    """An Azure Firewall's `sku.name`: in a virtual network, or in a Virtual WAN hub."""
+
+    VNET = "AZFW_VNet"
+    HUB = "AZFW_Hub"

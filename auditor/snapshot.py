@@ -27,6 +27,9 @@ PUBLIC_IPS = "microsoft.network/publicipaddresses"
 PUBLIC_IP_PREFIXES = "microsoft.network/publicipprefixes"
 ROUTE_TABLES = "microsoft.network/routetables"
 LOAD_BALANCERS = "microsoft.network/loadbalancers"
+AZURE_FIREWALLS = "microsoft.network/azurefirewalls"
+FIREWALL_POLICIES = "microsoft.network/firewallpolicies"
+VIRTUAL_NETWORK_GATEWAYS = "microsoft.network/virtualnetworkgateways"
 
 RESOURCE_TYPES = (
     MANAGED_CLUSTERS,
@@ -36,6 +39,9 @@ RESOURCE_TYPES = (
     PUBLIC_IP_PREFIXES,
     ROUTE_TABLES,
     LOAD_BALANCERS,
+    AZURE_FIREWALLS,
+    FIREWALL_POLICIES,
+    VIRTUAL_NETWORK_GATEWAYS,
 )
 
 Row = Mapping[str, Any]
@@ -70,6 +76,12 @@ class Snapshot:
     def rows(self, resource_type: str) -> list[Row]:
         return self.resources.get(resource_type, [])
 
+    @property
+    def collected_types(self) -> frozenset[str]:
+        """The resource types this snapshot was asked for. A type missing from an older
+        snapshot was never read: what it would show is unknown, not absent."""
+        return frozenset(self.resources)
+
     def to_document(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -77,7 +89,9 @@ class Snapshot:
             "collectedAt": self.collected_at,
             "tool": dict(self.tool),
             "scope": dict(self.scope),
-            "resources": {t: list(self.resources.get(t, [])) for t in RESOURCE_TYPES},
+            "resources": {
+                t: list(self.resources[t]) for t in RESOURCE_TYPES if t in self.resources
+            },
             "changes": list(self.changes),
             "errors": [_error_document(e) for e in self.errors],
             "warnings": list(self.warnings),

@@ -55,7 +55,7 @@ class FindingRow:
 @dataclass(frozen=True, slots=True)
 class PathView:
     pools: tuple[str, ...]
-    pods: bool
+    who: str  # "Nodes of", "Pods of", "Virtual nodes of", "Pods annotated for gateway pool"
     text: str
     reason: str
     unknown: bool
@@ -297,13 +297,25 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
         groups.setdefault((pool.egress, False), []).append(pool.name)
         if pool.pod_egress is not None:
             groups.setdefault((pool.pod_egress, True), []).append(pool.name)
+    shown: list[tuple[EgressPath, tuple[str, ...], str, str | None]] = [
+        (path, tuple(names), "Pods of" if pods else "Nodes of", None)
+        for (path, pods), names in groups.items()
+    ]
+    for workload in cluster.workloads:
+        if workload.subject_id == cluster.id:
+            shown.append((workload.egress, (cluster.name,), "Virtual nodes of", "VIRTUAL NODES"))
+        else:
+            gateway = (workload.subject_id.name,)
+            shown.append(
+                (workload.egress, gateway, "Pods annotated for gateway pool", "GATEWAY PODS")
+            )
     views = []
-    for (path, pods), names in groups.items():
-        drawing = _diagram.draw(path, names, pods=pods)
+    for path, names, who, title in shown:
+        drawing = _diagram.draw(path, names, pods=who == "Pods of", title=title)
         views.append(
             PathView(
-                pools=tuple(names),
-                pods=pods,
+                pools=names,
+                who=who,
                 text=path.describe(),
                 reason=path.reason,
                 unknown=_is_unknown(path),

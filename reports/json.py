@@ -87,6 +87,15 @@ def cluster_document(cluster: ClusterEgress) -> dict[str, Any]:
             }
             for p in cluster.pools
         ],
+        "workloads": [
+            {
+                "label": w.label,
+                "subjectId": w.subject_id.text,
+                "subnetId": text_or_none(w.subnet_id),
+                "egress": path_document(w.egress),
+            }
+            for w in cluster.workloads
+        ],
     }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from auditor.arm import ResourceId
 from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
-from auditor.result import AuditResult, ClusterEgress, PoolEgress
+from auditor.result import AuditResult, ClusterEgress
 from reports._bounded import cap, escape_controls
 
 # GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
@@ -257,20 +257,26 @@ def _egress_table(result: AuditResult, budget: int) -> str:
 def _rows(clusters: Iterable[ClusterEgress]) -> Iterable[str]:
     for cluster in clusters:
         for pool in cluster.pools:
-            yield _row(cluster, pool, "nodes", pool.egress)
+            yield _row(cluster, pool.name, "nodes", pool.egress)
             if pool.pod_egress is not None:
-                yield _row(cluster, pool, "pods", pool.pod_egress)
+                yield _row(cluster, pool.name, "pods", pool.pod_egress)
+        for workload in cluster.workloads:
+            gateway = workload.subject_id != cluster.id
+            name = workload.subject_id.name if gateway else "virtual nodes"
+            yield _row(cluster, name, "gateway pods" if gateway else "ACI", workload.egress)
 
 
-def _row(cluster: ClusterEgress, pool: PoolEgress, traffic: str, path: EgressPath) -> str:
+def _row(cluster: ClusterEgress, name: str, traffic: str, path: EgressPath) -> str:
     return (
-        f"| {escape(cluster.name)} | {escape(cluster.resource_group)} | {escape(pool.name)} | "
+        f"| {escape(cluster.name)} | {escape(cluster.resource_group)} | {escape(name)} | "
         f"{traffic} | {escape(_path(path))} | {_ips(path)} |"
     )
 
 
 def _path(path: EgressPath) -> str:
     label = path.kind.label
+    if path.cause is not None:
+        label = f"{label} ({path.cause.label})"
     if path.device_id:
         return f"{label} {path.device_id.parts.name}"
     if path.kind is EgressKind.UDR_APPLIANCE and path.next_hop_ip:
@@ -279,8 +285,10 @@ def _path(path: EgressPath) -> str:
 
 
 def _ips(path: EgressPath) -> str:
-    if path.public_ips is None:
-        return "*unknown*"
+    may = ", ".join(escape(ip) for ip in path.may_leave_from)
+    if path.public_ips is None or path.is_unknown:
+        return "*unknown*" + (f"; may leave from {may}" if may else "")
     if not path.public_ips:
-        return "none"
-    return ", ".join(escape(ip) for ip in path.public_ips)
+        return f"may leave from {may}" if may else "none"
+    shown = ", ".join(escape(ip) for ip in path.public_ips)
+    return f"{shown}; may also leave from {may}" if may else shown

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import PowerState
-from auditor.model import EgressPath, Finding, Severity
+from auditor.model import EgressKind, EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports._bounded import cap, shown
 
@@ -72,6 +72,7 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
         lines.append(f"  {pool.name:<{width}}  nodes {_path(pool.egress)}")
         if pool.pod_egress is not None:
             lines.append(f"  {'':<{width}}  pods  {_path(pool.pod_egress)}")
+    lines.extend(f"  {w.label}: {_path(w.egress)}" for w in cluster.workloads)
     ips = ", ".join(cluster.egress_ips) or "none known"
     lines.append(f"  egress IPs: {ips}")
     return lines
@@ -80,6 +81,11 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
 def _path(path: EgressPath) -> str:
     subnet = path.subnet_id.qualified_name() if path.subnet_id else "?"
     text = f"{subnet} → {path.describe()}"
+    if path.may_leave_from and path.kind not in (
+        EgressKind.LOAD_BALANCING_RULES,
+        EgressKind.BASIC_LOAD_BALANCER,
+    ):
+        text += f"; may also leave from {', '.join(path.may_leave_from)}"
     if path.idle_timeout_minutes is not None:
         text += f" · idle {path.idle_timeout_minutes} min"
     return text

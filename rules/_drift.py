@@ -75,9 +75,7 @@ def restore_path(
 ) -> str | None:
     """The fix that brings back the old egress path, where commands can: `graph` is the
     current estate's, where the new path's route table is read."""
-    if new.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE) and (
-        old.kind not in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE)
-    ):
+    if new.kind.is_routed and not old.kind.is_routed:
         table = graph.get(new.hop(ResourceKind.ROUTE_TABLE))
         if isinstance(table, RouteTable) and table.internet_routes():
             rt = table.id.parts

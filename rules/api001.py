@@ -122,16 +122,20 @@ def _from_no_prefix(cluster: Cluster, pool: NodePool) -> Finding:
 
 
 def _uncovered(path: EgressPath | None, ranges: list[Network]) -> list[str]:
-    if path is None or path.public_ips is None:
+    addresses = None if path is None else path.addresses
+    if path is None or addresses is None:
         return []  # unknown addresses are not judged
+    # The marker stands for the outbound rules' IPs, not for load-balancing rule frontends.
     lb_allowed = path.kind is EgressKind.LOAD_BALANCER and LB_OUTBOUND_MARKER in ranges
     found = []
-    for cidr in path.public_ips:
+    for cidr in addresses:
+        if lb_allowed and cidr not in path.may_leave_from:
+            continue
         try:
             network = ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             continue
-        if lb_allowed or any(_within(network, r) for r in ranges):
+        if any(_within(network, r) for r in ranges):
             continue
         found.append(cidr)
     return found

@@ -77,9 +77,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         for side, path in now.paths.items():
             old = was.paths.get(side)
             # Unknown addresses on either side are not a change of addresses.
-            if old is None or old.public_ips is None or path.public_ips is None:
+            if old is None or old.addresses is None or path.addresses is None:
                 continue
-            then, current = normalized(old.public_ips), normalized(path.public_ips)
+            then, current = normalized(old.addresses), normalized(path.addresses)
             if then == current:
                 continue
             added, removed = sorted(current - then), sorted(then - current)

@@ -69,9 +69,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if pod_path is not None:
                 paths.append(("pods", pod_path))
             outside = {
-                side: [c for c in path.public_ips if not _inside(c, allowed)]
+                side: [c for c in path.addresses if not _inside(c, allowed)]
                 for side, path in paths
-                if path.public_ips is not None  # unknown is not a breach
+                if path.addresses is not None  # unknown is not a breach
             }
             if any(outside.values()):
                 yield _finding(graph, cluster, pool, paths, outside, allowed, entries[0])
@@ -135,7 +135,9 @@ def _remediation(
             continue
         leaves = f"This moves the pool's egress from {', '.join(outside[side])} back to "
         table = graph.get(path.hop(ResourceKind.ROUTE_TABLE))
-        if path.kind is EgressKind.UDR_APPLIANCE and isinstance(table, RouteTable):
+        if path.kind in (EgressKind.UDR_APPLIANCE, EgressKind.AZURE_FIREWALL) and isinstance(
+            table, RouteTable
+        ):
             # The route sends the traffic past the subnet's own egress: the route is the change.
             rt = table.id.parts
             deletes = [

@@ -8,7 +8,9 @@ still in flight count as spent and a late answer within one window (the same res
 give or take the header's one-second resolution) never raises the count. When that reading
 says none are left while requests are in flight, the gate polls briefly instead of holding
 for the whole window: once nothing is in flight, the lowest count the window reported is
-exact. After a 429, nobody sends until the wait it asked for is over.
+exact. After a 429, nobody sends until the wait it asked for is over. When a window ends,
+the next one is taken to hold no more queries than the most any window was seen to hold, until
+an answer reports it: threads must not burst past the quota while its count is unknown.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class QuotaGate:
         self._resets_at = float("-inf")
         self._hold_until = float("-inf")
         self._in_flight = 0
+        self._capacity: int | None = None  # the most queries a window was seen to allow
 
     def try_acquire(self) -> tuple[float, str]:
         """(0, "") when a request may start now (it is then in flight), else how long to
@@ -41,11 +44,15 @@ class QuotaGate:
         with self._lock:
             now = self._clock.monotonic()
             if now >= self._resets_at:
-                self._remaining = None
+                # A new window: unknown until an answer tells, but no larger than any seen.
+                capacity = self._capacity
+                self._remaining = None if capacity is None else max(0, capacity - self._in_flight)
+                self._lowest = 0 if capacity is None else capacity
+                self._resets_at = float("inf")
             if self._hold_until > now:
                 return self._hold_until - now, "Resource Graph throttled this user"
             if self._remaining is not None and self._remaining <= 0:
-                if self._in_flight:
+                if self._in_flight or self._resets_at == float("inf"):
                     return min(POLL, self._resets_at - now), USED_UP
                 return self._resets_at - now, USED_UP
             if self._remaining is not None:
@@ -69,6 +76,8 @@ class QuotaGate:
         now = self._clock.monotonic()
         resets_at = now + resets_after
         left = max(0, remaining - self._in_flight)
+        # This request was counted too: a window holds at least what was left plus it.
+        self._capacity = max(self._capacity or 0, remaining + 1)
         new_window = now >= self._resets_at or abs(resets_at - self._resets_at) > SAME_WINDOW
         if self._remaining is None or new_window:
             self._remaining, self._lowest, self._resets_at = left, remaining, resets_at

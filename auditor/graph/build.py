@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor import snapshot
 from auditor.arm import ResourceId
 from auditor.errors import InputError
+from auditor.graph import hub_rows
 from auditor.graph.nodes import (
     Cluster,
+    FirewallPolicy,
     NatGateway,
     NodePool,
     Payload,
@@ -43,6 +46,8 @@ class Edge(Enum):
     PUBLIC_IP_PREFIX = "public-ip-prefix"  # NAT gateway → public IP prefix
     OUTBOUND_IP = "outbound-ip"  # cluster → load balancer outbound public IP / prefix
     MANAGED_NAT_IP = "managed-nat-ip"  # cluster → managed NAT gateway outbound public IP
+    FIREWALL_IP = "firewall-ip"  # Azure Firewall → its public IP
+    FIREWALL_POLICY = "firewall-policy"  # Azure Firewall → its firewall policy
 
 
 # The field each reference is read from, and what it must refer to.
@@ -58,7 +63,12 @@ _REFERENCES: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.PUBLIC_IP_PREFIX: ("publicIpPrefixes", (PublicIpPrefix,)),
     Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
+    Edge.FIREWALL_IP: ("ipConfigurations.publicIPAddress", (PublicIp,)),
+    Edge.FIREWALL_POLICY: ("firewallPolicy", (FirewallPolicy,)),
 }
+
+# The graph attribute holding the resource types the snapshot was asked for.
+COLLECTED = "collected"
 
 T = TypeVar("T")
 
@@ -69,6 +79,7 @@ def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
     import networkx as nx
 
     graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.graph[COLLECTED] = snap.collected_types
     nodes: dict[str, dict[str, object]] = {}
     reader = RowReader()
 
@@ -87,12 +98,19 @@ def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
     clusters = parse_all(snapshot.MANAGED_CLUSTERS, reader.cluster)
     vnets = parse_all(snapshot.VIRTUAL_NETWORKS, reader.virtual_network)
     nats = parse_all(snapshot.NAT_GATEWAYS, reader.nat_gateway)
+    firewalls = parse_all(snapshot.AZURE_FIREWALLS, partial(hub_rows.firewall, reader))
+    policies = parse_all(snapshot.FIREWALL_POLICIES, partial(hub_rows.firewall_policy, reader))
     simple: list[Payload] = [
         *parse_all(snapshot.PUBLIC_IPS, reader.public_ip),
         *parse_all(snapshot.PUBLIC_IP_PREFIXES, reader.public_ip_prefix),
         *parse_all(snapshot.ROUTE_TABLES, reader.route_table),
         *parse_all(snapshot.LOAD_BALANCERS, reader.load_balancer),
+        *parse_all(
+            snapshot.VIRTUAL_NETWORK_GATEWAYS, partial(hub_rows.virtual_network_gateway, reader)
+        ),
         *nats,
+        *firewalls,
+        *policies,
     ]
     for payload in simple:
         add(payload)
@@ -137,6 +155,10 @@ def build_graph(snap: Snapshot) -> nx.DiGraph[str]:
             link(nat.id, ip_id, Edge.PUBLIC_IP)
         for prefix_id in (*nat.public_ip_prefix_ids, *nat.public_ip_prefix_v6_ids):
             link(nat.id, prefix_id, Edge.PUBLIC_IP_PREFIX)
+    for firewall in firewalls:
+        for ip_id in firewall.public_ip_ids:
+            link(firewall.id, ip_id, Edge.FIREWALL_IP)
+        link(firewall.id, firewall.policy_id, Edge.FIREWALL_POLICY)
     for cluster, pools in clusters:
         _link_cluster(cluster, pools, link)
     graph.add_nodes_from(nodes.items())

@@ -7,15 +7,18 @@ import fnmatch
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
-from auditor.graph import egress
+from auditor.graph import balancers, defaults, egress
 from auditor.graph.associations import NatAssociation, NatAssociations
-from auditor.graph.build import Edge, build_graph
+from auditor.graph.balancers import LoadBalancerOutbound, SnatFrontends
+from auditor.graph.bgp import BgpSource, BgpSources
+from auditor.graph.build import COLLECTED, Edge, build_graph
+from auditor.graph.firewalls import FirewallIndex, FirewallMatch
 from auditor.graph.nodes import (
     Cluster,
+    Firewall,
     LoadBalancer,
     NatGateway,
     NodePool,
@@ -25,9 +28,10 @@ from auditor.graph.nodes import (
     Subnet,
     Unknown,
     VirtualNetwork,
+    VirtualNetworkGateway,
 )
-from auditor.model import EgressPath, ResourceKind
-from auditor.snapshot import Snapshot
+from auditor.model import EgressKind, EgressPath, Hop, ResourceKind
+from auditor.snapshot import VIRTUAL_NETWORK_GATEWAYS, Snapshot
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,13 +42,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
 AKS_LOAD_BALANCER_NAME = "kubernetes"
-
-
-@dataclass(frozen=True, slots=True)
-class LoadBalancerOutbound:
-    address_ids: tuple[ResourceId, ...]  # public IPs and prefixes, sorted by key
-    idle_timeout_minutes: int | None
-    device_id: ResourceId  # the cluster (profile) or the load balancer the addresses come from
 
 
 class EgressGraph:
@@ -87,6 +84,15 @@ class EgressGraph:
             for remote in vnet.peered_vnet_ids:
                 self._peers[vnet.id.key].add(remote.key)
                 self._peers[remote.key].add(vnet.id.key)
+        collected = graph.graph.get(COLLECTED)
+        self._collected: frozenset[str] | None = collected
+        self._firewalls = FirewallIndex(self.all(Firewall))
+        self._bgp = BgpSources(
+            self.all(VirtualNetwork),
+            self.all(VirtualNetworkGateway),
+            self.collected(VIRTUAL_NETWORK_GATEWAYS),
+        )
+        self._snat: dict[str, SnatFrontends] = {}
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
@@ -176,27 +182,28 @@ class EgressGraph:
         return self._nats_by_group.get(group, [])
 
     def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
-        """The addresses of the cluster's load balancer outbound rules: those the cluster
-        profile reports as effective, else those of the outbound rules of the `kubernetes`
-        load balancer in the node resource group."""
-        profile = cluster.load_balancer_profile
-        ids: list[ResourceId] = []
-        if profile is not None:
-            ids = [*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids]
-        idle = None if profile is None else profile.idle_timeout_minutes
-        device = cluster.id
-        balancer = self.aks_load_balancer(cluster)
-        if not ids and balancer is not None:
-            device = balancer.id
-            for rule in balancer.outbound_rules:
-                idle = idle or rule.idle_timeout_minutes
-                for frontend in rule.frontend_ids:
-                    key = frontend.key
-                    address = balancer.frontend_public_ip_ids.get(key)
-                    address = address or balancer.frontend_public_prefix_ids.get(key)
-                    if address:
-                        ids.append(address)
-        return LoadBalancerOutbound(tuple(sorted(set(ids))), idle, device)
+        return balancers.load_balancer_outbound(self, cluster)
+
+    def snat_frontends(self, cluster: Cluster) -> SnatFrontends:
+        cached = self._snat.get(cluster.id.key)
+        if cached is None:
+            cached = self._snat[cluster.id.key] = balancers.snat_frontends(self, cluster)
+        return cached
+
+    # -- firewalls and gateways ------------------------------------------------------------
+
+    def collected(self, resource_type: str) -> bool:
+        """Whether the snapshot was asked for a resource type (older ones lack some)."""
+        return self._collected is None or resource_type in self._collected
+
+    def firewall_at(self, from_subnet: Subnet, address: str) -> FirewallMatch:
+        """The Azure Firewall whose private IP a route from `from_subnet` sends traffic to."""
+        own = from_subnet.vnet_id.key
+        return self._firewalls.at(address, {own, *self._peers.get(own, ())})
+
+    def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
+        """The gateways whose learned routes reach the subnet's virtual network."""
+        return self._bgp.of(subnet.vnet_id)
 
     def nat_association(self, subnet: Subnet) -> NatAssociation:
         """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
@@ -286,7 +293,9 @@ class EgressGraph:
         """Where new outbound flows of the pool's nodes (and overlay/kubenet pods) leave."""
         cached = self._node_egress.get(pool.id.key)
         if cached is None:
-            cached = egress.resolve(self, pool, self.node_subnet(pool), include_node_ip=True)
+            cached = egress.resolve(
+                self, self.cluster_of(pool), self.node_subnet(pool), node_ip_pool=pool
+            )
             self._node_egress[pool.id.key] = cached
         return cached
 
@@ -298,9 +307,71 @@ class EgressGraph:
             self._pod_egress[key] = (
                 None
                 if subnet is None
-                else egress.resolve(self, pool, subnet, include_node_ip=False)
+                else egress.resolve(self, self.cluster_of(pool), subnet, node_ip_pool=None)
             )
         return self._pod_egress[key]
+
+    def virtual_node_subnet(self, cluster: Cluster) -> Subnet | Unknown | None:
+        """The subnet of the cluster's virtual nodes (ACI connector), found by name in the
+        virtual network of its node subnets [AKS-VN]; None without virtual nodes."""
+        name = cluster.virtual_node_subnet_name
+        if not name:
+            return None
+        subnets = [self.node_subnet(pool) for pool in self.pools(cluster)]
+        vnet_id = next((s.vnet_id for s in subnets if isinstance(s, Subnet)), None)
+        if vnet_id is None:
+            vnet_id = next(
+                (p.vnet_subnet_id.parent_id() for p in self.pools(cluster) if p.vnet_subnet_id),
+                None,
+            )
+        if vnet_id is None:
+            unread = next((s for s in subnets if isinstance(s, Unknown)), None)
+            return unread
+        subnet_id = vnet_id.child("subnets", name)
+        found = self.get(subnet_id)
+        if isinstance(found, Subnet):
+            return found
+        vnet = self.get(vnet_id)
+        if isinstance(vnet, VirtualNetwork):
+            match = [
+                s
+                for s in (self.get(i) for i in vnet.subnet_ids)
+                if isinstance(s, Subnet) and s.name.lower() == name.lower()
+            ]
+            if match:
+                return match[0]
+        return Unknown(subnet_id, ResourceKind.SUBNET)
+
+    def virtual_node_egress(self, cluster: Cluster) -> EgressPath | None:
+        """Egress of the cluster's virtual nodes: their subnet's own NAT gateway, route or
+        default outbound access (not the cluster's load balancer); None without them."""
+        subnet = self.virtual_node_subnet(cluster)
+        if subnet is None:
+            return None
+        return egress.resolve(self, cluster, subnet, node_ip_pool=None, cluster_balancer=False)
+
+    def gateway_egress(self, pool: NodePool) -> EgressPath | None:
+        """Where pods annotated for a static egress gateway pool leave: from a public IP
+        prefix AKS gives the pool for each StaticGatewayConfiguration, or the one the
+        configuration names [AKS-SEG]. Which prefix serves which configuration is in the
+        configuration's status inside the cluster, not in Resource Graph, so the addresses
+        are unknown here. None for a pool that is not a gateway."""
+        if not pool.is_gateway:
+            return None
+        subnet = self.node_subnet(pool)
+        size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
+        return EgressPath(
+            EgressKind.STATIC_EGRESS_GATEWAY,
+            subnet.id if isinstance(subnet, Subnet) else None,
+            hops=(Hop(ResourceKind.NODE_POOL, pool.id),),
+            device_id=pool.id,
+            public_ips=None,
+            reason=(
+                f"annotated pods leave from a /{size} public IP prefix of gateway pool "
+                f"{pool.name}; which prefix serves which StaticGatewayConfiguration is in the "
+                "configuration's status inside the cluster, not in Resource Graph"
+            ),
+        )
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         for cluster in self.clusters():

@@ -30,10 +30,12 @@ from auditor.graph.nodes import (
     Cluster,
     LoadBalancer,
     LoadBalancerProfile,
+    LoadBalancingRule,
     NatGateway,
     NatGatewayProfile,
     NodePool,
     OutboundRule,
+    Peering,
     PublicIp,
     PublicIpPrefix,
     Route,
@@ -53,7 +55,7 @@ class _Common(TypedDict):
     tags: dict[str, str]
 
 
-def _properties(row: Node) -> Node:
+def properties_of(row: Node) -> Node:
     return row.section("properties")
 
 
@@ -68,13 +70,13 @@ class RowReader:
     def __init__(self, ids: IdTable | None = None) -> None:
         self.ids = IdTable() if ids is None else ids
 
-    def _ref(self, node: Node, key: str) -> ResourceId | None:
+    def ref(self, node: Node, key: str) -> ResourceId | None:
         return self.ids.optional(node.opt_ref(key))
 
-    def _refs(self, node: Node, key: str) -> tuple[ResourceId, ...]:
+    def refs(self, node: Node, key: str) -> tuple[ResourceId, ...]:
         return self.ids.all(node.refs(key))
 
-    def _common(self, row: Node) -> _Common:
+    def common(self, row: Node) -> _Common:
         text = row.string("id")
         resource_id = self.ids(text)
         parts = resource_id.parts
@@ -92,14 +94,14 @@ class RowReader:
         }
 
     def cluster(self, row: Node) -> tuple[Cluster, list[NodePool]]:
-        props = _properties(row)
+        props = properties_of(row)
         net = props.section("networkProfile")
         api = props.opt_obj("apiServerAccessProfile")
         # A documented default applies where the row has no value (auditor/graph/defaults.py).
         outbound_type = net.opt_string("outboundType") or defaults.OUTBOUND_TYPE.value
         network_plugin = net.opt_string("networkPlugin")
         result = Cluster(
-            **self._common(row),
+            **self.common(row),
             outbound_type=outbound_type,
             outbound=OutboundType.parse(outbound_type),
             network_plugin=network_plugin,
@@ -121,6 +123,11 @@ class RowReader:
             load_balancer_profile=self._lb_profile(net.opt_obj("loadBalancerProfile")),
             nat_gateway_profile=self._nat_profile(net.opt_obj("natGatewayProfile")),
             api_server_access=None if api is None else _api_access(api),
+            static_egress_gateway=_enabled(net.opt_obj("staticEgressGatewayProfile")),
+            bootstrap_artifact_source=_opt_section_string(
+                props.opt_obj("bootstrapProfile"), "artifactSource"
+            ),
+            virtual_node_subnet_name=_virtual_node_subnet(props.opt_obj("addonProfiles")),
         )
         pools = [
             self._pool(result.id, node) for node in props.opt_array("agentPoolProfiles").items()
@@ -135,13 +142,13 @@ class RowReader:
         outbound_prefixes = node.opt_obj("outboundIPPrefixes")
         return LoadBalancerProfile(
             managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
-            outbound_ip_ids=() if outbound_ips is None else self._refs(outbound_ips, "publicIPs"),
+            outbound_ip_ids=() if outbound_ips is None else self.refs(outbound_ips, "publicIPs"),
             outbound_prefix_ids=(
                 ()
                 if outbound_prefixes is None
-                else self._refs(outbound_prefixes, "publicIPPrefixes")
+                else self.refs(outbound_prefixes, "publicIPPrefixes")
             ),
-            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
+            effective_outbound_ip_ids=self.refs(node, "effectiveOutboundIPs"),
             allocated_outbound_ports=node.opt_integer("allocatedOutboundPorts"),
             idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
         )
@@ -153,7 +160,7 @@ class RowReader:
         return NatGatewayProfile(
             managed_outbound_ip_count=None if managed is None else managed.opt_integer("count"),
             idle_timeout_minutes=node.opt_integer("idleTimeoutInMinutes"),
-            effective_outbound_ip_ids=self._refs(node, "effectiveOutboundIPs"),
+            effective_outbound_ip_ids=self.refs(node, "effectiveOutboundIPs"),
             sku=Sku.parse(node.opt_string("sku")),
         )
 
@@ -181,29 +188,45 @@ class RowReader:
             windows_outbound_nat_disabled=(
                 None if windows is None else windows.opt_boolean("disableOutboundNat")
             ),
+            gateway_prefix_size=_opt_section_integer(
+                node.opt_obj("gatewayProfile"), "publicIPPrefixSize"
+            ),
         )
 
     def virtual_network(self, row: Node) -> tuple[VirtualNetwork, list[Subnet]]:
-        props = _properties(row)
+        props = properties_of(row)
         space = props.opt_obj("addressSpace")
-        common = self._common(row)
+        common = self.common(row)
         vnet_id = common["id"]
         subnets = [self._subnet(vnet_id, node) for node in props.opt_array("subnets").items()]
+        peerings = [
+            peering
+            for node in props.opt_array("virtualNetworkPeerings").items()
+            if (peering := self._peering(node)) is not None
+        ]
         result = VirtualNetwork(
             **common,
             address_prefixes=() if space is None else space.strs("addressPrefixes"),
             subnet_ids=tuple(s.id for s in subnets),
-            peered_vnet_ids=tuple(
-                remote
-                for peering in props.opt_array("virtualNetworkPeerings").items()
-                if (remote := self._ref(_properties(peering), "remoteVirtualNetwork"))
-            ),
-            default_public_nat_gateway_id=self._ref(props, "defaultPublicNatGateway"),
+            peered_vnet_ids=tuple(p.remote_vnet_id for p in peerings),
+            default_public_nat_gateway_id=self.ref(props, "defaultPublicNatGateway"),
+            peerings=tuple(peerings),
         )
         return result, subnets
 
+    def _peering(self, node: Node) -> Peering | None:
+        props = properties_of(node)
+        remote = self.ref(props, "remoteVirtualNetwork")
+        if remote is None:
+            return None
+        return Peering(
+            remote_vnet_id=remote,
+            use_remote_gateways=bool(props.opt_boolean("useRemoteGateways")),
+            allow_gateway_transit=bool(props.opt_boolean("allowGatewayTransit")),
+        )
+
     def _subnet(self, vnet_id: ResourceId, node: Node) -> Subnet:
-        props = _properties(node)
+        props = properties_of(node)
         name = node.opt_string("name")
         text = node.opt_string("id")
         subnet_id = self.ids(text) if text else vnet_id.child("subnets", name or "")
@@ -213,29 +236,29 @@ class RowReader:
             name=name or subnet_id.name,
             vnet_id=vnet_id,
             address_prefixes=((prefix,) if prefix else ()) + props.strs("addressPrefixes"),
-            nat_gateway_id=self._ref(props, "natGateway"),
-            route_table_id=self._ref(props, "routeTable"),
-            network_security_group_id=self._ref(props, "networkSecurityGroup"),
+            nat_gateway_id=self.ref(props, "natGateway"),
+            route_table_id=self.ref(props, "routeTable"),
+            network_security_group_id=self.ref(props, "networkSecurityGroup"),
             default_outbound_access=props.opt_boolean("defaultOutboundAccess"),
         )
 
     def nat_gateway(self, row: Node) -> NatGateway:
-        props = _properties(row)
+        props = properties_of(row)
         return NatGateway(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row),
             zones=row.strs("zones"),
             idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
-            public_ip_ids=self._refs(props, "publicIpAddresses"),
-            public_ip_prefix_ids=self._refs(props, "publicIpPrefixes"),
-            public_ip_v6_ids=self._refs(props, "publicIpAddressesV6"),
-            public_ip_prefix_v6_ids=self._refs(props, "publicIpPrefixesV6"),
-            subnet_ids=self._refs(props, "subnets"),
-            source_virtual_network_id=self._ref(props, "sourceVirtualNetwork"),
+            public_ip_ids=self.refs(props, "publicIpAddresses"),
+            public_ip_prefix_ids=self.refs(props, "publicIpPrefixes"),
+            public_ip_v6_ids=self.refs(props, "publicIpAddressesV6"),
+            public_ip_prefix_v6_ids=self.refs(props, "publicIpPrefixesV6"),
+            subnet_ids=self.refs(props, "subnets"),
+            source_virtual_network_id=self.ref(props, "sourceVirtualNetwork"),
         )
 
     def public_ip(self, row: Node) -> PublicIp:
-        props = _properties(row)
+        props = properties_of(row)
         sku = row.opt_obj("sku")
         ddos = props.opt_obj("ddosSettings")
         ip_tags = props.opt_array("ipTags")
@@ -246,14 +269,14 @@ class RowReader:
             for tag in ip_tags.items()
         )
         return PublicIp(
-            **self._common(row),
+            **self.common(row),
             sku=None if sku is None else Sku.parse(sku.opt_string("name")),
             tier=None if sku is None else sku.opt_string("tier"),
             zones=row.strs("zones"),
             ip_address=props.opt_string("ipAddress"),
             allocation_method=AllocationMethod.parse(props.opt_string("publicIPAllocationMethod")),
             version=IpVersion.parse(props.opt_string("publicIPAddressVersion")),
-            prefix_id=self._ref(props, "publicIPPrefix"),
+            prefix_id=self.ref(props, "publicIPPrefix"),
             idle_timeout_minutes=props.opt_integer("idleTimeoutInMinutes"),
             ddos_protection=ddos is not None
             and (ddos.opt_string("protectionMode") or "").lower() == "enabled",
@@ -261,9 +284,9 @@ class RowReader:
         )
 
     def public_ip_prefix(self, row: Node) -> PublicIpPrefix:
-        props = _properties(row)
+        props = properties_of(row)
         return PublicIpPrefix(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row),
             zones=row.strs("zones"),
             ip_prefix=props.opt_string("ipPrefix"),
@@ -272,10 +295,10 @@ class RowReader:
         )
 
     def route_table(self, row: Node) -> RouteTable:
-        props = _properties(row)
+        props = properties_of(row)
         routes = []
         for node in props.opt_array("routes").items():
-            route_props = _properties(node)
+            route_props = properties_of(node)
             hop_text = route_props.opt_string("nextHopType")
             routes.append(
                 Route(
@@ -286,40 +309,87 @@ class RowReader:
                     next_hop_type_text=hop_text,
                 )
             )
-        return RouteTable(**self._common(row), routes=tuple(routes))
+        return RouteTable(
+            **self.common(row),
+            routes=tuple(routes),
+            bgp_propagation_disabled=bool(props.opt_boolean("disableBgpRoutePropagation")),
+        )
 
     def load_balancer(self, row: Node) -> LoadBalancer:
-        props = _properties(row)
+        props = properties_of(row)
         frontend_ips: dict[str, ResourceId] = {}
         frontend_prefixes: dict[str, ResourceId] = {}
         for node in props.opt_array("frontendIPConfigurations").items():
             frontend = arm.key(node.string("id"))
-            frontend_props = _properties(node)
-            ip_ref = self._ref(frontend_props, "publicIPAddress")
-            prefix_ref = self._ref(frontend_props, "publicIPPrefix")
+            frontend_props = properties_of(node)
+            ip_ref = self.ref(frontend_props, "publicIPAddress")
+            prefix_ref = self.ref(frontend_props, "publicIPPrefix")
             if ip_ref:
                 frontend_ips[frontend] = ip_ref
             if prefix_ref:
                 frontend_prefixes[frontend] = prefix_ref
         rules = []
         for node in props.opt_array("outboundRules").items():
-            rule_props = _properties(node)
+            rule_props = properties_of(node)
             rules.append(
                 OutboundRule(
                     name=node.opt_string("name") or "",
-                    frontend_ids=self._refs(rule_props, "frontendIPConfigurations"),
+                    frontend_ids=self.refs(rule_props, "frontendIPConfigurations"),
                     idle_timeout_minutes=rule_props.opt_integer("idleTimeoutInMinutes"),
                     allocated_outbound_ports=rule_props.opt_integer("allocatedOutboundPorts"),
                     enable_tcp_reset=rule_props.opt_boolean("enableTcpReset"),
                 )
             )
+        balancing = [
+            LoadBalancingRule(
+                name=node.opt_string("name") or "",
+                frontend_id=self.ref(properties_of(node), "frontendIPConfiguration"),
+                disable_outbound_snat=bool(properties_of(node).opt_boolean("disableOutboundSnat")),
+            )
+            for node in props.opt_array("loadBalancingRules").items()
+        ]
         return LoadBalancer(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row),
             frontend_public_ip_ids=frontend_ips,
             frontend_public_prefix_ids=frontend_prefixes,
             outbound_rules=tuple(rules),
+            rules=tuple(balancing),
         )
+
+
+def _enabled(node: Node | None) -> bool:
+    return node is not None and bool(node.opt_boolean("enabled"))
+
+
+def _opt_section_string(node: Node | None, key: str) -> str | None:
+    return None if node is None else node.opt_string(key)
+
+
+def _opt_section_integer(node: Node | None, key: str) -> int | None:
+    return None if node is None else node.opt_integer(key)
+
+
+def _virtual_node_subnet(addons: Node | None) -> str | None:
+    """The subnet of the ACI connector's virtual nodes: addon keys are matched without case,
+    as AKS returns `aciConnectorLinux` and older clusters `ACIConnectorLinux`."""
+    if addons is None:
+        return None
+    for name, addon in addons.entries():
+        if name.lower() != "aciconnectorlinux" or not isinstance(addon.value, dict):
+            continue
+        if not addon.opt_boolean("enabled"):
+            return None
+        config = addon.opt_obj("config")
+        return None if config is None else _config_value(config, "subnetname")
+    return None
+
+
+def _config_value(config: Node, lowered_key: str) -> str | None:
+    for name, value in config.entries():
+        if name.lower() == lowered_key and isinstance(value.value, str):
+            return value.value or None
+    return None
 
 
 def _power_state(node: Node) -> PowerState | None:

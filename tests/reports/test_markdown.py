@@ -47,14 +47,29 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "NAT gateway ng-reporting-egress | none |"
     ) in demo
     assert (
-        "| aks-kyc-prod | rg-kyc-prod | system | nodes | dropped (route to None) | none |\n"
-        "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress | none |"
+        "| aks-kyc-prod | rg-kyc-prod | system | nodes | no egress (blocked by NSG) | none |\n"
+        "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress (blocked by NSG) | none |"
     ) in demo
     assert (
         "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
-        "Basic load balancer (implicit SNAT) kubernetes | *unknown* |"
+        "Basic load balancer (implicit SNAT) kubernetes | may leave from 4.180.44.30/32 |"
     ) in demo
-    assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
+    assert (
+        "| aks-branch-prod | rg-branch-prod | system | nodes | unknown (forced tunnelling) | "
+        "*unknown* |"
+    ) in demo
+    assert (
+        "| aks-storefront-nonprod | rg-storefront-nonprod | system | nodes | "
+        "load-balancing rule SNAT kubernetes | may leave from 4.180.48.12/32 |"
+    ) in demo
+    assert (
+        "| aks-partners-prod | rg-partners-prod | egressgw | gateway pods | "
+        "static egress gateway egressgw | *unknown* |\n"
+        "| aks-partners-prod | rg-partners-prod | virtual nodes | ACI | "
+        "default outbound access | *unknown* |"
+    ) in demo
+    # 40 node pools, 3 pod subnets, a static egress gateway and virtual nodes
+    assert demo.count("\n| aks-") == 45
 
 
 def test_demo_findings_carry_their_fix(demo: str) -> None:
