@@ -42,8 +42,9 @@ META = RuleMeta(
     remediation=(
         "Restore the timeout (`az network nat gateway update -g <rg> -n <NAT gateway> "
         "--idle-timeout <minutes>`, or `az aks update -g <rg> -n <cluster> "
-        "--nat-gateway-idle-timeout <minutes>` / `--load-balancer-idle-timeout <minutes>`), or "
-        "refresh the baseline with --update-baseline if the change was intended"
+        "--nat-gateway-idle-timeout <minutes>` or `az aks update -g <rg> -n <cluster> "
+        "--load-balancer-idle-timeout <minutes>`), or refresh the baseline with "
+        "--update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-RES", "AKS-KA", "AKS-LBCFG"), CHANGES_DOC),
     tags=("reliability", "networking", "egress", "drift", "idle-timeout"),

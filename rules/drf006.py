@@ -44,9 +44,8 @@ META = RuleMeta(
         "not removed.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "Check that the pool's subnet has the cluster's NAT gateway (egress-audit --baseline "
-        "reports it), then refresh the baseline with --update-baseline if the change was "
-        "intended"
+        "Check that the pool's subnet has the cluster's NAT gateway (the EGR rules report it), "
+        "then refresh the baseline with --update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "node-pool"),
