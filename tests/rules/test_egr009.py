@@ -59,8 +59,7 @@ def test_messages_and_fixes() -> None:
     assert commands(findings["loose"].remediation) == [
         f"az aks nodepool add -g {b.RG} --cluster-name aks -n <new pool> --vnet-subnet-id {GOOD}",
         f"az aks nodepool delete -g {b.RG} --cluster-name aks -n loose",
-        f"az network public-ip prefix create -g {b.RG} -n loose-node-ips -l westeurope "
-        "--length 30",
+        f"az network public-ip prefix create -g {b.RG} -n loose-node-ips -l westeurope --length 30",
         f"az aks nodepool add -g {b.RG} --cluster-name aks -n <new pool> --vnet-subnet-id {BARE} "
         f"--enable-node-public-ip --node-public-ip-prefix-id {b.prefix_id('loose-node-ips')}",
     ]
