@@ -182,3 +182,26 @@ def test_a_wrong_parameter_type_is_an_input_error() -> None:
     assert str(error.value) == (
         "egress-audit.yaml:3: rules.LB002.ports_per_ip: expected an integer"
     )
+
+
+def test_own_addresses_are_kept_when_more_are_added() -> None:
+    """--load-balancer-outbound-ips and --load-balancer-outbound-ip-prefixes replace the list:
+    the fix gives the addresses the cluster has again, then the new ones."""
+    prefixes = next(c for c in CASES if c.name == "... and no more")
+    (finding,) = findings_for(lb002.RULE, prefixes)
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ip-prefixes "
+        f"{b.prefix_id('px')},<new public IP prefix IDs>"
+    ]
+    assert "a new Standard public IP prefix for at least 1 more address" in finding.remediation
+    estate = _lb([_fixed(40)])
+    cluster = next(r for r in estate.rows if r["name"] == "aks")
+    cluster["properties"]["networkProfile"]["loadBalancerProfile"]["outboundIPs"] = {
+        "publicIPs": [{"id": b.pip_id("lb")}]
+    }
+    (finding,) = findings_for(lb002.RULE, Case("own IP", estate, fails={AKS}))
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ips "
+        f"{b.pip_id('lb')},<new public IP IDs>"
+    ]
+    assert "Create 2 new Standard public IPs, then give the load balancer 3" in finding.remediation
