@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.enums import OutboundType
 from auditor.fixtext import command
+from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
 
@@ -49,7 +51,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             allowed = entry.allowed_outbound_types
             if allowed is None or value.lower() in {a.lower() for a in allowed}:
                 continue
-            target = allowed[0] if allowed else "<allowed type>"
             yield META.finding(
                 resource_id=cluster.id,
                 message=(
@@ -60,17 +61,44 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 expected=f"outboundType in {', '.join(allowed) or 'nothing'}",
                 evidence=(cluster.id,),
                 location=entry.outbound_types_location or entry.location,
-                remediation=(
-                    "Update authorized IP ranges and destination allowlists for the new "
-                    "egress IPs, then "
-                    + command(
-                        f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-                        f"--outbound-type {target}"
-                    )
-                ),
+                remediation=_remediation(cluster, allowed),
                 details={"allowedOutboundTypes": ", ".join(allowed)},
             )
             break  # one finding per cluster: the first entry it breaks
+
+
+# What `az aks update --outbound-type` takes in Azure CLI 2.91.0; StandardV2 of the managed NAT
+# gateway is chosen with --outbound-type-sku, new in that version. block needs aks-preview.
+CLI_OPTIONS = {
+    OutboundType.LOAD_BALANCER: "--outbound-type loadBalancer",
+    OutboundType.MANAGED_NAT_GATEWAY: "--outbound-type managedNATGateway",
+    OutboundType.USER_ASSIGNED_NAT_GATEWAY: "--outbound-type userAssignedNATGateway",
+    OutboundType.USER_DEFINED_ROUTING: "--outbound-type userDefinedRouting",
+    OutboundType.NONE: "--outbound-type none",
+    OutboundType.MANAGED_NAT_GATEWAY_V2: (
+        "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
+    ),
+}
+
+
+def _remediation(cluster: Cluster, allowed: tuple[str, ...]) -> str:
+    """The first allowed type the Azure CLI can set, in the API's spelling."""
+    types = [t for t in map(OutboundType.parse, allowed) if t is not None]
+    target = next((t for t in types if t in CLI_OPTIONS), None)
+    if target is None:
+        listed = ", ".join(allowed) or "none"
+        return (
+            f"Change the outbound type to one the policy allows ({listed}) as AKS documents "
+            "for that type (Azure CLI 2.91.0 cannot set it), or correct the policy entry"
+        )
+    needs = " (Azure CLI 2.91.0 or later)" if "--outbound-type-sku" in CLI_OPTIONS[target] else ""
+    return (
+        "Update authorized IP ranges and destination allowlists for the new egress IPs, then "
+        + command(
+            f"az aks update -g {cluster.resource_group} -n {cluster.name} {CLI_OPTIONS[target]}"
+        )
+        + needs
+    )
 
 
 RULE = Rule(META, check)
