@@ -10,11 +10,8 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import needs_cli
 from rules._text import egress_change, source_link, urls
-
-# Both flags are new in Azure CLI 2.91.0 (absent from 2.90.0's acs/_params.py); an older CLI
-# fails with "unrecognized arguments".
-NEEDS_CLI = "Azure CLI 2.91.0 or later"
 
 META = RuleMeta(
     id="NAT012",
@@ -41,7 +38,8 @@ META = RuleMeta(
         "Give the NAT gateway an IPv6 public IP (`az network nat gateway update -g <resource "
         "group> -n <NAT gateway> --pip-addresses-v6 <StandardV2 IPv6 public IP>`; for an "
         "AKS-managed one `az aks update -g <resource group> -n <cluster> --outbound-type-sku "
-        f"StandardV2 --nat-gateway-managed-outbound-ipv6-count 1` ({NEEDS_CLI})), or use a "
+        "StandardV2 --nat-gateway-managed-outbound-ipv6-count 1` (Azure CLI 2.91.0 or later)), "
+        "or use a "
         "Standard NAT gateway for IPv4 and the load balancer for IPv6"
     ),
     sources=urls("NAT-FAQ", "NAT-SKU", "NAT-OV"),
@@ -100,13 +98,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def _ipv6_fix(graph: EgressGraph, cluster: Cluster, nat: NatGateway) -> str:
     if nat in graph.managed_nat_gateways(cluster):
         # AKS manages it: its IPs change through the cluster.
-        return (
-            command(
-                f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-                "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
-            )
-            + f" ({NEEDS_CLI})"
-        )
+        options = "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
+        update = f"az aks update -g {cluster.resource_group} -n {cluster.name} {options}"
+        return command(update) + needs_cli(options)
     pip = f"pip6-{nat.name}"
     return command(
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku StandardV2 "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.enums import OutboundType
 from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import needs_cli, outbound_type_option
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -67,37 +67,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             break  # one finding per cluster: the first entry it breaks
 
 
-# What `az aks update --outbound-type` takes in Azure CLI 2.91.0; StandardV2 of the managed NAT
-# gateway is chosen with --outbound-type-sku, new in that version. block needs aks-preview.
-CLI_OPTIONS = {
-    OutboundType.LOAD_BALANCER: "--outbound-type loadBalancer",
-    OutboundType.MANAGED_NAT_GATEWAY: "--outbound-type managedNATGateway",
-    OutboundType.USER_ASSIGNED_NAT_GATEWAY: "--outbound-type userAssignedNATGateway",
-    OutboundType.USER_DEFINED_ROUTING: "--outbound-type userDefinedRouting",
-    OutboundType.NONE: "--outbound-type none",
-    OutboundType.MANAGED_NAT_GATEWAY_V2: (
-        "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
-    ),
-}
-
-
 def _remediation(cluster: Cluster, allowed: tuple[str, ...]) -> str:
     """The first allowed type the Azure CLI can set, in the API's spelling."""
-    types = [t for t in map(OutboundType.parse, allowed) if t is not None]
-    target = next((t for t in types if t in CLI_OPTIONS), None)
-    if target is None:
+    option = next((o for o in map(outbound_type_option, allowed) if o is not None), None)
+    if option is None:
         listed = ", ".join(allowed) or "none"
         return (
             f"Change the outbound type to one the policy allows ({listed}) as AKS documents "
             "for that type (Azure CLI 2.91.0 cannot set it), or correct the policy entry"
         )
-    needs = " (Azure CLI 2.91.0 or later)" if "--outbound-type-sku" in CLI_OPTIONS[target] else ""
     return (
         "Update authorized IP ranges and destination allowlists for the new egress IPs, then "
-        + command(
-            f"az aks update -g {cluster.resource_group} -n {cluster.name} {CLI_OPTIONS[target]}"
-        )
-        + needs
+        + command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {option}")
+        + needs_cli(option)
     )
 
 
