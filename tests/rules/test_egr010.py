@@ -32,6 +32,7 @@ def _lb_cluster(name: str = "aks") -> dict[str, object]:
 
 
 SYS = b.pool_id("aks", "sys")
+NO_HOLDER = "no NAT gateway of the estate holds the allowlisted address"
 BATCH = b.pool_id("aks", "batch")
 
 CASES = [
@@ -107,6 +108,12 @@ CASES = [
         policy=_policy("20.0.0.1") + '  - match: {resource_group: "rg-test"}\n'
         '    allowed_egress: ["51.0.0.0/24"]\n',
     ),
+    Case(
+        NO_HOLDER,
+        network(b.public_ip("lb", "51.0.0.9"), _lb_cluster()),
+        fails={SYS},
+        policy=_policy("20.9.9.9"),
+    ),
 ]
 
 
@@ -132,9 +139,7 @@ def test_names_the_addresses_outside_and_points_at_the_policy() -> None:
 
 
 def test_no_nat_gateway_holds_the_allowlisted_addresses() -> None:
-    estate = network(b.public_ip("lb", "51.0.0.9"), _lb_cluster())
-    case = Case("no holder", estate, fails={SYS}, policy=_policy("20.9.9.9"))
-    (finding,) = run_case(egr010.RULE, case)
+    (finding,) = run_case(egr010.RULE, next(c for c in CASES if c.name == NO_HOLDER))
     assert commands(finding.remediation)[0].endswith("--nat-gateway <NAT gateway ID>")
 
 
