@@ -115,12 +115,13 @@ def _title(result: AuditResult) -> list[str]:
     if result.is_partial:
         status = f"partial audit, {status}"
     pools = sum(len(c.pools) for c in result.clusters)
+    drift = "" if result.baseline is None else f" · drift since baseline {escape(result.baseline)}"
     return [
         f"## egress-audit: {status}",
         "",
         f"{counted(len(result.clusters), 'cluster')} · {counted(pools, 'node pool')} · "
         f"{counted(len(result.subscriptions), 'subscription')} · source {escape(result.source)} · "
-        f"read {escape(result.collected_at)} · egress-audit {escape(result.tool_version)}",
+        f"read {escape(result.collected_at)}{drift} · egress-audit {escape(result.tool_version)}",
         "",
     ]
 

@@ -189,3 +189,10 @@ def test_a_fix_keeps_its_prose_and_commands_apart() -> None:
     assert markdown.fix(fix) == (
         "Plan downtime, then `az aks update -g rg -n a|b`; or `az aks delete -n x`."
     )
+
+
+def test_the_title_says_what_drift_was_measured_against() -> None:
+    result = e.audit(e.estate(e.site(S1)))
+    assert "drift" not in markdown.render(result).splitlines()[2]
+    with_baseline = markdown.render(dataclasses.replace(result, baseline="last-week.json"))
+    assert " · drift since baseline last-week.json · " in with_baseline.splitlines()[2]
