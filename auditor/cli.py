@@ -349,21 +349,11 @@ def _rules_command(argv: list[str]) -> int:
     parser.add_argument("--format", "-f", type=lower, choices=["text", "markdown"], default="text")
     _add_output(parser, ["text", "markdown"])
     args = parser.parse_args(argv)
+    from rules import reference
     from rules.registry import all_rules
 
-    rules = all_rules()
-    if args.format == "markdown":
-        from rules.reference import markdown
-
-        _write(markdown(rules), args.output)
-        return int(ExitCode.OK)
-    width = max(len(r.meta.name) for r in rules)
-    lines = [f"{'ID':<9}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
-    lines.extend(
-        f"{r.meta.id:<9}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
-        for r in rules
-    )
-    _write("\n".join(lines) + "\n", args.output)
+    render = reference.markdown if args.format == "markdown" else reference.table
+    _write(render(all_rules()), args.output)
     return int(ExitCode.OK)
 
 

@@ -63,6 +63,10 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities=(
+        "high when the policy declares allowed_egress for the cluster, or when the pool "
+        "now leaves from no known address"
+    ),
 )
 
 

@@ -54,6 +54,7 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium when a NAT gateway was only added",
 )
 
 

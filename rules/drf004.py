@@ -51,6 +51,7 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium when the timeout was lowered",
 )
 
 

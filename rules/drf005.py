@@ -46,6 +46,7 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium for a network plugin or mode change",
 )
 
 

@@ -52,6 +52,7 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="low for an added pool, info for a removed one",
 )
 
 
