@@ -25,10 +25,11 @@ ATTRIBUTION_HELP = (
 )
 # A command to paste cannot be printed: the rule knows neither the scope nor the sign-in the
 # audit ran with, and without them `egress-audit drift` refuses to run.
-INTENDED = (
-    "If the change was intended, refresh the baseline: run the same audit again with "
-    "--update-baseline added (the scheduled job does so after every complete run)"
+REFRESH = (
+    "refresh the baseline: run the same audit again with --update-baseline added (the "
+    "scheduled job does so after every complete run)"
 )
+INTENDED = f"If the change was intended, {REFRESH}"
 
 
 def both_read(before: EstateFacts, after: EstateFacts, resource_id: ResourceId) -> bool:

@@ -1,11 +1,11 @@
 """Every command a fix prints parses as the real command would parse it.
 
-Walks the fix of every finding of `egress-audit --demo` (active and suppressed; the demo has
-no baseline, so drift fixes come from the drift rules' cases), the fix of every finding of every
-rule's test cases, and every rule's catalogue remediation (tests/printed_commands.py says what
-is checked, against what). A placeholder `<…>` in a finding's fix must be one the finding
-cannot know, listed below with the reason; the catalogue remediation is a template, so its
-placeholders are free, but its commands must still parse.
+Walks the fix of every finding of `egress-audit --demo` (active and suppressed) and of
+`egress-audit drift --demo` against the demo as it was on 8 November (docs/demo.md), the fix of
+every finding of every rule's test cases, and every rule's catalogue remediation
+(tests/printed_commands.py says what is checked, against what). A placeholder `<…>` in a
+finding's fix must be one the finding cannot know, listed below with the reason; the catalogue
+remediation is a template, so its placeholders are free, but its commands must still parse.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from auditor.model import Rule
 from rules.registry import BUILTIN
 from tests import demo_expected as expected
 from tests.case_findings import case_findings
+from tests.drift.test_cli import demo_as_of_november_8
 from tests.printed_commands import command_spans, placeholders, problems
 
 NEW_POOL = "a new pool's name is the operator's choice (unused in the cluster, within AKS's rules)"
@@ -66,15 +67,23 @@ def fix_problems(rule_id: str, resource: str, fix: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo_findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
-    report = tmp_path_factory.mktemp("fixes") / "report.json"
-    assert main(["--demo", "--format", "json", "--output", str(report)]) == 1
-    findings: list[dict[str, object]] = json.loads(report.read_text())["findings"]
+    """The findings of the demo, then its drift since 8 November."""
+    folder = tmp_path_factory.mktemp("fixes")
+    baseline = folder / "november-8.json"
+    baseline.write_text(json.dumps(demo_as_of_november_8()))
+    findings: list[dict[str, object]] = []
+    for command in (["--demo"], ["drift", "--demo", "--baseline", str(baseline)]):
+        report = folder / "report.json"
+        assert main([*command, "--format", "json", "--output", str(report)]) == 1
+        findings += json.loads(report.read_text())["findings"]
     return findings
 
 
 def test_every_demo_fix_parses(demo_findings: list[dict[str, object]]) -> None:
-    assert len(demo_findings) == len(expected.FINDINGS), "active and suppressed alike"
+    audit = [f for f in demo_findings if not str(f["ruleId"]).startswith("DRF")]
+    assert len(audit) == len(expected.FINDINGS), "active and suppressed alike"
     assert any(f["suppressed"] for f in demo_findings)
+    assert len(demo_findings) > len(audit), "and the drift since 8 November"
     found = [
         problem
         for f in demo_findings
