@@ -326,6 +326,16 @@ class RuleMeta:
     # Lower-case words a change record's property paths must contain to explain a finding of
     # this rule (e.g. "natgateway" in `properties.subnets[1].properties.natGateway.id`).
     history_hints: tuple[str, ...] = ()
+    # When a finding takes another severity than `severity`, and which: "high when the policy
+    # allowlists the NAT gateway's addresses". Every listing of the rule shows it after the
+    # default (`severity_text`); tests/rules/test_catalogue.py holds it to what the rule emits.
+    other_severities: str = ""
+
+    @property
+    def severity_text(self) -> str:
+        """The default severity, and when a finding takes another: "medium; high when …"."""
+        value: str = self.severity.value
+        return f"{value}; {self.other_severities}" if self.other_severities else value
 
     def finding(
         self,

@@ -31,6 +31,7 @@ from auditor.enums import PowerState
 from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
+from auditor.wording import are, counted
 from reports import _diagram, _html_data, _markdown
 from reports._bounded import cap
 
@@ -156,7 +157,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["plural"] = plural
+    environment.filters["counted"] = counted
+    environment.filters["are"] = are
     environment.filters["sentence"] = sentence
     environment.globals["fix_segments"] = segments
     return environment
@@ -349,10 +351,6 @@ def _bars(items: Iterable[tuple[str, str, int, str, str]]) -> list[Bar]:
     ]
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _by_rule(result: AuditResult, active: list[FindingRow]) -> list[Bar]:
     counts = Counter(r.finding.rule_id for r in active)
     rules = {rule.id: rule for rule in result.rules}
@@ -381,7 +379,7 @@ def _by_kind(result: AuditResult) -> list[Bar]:
             kind.slug,
             sentence(kind.label),
             clusters[kind],
-            plural(pools[kind], "node pool"),
+            counted(pools[kind], "node pool"),
             kind.slug,
         )
         for kind in EgressKind
@@ -400,7 +398,7 @@ def _by_subscription(result: AuditResult, active: list[FindingRow]) -> list[Bar]
             sub,
             "",
             clusters[sub],
-            f"{plural(pools[sub], 'node pool')} · {plural(findings[sub], 'active finding')}",
+            f"{counted(pools[sub], 'node pool')} · {counted(findings[sub], 'active finding')}",
             "",
         )
         for sub in result.subscriptions

@@ -23,8 +23,13 @@ ATTRIBUTION_HELP = (
     "snapshot's change history (Resource Graph `resourcechanges`, kept for 14 days) has a "
     f"record of one of the resources involved ([resource changes]({CHANGES_DOC}))."
 )
-REFRESH = "egress-audit drift --baseline <baseline file> --update-baseline"
-INTENDED = f"If the change was intended, refresh the baseline (`{REFRESH}`)"
+# A command to paste cannot be printed: the rule knows neither the scope nor the sign-in the
+# audit ran with, and without them `egress-audit drift` refuses to run.
+REFRESH = (
+    "refresh the baseline: run the same audit again with --update-baseline added (the "
+    "scheduled job does so after every complete run)"
+)
+INTENDED = f"If the change was intended, {REFRESH}"
 
 
 def both_read(before: EstateFacts, after: EstateFacts, resource_id: ResourceId) -> bool:

@@ -87,11 +87,6 @@ def subnet_label(subnet: Subnet) -> str:
     return f"{subnet.vnet_id.parts.name}/{subnet.name}"
 
 
-def counted(count: int, noun: str) -> str:
-    """ "1 outbound IP", "2 outbound IPs"."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def egress_change(policy: Policy, clusters: Iterable[Cluster], change: str) -> str:
     """The sentence a fix that changes egress addresses starts with: which addresses change
     (`change`, e.g. "from 20.0.0.1/32 to the new public IP's address"), and what to update

@@ -43,6 +43,10 @@ META = RuleMeta(
     sources=urls("NAT-OV", "NAT-TSC", "FW-NAT"),
     tags=("security", "networking", "egress", "nat-gateway", "route-table"),
     precision="high",
+    other_severities=(
+        "high when a cluster on the subnet allowlists the NAT gateway's addresses (in its "
+        "policy allowed_egress or its API server authorized IP ranges)"
+    ),
 )
 
 

@@ -58,6 +58,10 @@ META = RuleMeta(
     sources=urls("AKS-NIC", "AKS-NI", "DOA"),
     tags=("security", "networking", "egress", "network-isolation"),
     precision="high",
+    other_severities=(
+        "low when outbound type block's NSG rules leave the way out unused; high when a block "
+        "cluster has no artifact cache to bootstrap from"
+    ),
 )
 
 

@@ -56,6 +56,7 @@ META = RuleMeta(
     sources=urls("AKS-FW", "AKS-FQDN", "ARG-TABLES"),
     tags=("reliability", "networking", "firewall", "egress"),
     precision="high",
+    other_severities="info when the rules are in a firewall policy Resource Graph does not hold",
 )
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from auditor.fixtext import command
 from auditor.graph import defaults
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._text import counted, source_link, urls
+from auditor.wording import counted
+from rules._text import source_link, urls
 
 # [AKS-SEG]: "at least 2 nodes are required for high availability".
 MIN_NODES = 2
@@ -39,6 +40,7 @@ META = RuleMeta(
     sources=urls("SDK", "AKS-SEG"),
     tags=("reliability", "networking", "egress", "static-egress-gateway"),
     precision="high",
+    other_severities="low for a single-node gateway pool",
 )
 
 
@@ -91,7 +93,7 @@ def _larger_pool(group: str, cluster: str, count: int) -> str:
     if not fitting:
         return ""
     return (
-        "Replace the pool with one whose prefix holds its nodes ("
+        "Replace the pool with one whose prefix holds its nodes (Azure CLI 2.75.0 or later: "
         + command(
             f"az aks nodepool add -g {group} --cluster-name {cluster} -n <new gateway pool> "
             f"--mode Gateway --node-count {count} --gateway-prefix-size {fitting[0]}"

@@ -27,8 +27,9 @@ META = RuleMeta(
         "Dual-stack is not judged: no AKS document or CLI check states it unsupported."
     ),
     remediation=(
-        "az aks update -g <resource group> -n <cluster> --disable-static-egress-gateway, and "
-        "give the workloads their fixed addresses another way (a NAT gateway per subnet)"
+        "Give the workloads fixed addresses another way (a NAT gateway per subnet) and turn "
+        "the gateway off (Azure CLI 2.75.0 or later): `az aks update -g <resource group> -n "
+        "<cluster> --disable-static-egress-gateway`"
     ),
     sources=urls(
         "AKS-SEG",
@@ -66,7 +67,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             evidence=(cluster.id, *(p.id for p in pools if p.name in {*pod_subnet, *windows})),
             remediation=(
                 "Give the workloads fixed addresses another way (a NAT gateway on their "
-                "subnet) and turn the gateway off: "
+                "subnet) and turn the gateway off (Azure CLI 2.75.0 or later): "
                 + command(
                     f"az aks update -g {cluster.resource_group} -n {cluster.name} "
                     "--disable-static-egress-gateway"

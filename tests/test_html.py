@@ -130,6 +130,10 @@ def test_a_finding_expands_to_its_reason_and_fix(demo: Element) -> None:
         "https://learn.microsoft.com/azure/aks/nat-gateway",
         "https://learn.microsoft.com/azure/aks/egress-outboundtype",
     ]
+    assert rule.find("p", class_="severity").text == (
+        "Severity: high; critical when the subnet is private (defaultOutboundAccess false)"
+    )
+    assert demo.find("details", id="rule-NAT003").find_all("p", class_="severity") == []
     assert "<code>userAssignedNATGateway</code>" in _markdown.render(
         next(r for r in BUILTIN if r.meta.id == "EGR001").meta.help_markdown
     )
