@@ -318,7 +318,7 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
             PathView(
                 pools=names,
                 who=who,
-                text=path.describe(),
+                text=_caption(path),
                 reason=path.reason,
                 unknown=_is_unknown(path),
                 diagram=drawing,
@@ -326,6 +326,13 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
             )
         )
     return tuple(views)
+
+
+def _caption(path: EgressPath) -> str:
+    """Where the traffic leaves; an unknown path's reason is shown on its own line below."""
+    if not path.is_unknown:
+        return path.describe()
+    return "an unknown path" + (f" ({path.cause.label})" if path.cause else "")
 
 
 def _is_unknown(path: EgressPath) -> bool:
