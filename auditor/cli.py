@@ -277,8 +277,10 @@ def _load_policy(path: Path | None, *, demo: bool) -> Policy:
     if path is not None:
         return policy_module.load(path, _display_name(path))
     if demo:
-        text = resources.files("auditor.demo").joinpath(DEMO_POLICY).read_text(encoding="utf-8")
-        return policy_module.parse(text, f"auditor/demo/{DEMO_POLICY}")
+        folder = resources.files("auditor.demo")
+        text = folder.joinpath(DEMO_POLICY).read_text(encoding="utf-8")
+        # The demo policy's manifests sit beside it in the package.
+        return policy_module.parse(text, f"auditor/demo/{DEMO_POLICY}", Path(str(folder)))
     return policy_module.EMPTY
 
 

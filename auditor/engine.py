@@ -10,12 +10,13 @@ from collections.abc import Sequence
 
 from auditor import __version__, drift, suppress
 from auditor.graph.estate import EgressGraph
-from auditor.graph.nodes import Cluster, Subnet
+from auditor.graph.nodes import Subnet
 from auditor.history import History
 from auditor.model import Finding, Rule, RuleContext, RuleError
 from auditor.policy import Policy
-from auditor.result import AuditResult, ClusterEgress, PoolEgress, WorkloadEgress
+from auditor.result import AuditResult, ClusterEgress, PoolEgress
 from auditor.snapshot import Snapshot
+from auditor.workload_egress import workload_paths
 
 
 def run_rules(
@@ -73,7 +74,7 @@ def audit(
         source=snap.source,
         collected_at=snap.collected_at,
         scope=snap.scope,
-        clusters=egress_view(graph),
+        clusters=egress_view(graph, policy),
         rules=tuple(rule.meta for rule in runnable(rules, context)),
         findings=tuple(findings),
         rule_errors=tuple(errors),
@@ -90,7 +91,7 @@ def audit(
     )
 
 
-def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
+def egress_view(graph: EgressGraph, policy: Policy) -> tuple[ClusterEgress, ...]:
     views = []
     for cluster in graph.clusters():
         pools = []
@@ -122,25 +123,10 @@ def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
                 network_plugin_mode=cluster.network_plugin_mode,
                 power_state=cluster.power_state,
                 pools=tuple(pools),
-                workloads=workload_paths(graph, cluster),
+                workloads=workload_paths(graph, policy, cluster),
             )
         )
     return tuple(views)
-
-
-def workload_paths(graph: EgressGraph, cluster: Cluster) -> tuple[WorkloadEgress, ...]:
-    """The cluster's static egress gateway pools and virtual nodes, each with its path."""
-    found = []
-    for pool in graph.pools(cluster):
-        path = graph.gateway_egress(pool)
-        if path is not None:
-            found.append(
-                WorkloadEgress(f"static egress gateway {pool.name}", pool.id, path.subnet_id, path)
-            )
-    virtual = graph.virtual_node_egress(cluster)
-    if virtual is not None:
-        found.append(WorkloadEgress("virtual nodes", cluster.id, virtual.subnet_id, virtual))
-    return tuple(found)
 
 
 def unmatched_policy_warnings(graph: EgressGraph, policy: Policy) -> list[str]:

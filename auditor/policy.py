@@ -21,6 +21,7 @@ from auditor.files import read_text
 from auditor.graph.nodes import Cluster
 from auditor.model import SourceLocation, Suppression
 from auditor.safetext import quoted
+from auditor.workload import GatewayConfig
 from auditor.workload import Workload as Workload
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ class RuleMention:
 class ClusterPolicy:
     selector: ClusterSelector
     workloads: tuple[Workload, ...] = ()
+    # StaticGatewayConfigurations read from the entry's manifests.
+    gateway_configs: tuple[GatewayConfig, ...] = ()
     allowed_outbound_types: tuple[str, ...] | None = None
     allowed_egress: tuple[Network, ...] | None = None
     rule_overrides: Overrides = field(default_factory=dict)
@@ -123,6 +126,9 @@ class Policy:
 
     def workloads(self, cluster: Cluster) -> list[Workload]:
         return [w for entry in self.for_cluster(cluster) for w in entry.workloads]
+
+    def gateway_configs(self, cluster: Cluster) -> list[GatewayConfig]:
+        return [g for entry in self.for_cluster(cluster) for g in entry.gateway_configs]
 
     def config(self, rule_id: str, config_type: type[C], cluster: Cluster | None = None) -> C:
         """A rule's thresholds: the dataclass defaults, then global overrides, then those of
@@ -289,13 +295,17 @@ class _Reader:
         workloads: list[Workload] = []
         for item in _optional_sequence(entry.get("workloads")):
             workloads.extend(self._workloads(item))
+        gateways: list[GatewayConfig] = []
         if "manifests" in entry:
-            workloads.extend(self._manifest_workloads(entry["manifests"]))
+            for read in self._manifest_reads(entry["manifests"]):
+                workloads.extend(read.workloads)
+                gateways.extend(read.gateways)
         outbound = entry.get("allowed_outbound_types")
         egress = entry.get("allowed_egress")
         return ClusterPolicy(
             selector=selector,
             workloads=tuple(workloads),
+            gateway_configs=tuple(gateways),
             allowed_outbound_types=None if outbound is None else self._outbound_types(outbound),
             allowed_egress=None
             if egress is None
@@ -344,12 +354,13 @@ class _Reader:
                 )
             )
         if "manifests" in entry:
-            found.extend(self._manifest_workloads(entry["manifests"]))
+            for read in self._manifest_reads(entry["manifests"]):
+                found.extend(read.workloads)
         return found
 
-    def _manifest_workloads(self, node: YNode) -> list[Workload]:
+    def _manifest_reads(self, node: YNode) -> list[manifests.ManifestRead]:
         items = [node] if _is_scalar(node) else _optional_sequence(node)
-        found: list[Workload] = []
+        found: list[manifests.ManifestRead] = []
         for item in items:
             relative = item.string()
             path = self.base_dir / relative
@@ -365,7 +376,7 @@ class _Reader:
                 read = manifests.read([path])
                 self._manifests[resolved] = read
                 self.warnings.extend(read.warnings)
-            found.extend(self._manifests[resolved].workloads)
+            found.append(self._manifests[resolved])
         return found
 
     def _rules(

@@ -30,10 +30,12 @@ class WorkloadEgress:
     """Traffic of a cluster that does not leave by its node pools' paths: pods annotated for a
     static egress gateway pool, and virtual nodes (ACI) in their own subnet."""
 
-    label: str  # "virtual nodes", "static egress gateway gw"
-    subject_id: ResourceId  # the gateway pool, or the cluster for virtual nodes
+    label: str  # "virtual nodes", "static egress gateway gw (payments/partner-egress)"
+    name: str  # the gateway pool (and its configuration), or the cluster of virtual nodes
+    subject_id: ResourceId  # the gateway pool, or the cluster
     subnet_id: ResourceId | None
     egress: EgressPath
+    gateway: bool  # pods of a static egress gateway; else virtual nodes
 
 
 @dataclass(frozen=True, slots=True)

@@ -304,13 +304,17 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
         for (path, pods), names in groups.items()
     ]
     for workload in cluster.workloads:
-        if workload.subject_id == cluster.id:
-            shown.append((workload.egress, (cluster.name,), "Virtual nodes of", "VIRTUAL NODES"))
-        else:
-            gateway = (workload.subject_id.name,)
+        if workload.gateway:
             shown.append(
-                (workload.egress, gateway, "Pods annotated for gateway pool", "GATEWAY PODS")
+                (
+                    workload.egress,
+                    (workload.name,),
+                    "Pods annotated for gateway pool",
+                    "GATEWAY PODS",
+                )
             )
+        else:
+            shown.append((workload.egress, (workload.name,), "Virtual nodes of", "VIRTUAL NODES"))
     views = []
     for path, names, who, title in shown:
         drawing = _diagram.draw(path, names, pods=who == "Pods of", title=title)

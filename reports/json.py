@@ -90,6 +90,8 @@ def cluster_document(cluster: ClusterEgress) -> dict[str, Any]:
         "workloads": [
             {
                 "label": w.label,
+                "kind": "static-egress-gateway" if w.gateway else "virtual-nodes",
+                "name": w.name,
                 "subjectId": w.subject_id.text,
                 "subnetId": text_or_none(w.subnet_id),
                 "egress": path_document(w.egress),

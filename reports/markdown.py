@@ -265,8 +265,8 @@ def _rows(clusters: Iterable[ClusterEgress]) -> Iterable[str]:
             if pool.pod_egress is not None:
                 yield _row(cluster, pool.name, "pods", pool.pod_egress)
         for workload in cluster.workloads:
-            gateway = workload.subject_id != cluster.id
-            name = workload.subject_id.name if gateway else "virtual nodes"
+            gateway = workload.gateway
+            name = workload.name if gateway else "virtual nodes"
             yield _row(cluster, name, "gateway pods" if gateway else "ACI", workload.egress)
 
 

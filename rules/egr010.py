@@ -19,6 +19,8 @@ from auditor.model import (
     Severity,
 )
 from auditor.policy import ClusterPolicy, Network
+from auditor.result import WorkloadEgress
+from auditor.workload_egress import workload_paths
 from rules._egress import name_or_id
 from rules._text import pool_label, source_link, urls
 
@@ -76,6 +78,44 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             }
             if any(outside.values()):
                 yield _finding(graph, cluster, pool, paths, outside, allowed, entries[0])
+        for workload in workload_paths(graph, policy, cluster):
+            addresses = workload.egress.addresses
+            breaches = [c for c in addresses or () if not _inside(c, allowed)]
+            if breaches:
+                yield _workload_finding(cluster, workload, breaches, allowed, entries[0])
+
+
+def _workload_finding(
+    cluster: Cluster,
+    workload: WorkloadEgress,
+    breaches: list[str],
+    allowed: Sequence[Network],
+    entry: ClusterPolicy,
+) -> Finding:
+    """Pods of a static egress gateway, or virtual nodes, leave outside the allowlist."""
+    shown = ", ".join(str(n) for n in allowed)
+    whose = (
+        f"Pods annotated for static egress gateway {workload.name}"
+        if workload.gateway
+        else f"Virtual nodes of cluster {cluster.name}"
+    )
+    return META.finding(
+        resource_id=workload.subject_id,
+        message=(
+            f"{whose} leave from {', '.join(breaches)}, outside the allowed egress {shown} "
+            f"({workload.egress.describe()})."
+        ),
+        observed=", ".join(breaches),
+        expected=f"only {shown}",
+        evidence=(cluster.id, *workload.egress.hop_ids),
+        location=entry.allowed_egress_location,
+        key=f"workload:{workload.name}",
+        remediation=(
+            f"Add {', '.join(breaches)} to allowed_egress and to every destination allowlist, "
+            "or give the workload an address inside the allowlist"
+        ),
+        details={"outside": ", ".join(breaches), "allowedEgress": shown},
+    )
 
 
 def _inside(cidr: str, allowed: Sequence[Network]) -> bool:

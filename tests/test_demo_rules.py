@@ -90,7 +90,7 @@ POLICY = expected.POLICY
                 ),
                 "suppressedRule": "NET001",
             },
-            38,
+            43,
         ),
     ],
 )

@@ -71,7 +71,7 @@ def test_the_demo_policy_suppression_is_listed_apart(demo: Element) -> None:
     assert justification.find("small").text == (
         "matches /subscriptions/*/resourceGroups/rg-checkout-prod/providers"
         "/Microsoft.ContainerService/managedClusters/aks-checkout-prod/agentPools/win"
-        " · auditor/demo/egress-audit.yaml:33"
+        " · auditor/demo/egress-audit.yaml:38"
     )
     assert expires.find("time").text == html_demo.SUPPRESSED_EXPIRES == "2027-01-31"
     # Neither a row of the findings table nor counted in the summary (see the tests above).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
 import ipaddress
@@ -30,6 +31,7 @@ from auditor.graph.nodes import (
     VirtualNetwork,
     VirtualNetworkGateway,
 )
+from auditor.graph.paths import unknown_addresses
 from auditor.model import EgressKind, EgressPath, Hop, ResourceKind
 from auditor.snapshot import VIRTUAL_NETWORK_GATEWAYS, Snapshot
 
@@ -350,28 +352,43 @@ class EgressGraph:
             return None
         return egress.resolve(self, cluster, subnet, node_ip_pool=None, cluster_balancer=False)
 
-    def gateway_egress(self, pool: NodePool) -> EgressPath | None:
-        """Where pods annotated for a static egress gateway pool leave: from a public IP
-        prefix AKS gives the pool for each StaticGatewayConfiguration, or the one the
-        configuration names [AKS-SEG]. Which prefix serves which configuration is in the
-        configuration's status inside the cluster, not in Resource Graph, so the addresses
-        are unknown here. None for a pool that is not a gateway."""
-        if not pool.is_gateway:
-            return None
+    def gateway_egress(
+        self, pool: NodePool, *, prefix_id: ResourceId | None = None, public: bool = True
+    ) -> EgressPath:
+        """Where pods annotated for a static egress gateway pool leave: from the public IP
+        prefix a StaticGatewayConfiguration names (`prefix_id`), else from one AKS creates
+        for it [AKS-SEG], which only the configuration's status inside the cluster shows."""
         subnet = self.node_subnet(pool)
         size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
-        return EgressPath(
+        path = EgressPath(
             EgressKind.STATIC_EGRESS_GATEWAY,
             subnet.id if isinstance(subnet, Subnet) else None,
             hops=(Hop(ResourceKind.NODE_POOL, pool.id),),
             device_id=pool.id,
             public_ips=None,
             reason=(
-                f"annotated pods leave from a /{size} public IP prefix of gateway pool "
-                f"{pool.name}; which prefix serves which StaticGatewayConfiguration is in the "
-                "configuration's status inside the cluster, not in Resource Graph"
+                f"annotated pods leave from a /{size} public IP prefix AKS creates for the "
+                f"configuration on gateway pool {pool.name}; only the configuration's status "
+                "inside the cluster shows which"
             ),
         )
+        if not public:
+            return dataclasses.replace(
+                path,
+                reason=(
+                    "provisionPublicIps false: annotated pods leave from static private IPs of "
+                    f"gateway pool {pool.name}, and reach the internet only beyond them"
+                ),
+            )
+        if prefix_id is None:
+            return path
+        hops = (*path.hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id))
+        cidrs, unread = self.cidrs((prefix_id,))
+        if unread:
+            return dataclasses.replace(
+                path, hops=hops, reason=unknown_addresses(unread), unknown_ids=unread
+            )
+        return dataclasses.replace(path, hops=hops, public_ips=cidrs, reason="")
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         for cluster in self.clusters():

@@ -63,8 +63,8 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "load-balancing rule SNAT kubernetes | may leave from 4.180.48.12/32 |"
     ) in demo
     assert (
-        "| aks-partners-prod | rg-partners-prod | egressgw | gateway pods | "
-        "static egress gateway egressgw | *unknown* |\n"
+        "| aks-partners-prod | rg-partners-prod | egressgw (partner-sync/partner-egress) | "
+        "gateway pods | static egress gateway egressgw | 20.61.70.0/31 |\n"
         "| aks-partners-prod | rg-partners-prod | virtual nodes | ACI | "
         "default outbound access | *unknown* |"
     ) in demo

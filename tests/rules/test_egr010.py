@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from auditor import policy as policy_module
 from auditor.fixtext import commands
-from auditor.model import SourceLocation
+from auditor.model import RuleContext, SourceLocation
 from rules import egr010
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -173,4 +176,35 @@ def test_partial_prefix_is_named() -> None:
     assert finding.observed == "20.0.0.0/28"
     assert "az network nat gateway update -g rg-test -n ng --public-ip-prefixes" in (
         finding.remediation
+    )
+
+
+def test_a_static_egress_gateway_prefix_outside_the_allowlist(tmp_path: Path) -> None:
+    (tmp_path / "gateway.yaml").write_text(
+        "apiVersion: egressgateway.kubernetes.azure.com/v1alpha1\n"
+        "kind: StaticGatewayConfiguration\n"
+        "metadata: {name: partner, namespace: sync}\n"
+        f"spec: {{gatewayNodepoolName: gw, publicIpPrefixId: {b.prefix_id('gw-prefix')}}}\n"
+    )
+    (tmp_path / "egress-audit.yaml").write_text(
+        "clusters:\n"
+        "  - match: {id: '*/managedClusters/aks'}\n"
+        "    allowed_egress: [20.0.0.1/32]\n"
+        "    manifests: [gateway.yaml]\n"
+    )
+    nodes = b.subnet_id("vnet", "nodes")
+    estate = b.Estate().add(
+        b.vnet("vnet", [b.subnet("nodes", "vnet", "10.1.0.0/24", nat=b.nat_id("ng"))]),
+        b.nat("ng", ips=(b.pip_id("pip"),)),
+        b.public_ip("pip", "20.0.0.1"),
+        b.public_ip_prefix("gw-prefix", "20.9.0.0/31"),
+        b.cluster("aks", [b.pool("sys", nodes), b.pool("gw", nodes, mode="Gateway", count=2)]),
+    )
+    policy = policy_module.load(tmp_path / "egress-audit.yaml")
+    (finding,) = egr010.RULE.check(RuleContext(estate.graph(), policy))
+    assert finding.resource_id.text == b.pool_id("aks", "gw")
+    assert finding.key == "workload:gw (sync/partner)"
+    assert finding.message.startswith(
+        "Pods annotated for static egress gateway gw (sync/partner) leave from 20.9.0.0/31, "
+        "outside the allowed egress 20.0.0.1/32"
     )
