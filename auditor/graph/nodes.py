@@ -202,6 +202,12 @@ class Route:
     next_hop_type: NextHopType | None
     next_hop_ip: str | None
     next_hop_type_text: str | None = None  # as the row spells it, when the type is unknown
+    next_hop_ips: tuple[str, ...] = ()  # an ECMP route's appliances (nextHop.nextHopIpAddresses)
+
+    @property
+    def hop_text(self) -> str:
+        """The next hop's address or addresses, for a sentence ("" for none)."""
+        return self.next_hop_ip or ", ".join(self.next_hop_ips)
 
 
 @dataclass(frozen=True, slots=True)

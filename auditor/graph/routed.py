@@ -53,6 +53,8 @@ def _one_route_path(
     hop_type = route.next_hop_type
     if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
         return _appliance_path(graph, subnet, hops, route.next_hop_ip)
+    if hop_type is NextHopType.VIRTUAL_APPLIANCE_ECMP and route.next_hop_ips:
+        return _ecmp_path(graph, subnet, hops, route)
     if hop_type is not None and hop_type.overrides_nat:
         appliance = hop_type is NextHopType.VIRTUAL_APPLIANCE
         target = "a virtual appliance" if appliance else "the VNet gateway"
@@ -181,6 +183,35 @@ def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip:
             f"{nat.name}"
         ),
         unknown_ids=unread_ids,
+    )
+
+
+def _ecmp_path(graph: EgressGraph, subnet: Subnet, hops: Hops, route: Route) -> EgressPath:
+    """Equal-cost multipath: each flow goes to one of the appliances, so the traffic leaves
+    from any of their addresses; unknown as soon as one appliance's are."""
+    each = [_appliance_path(graph, subnet, hops, ip) for ip in route.next_hop_ips]
+    beyond: list[Hop] = []
+    for path in each:
+        beyond.extend(hop for hop in path.hops[len(hops) :] if hop not in beyond)
+    firewalls = all(p.kind is EgressKind.AZURE_FIREWALL for p in each)
+    known = all(p.public_ips is not None and not p.is_unknown for p in each)
+    unread = tuple(dict.fromkeys(i for p in each for i in p.unknown_ids))
+    appliances = ", ".join(route.next_hop_ips)
+    return EgressPath(
+        EgressKind.AZURE_FIREWALL if firewalls else EgressKind.UDR_APPLIANCE,
+        subnet.id,
+        hops=(*hops, *beyond),
+        device_id=each[0].device_id
+        if firewalls and len({p.device_id for p in each}) == 1
+        else None,
+        public_ips=tuple(sorted({c for p in each for c in p.public_ips or ()})) if known else None,
+        next_hop_ip=appliances,
+        reason=(
+            f"route {route.name} spreads 0.0.0.0/0 across appliances {appliances} (equal-cost "
+            "multipath): the traffic leaves from any of their addresses"
+            + ("" if known else "; " + "; ".join(p.reason for p in each if p.reason))
+        ),
+        unknown_ids=unread,
     )
 
 

@@ -300,6 +300,7 @@ class RowReader:
         for node in props.opt_array("routes").items():
             route_props = properties_of(node)
             hop_text = route_props.opt_string("nextHopType")
+            next_hop = route_props.opt_obj("nextHop")
             routes.append(
                 Route(
                     name=node.opt_string("name") or "",
@@ -307,6 +308,7 @@ class RowReader:
                     next_hop_type=NextHopType.parse(hop_text),
                     next_hop_ip=route_props.opt_string("nextHopIpAddress"),
                     next_hop_type_text=hop_text,
+                    next_hop_ips=() if next_hop is None else next_hop.strs("nextHopIpAddresses"),
                 )
             )
         return RouteTable(

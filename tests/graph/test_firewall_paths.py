@@ -160,3 +160,39 @@ def test_the_rows_keep_the_rest_api_shape() -> None:
     assert row["type"] == snapshot.AZURE_FIREWALLS
     assert row["properties"]["sku"] == {"name": "AZFW_VNet", "tier": "Standard"}
     assert row["properties"]["threatIntelMode"] == "Alert"  # untouched example content
+
+
+def _ecmp(*rows: Any) -> EgressPath:
+    """The spoke's 0.0.0.0/0 spread across two firewalls (route shape of the REST example
+    RouteTableCreateWithEcmpRoute: `nextHopType` VirtualApplianceEcmp, the addresses in
+    `nextHop.nextHopIpAddresses`)."""
+    hub = _hub()
+    table = b.route_table("to-fw", [("0.0.0.0/0", "VirtualApplianceEcmp", None)])
+    table["properties"]["routes"][0]["properties"]["nextHop"] = {
+        "nextHopIpAddresses": ["10.100.0.4", "10.100.0.5"]
+    }
+    hub[2] = table
+    return _path(*hub, *rows)
+
+
+def test_an_ecmp_route_leaves_from_every_appliance_it_spreads_over() -> None:
+    path = _ecmp(
+        h.firewall("fw-hub", "hub", "10.100.0.4", ("fw-pip-1",)),
+        h.firewall("fw-two", "hub", "10.100.0.5", ("fw-pip-2",)),
+        b.public_ip("fw-pip-1", "20.50.0.1"),
+        b.public_ip("fw-pip-2", "20.50.0.2"),
+    )
+    assert path.kind is EgressKind.AZURE_FIREWALL
+    assert path.public_ips == ("20.50.0.1/32", "20.50.0.2/32")
+    assert path.next_hop_ip == "10.100.0.4, 10.100.0.5"
+    assert "equal-cost multipath" in path.reason
+
+
+def test_an_ecmp_route_with_an_appliance_of_unknown_addresses_is_unknown() -> None:
+    path = _ecmp(
+        h.firewall("fw-hub", "hub", "10.100.0.4", ("fw-pip-1",)),
+        b.public_ip("fw-pip-1", "20.50.0.1"),
+    )
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.public_ips is None
+    assert "virtual appliance 10.100.0.5" in path.reason
