@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from auditor.cli import main
 from tests import estate_builder as b
+from tests import hub_builder as h
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "40"))
 SETTINGS = settings(
@@ -82,15 +83,67 @@ _json_values = st.recursive(
 
 
 def _estate() -> dict[str, Any]:
+    """A small estate with a row of every type egress-audit reads, the enterprise ones in the
+    shape of their Azure REST examples (tests/hub_builder.py)."""
     nodes = b.subnet_id("vnet", "nodes")
+    routed = b.subnet_id("vnet", "routed")
     nat = b.nat_id("ng")
     return (
         b.Estate()
         .add(
-            b.vnet("vnet", [b.subnet("nodes", "vnet", "10.1.0.0/16", nat=nat)]),
+            h.with_peerings(
+                b.vnet(
+                    "vnet",
+                    [
+                        b.subnet("nodes", "vnet", "10.1.0.0/24", nat=nat),
+                        b.subnet(
+                            "routed", "vnet", "10.1.1.0/24", route_table=b.route_table_id("rt")
+                        ),
+                    ],
+                ),
+                h.peering("hub", use_remote_gateways=True),
+            ),
+            b.vnet(
+                "hub",
+                [
+                    b.subnet("AzureFirewallSubnet", "hub", "10.100.0.0/26"),
+                    b.subnet("GatewaySubnet", "hub", "10.100.1.0/27"),
+                ],
+                address_space="10.100.0.0/16",
+            ),
+            b.route_table("rt", [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")]),
+            h.firewall(
+                "fw",
+                "hub",
+                "10.100.0.4",
+                ("fw-pip",),
+                policy=b.rid("Microsoft.Network/firewallPolicies", "fwp"),
+            ),
+            h.firewall_policy("fwp"),
+            h.gateway("er", "hub", kind="ExpressRoute"),
             b.nat("ng", ips=(b.pip_id("pip"),), subnets=(nodes,)),
             b.public_ip("pip", "20.0.0.1"),
-            b.cluster("aks", [b.pool("sys", nodes), b.pool("user", nodes)]),
+            b.public_ip("fw-pip", "20.0.0.2"),
+            h.aks_load_balancer("aks", {"fe": "svc"}, service_rules={"svc-TCP-443": "fe"}),
+            h.with_properties(
+                b.cluster(
+                    "aks",
+                    [
+                        b.pool("sys", nodes),
+                        b.pool("user", routed),
+                        b.pool(
+                            "gw",
+                            nodes,
+                            mode="Gateway",
+                            count=2,
+                            gatewayProfile={"publicIPPrefixSize": 31},
+                        ),
+                    ],
+                    staticEgressGatewayProfile={"enabled": True},
+                ),
+                addonProfiles=h.virtual_nodes("aci"),
+                bootstrapProfile={"artifactSource": "Direct"},
+            ),
         )
         .document()
     )
@@ -147,6 +200,13 @@ items:
           template:
             metadata:
               annotations: {egress-audit.io/max-idle-seconds: "900"}
+---
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata: {name: partner, namespace: shop}
+spec:
+  gatewayNodepoolName: gw
+  publicIpPrefixId: /subscriptions/s/resourceGroups/g/providers/Microsoft.Network/publicIPPrefixes/p
 """
 
 # Raw YAML fragments spliced into the text: anchors and aliases (a bomb among them), tags,
