@@ -77,6 +77,12 @@ class ResourceId:
         """The key's path segments: `subscriptions`, the subscription, `resourcegroups`, …"""
         return tuple(segment for segment in self.key.split("/") if segment)
 
+    def parent_id(self) -> ResourceId | None:
+        """The parent resource of a nested one (the VNet of a subnet); None for a top-level."""
+        if not self.parts.parent:
+            return None
+        return ResourceId.of("/".join(self.text.strip().rstrip("/").split("/")[:-2]))
+
     def child(self, child_type: str, name: str) -> ResourceId:
         """The ID of a child resource, e.g. a cluster's `agentPools/<name>`."""
         return ResourceId.of(f"{self.text.rstrip('/')}/{child_type}/{name}")

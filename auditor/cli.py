@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args:
             # Bare `egress-audit` would read every subscription of the tenant: say how to
             # choose instead (exit 2, nothing was asked).
-            _audit_parser().print_help()
+            audit_parser().print_help()
             return int(ExitCode.INPUT_ERROR)
         command = _SUBCOMMANDS.get(args[0])
         if command is not None:
@@ -188,7 +188,8 @@ def _add_report_flags(parser: argparse.ArgumentParser, judged: str) -> None:
     )
 
 
-def _audit_parser() -> argparse.ArgumentParser:
+def audit_parser() -> argparse.ArgumentParser:
+    """The parser of `egress-audit [audit flags]` (tests check printed commands against it)."""
     parser = _Parser(
         prog=PROG,
         description="Audit the egress of AKS estates: every node pool to the IPs it leaves from.",
@@ -203,7 +204,7 @@ def _audit_parser() -> argparse.ArgumentParser:
 
 
 def _audit_command(argv: list[str]) -> int:
-    args = _audit_parser().parse_args(argv)
+    args = audit_parser().parse_args(argv)
     from rules.registry import all_rules
 
     return _audit(args, all_rules())
@@ -298,8 +299,10 @@ def _load_policy(path: Path | None, *, demo: bool) -> Policy:
     if path is not None:
         return policy_module.load(path, _display_name(path))
     if demo:
-        text = resources.files("auditor.demo").joinpath(DEMO_POLICY).read_text(encoding="utf-8")
-        return policy_module.parse(text, f"auditor/demo/{DEMO_POLICY}")
+        folder = resources.files("auditor.demo")
+        text = folder.joinpath(DEMO_POLICY).read_text(encoding="utf-8")
+        # The demo policy's manifests sit beside it in the package.
+        return policy_module.parse(text, f"auditor/demo/{DEMO_POLICY}", Path(str(folder)))
     return policy_module.EMPTY
 
 
@@ -370,21 +373,11 @@ def _rules_command(argv: list[str]) -> int:
     parser.add_argument("--format", "-f", type=lower, choices=["text", "markdown"], default="text")
     _add_output(parser, ["text", "markdown"])
     args = parser.parse_args(argv)
+    from rules import reference
     from rules.registry import all_rules
 
-    rules = all_rules()
-    if args.format == "markdown":
-        from rules.reference import markdown
-
-        _write(markdown(rules), args.output)
-        return int(ExitCode.OK)
-    width = max(len(r.meta.name) for r in rules)
-    lines = [f"{'ID':<9}{'SEVERITY':<10}{'NAME':<{width + 2}}TITLE"]
-    lines.extend(
-        f"{r.meta.id:<9}{r.meta.severity.value:<10}{r.meta.name:<{width + 2}}{r.meta.title}"
-        for r in rules
-    )
-    _write("\n".join(lines) + "\n", args.output)
+    render = reference.markdown if args.format == "markdown" else reference.table
+    _write(render(all_rules()), args.output)
     return int(ExitCode.OK)
 
 
@@ -407,7 +400,8 @@ def _graph_command(argv: list[str]) -> int:
     return int(ExitCode.OK)
 
 
-def _drift_command(argv: list[str]) -> int:
+def drift_parser() -> argparse.ArgumentParser:
+    """The parser of `egress-audit drift` (tests check printed commands against it)."""
     parser = _Parser(
         prog=f"{PROG} drift",
         description="Report what changed in the egress since a baseline snapshot: egress IPs,\n"
@@ -418,7 +412,11 @@ def _drift_command(argv: list[str]) -> int:
     )
     _add_report_flags(parser, "a drift finding")
     _add_baseline(parser, required=True)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _drift_command(argv: list[str]) -> int:
+    args = drift_parser().parse_args(argv)
     from rules.registry import all_rules
 
     return _audit(args, [rule for rule in all_rules() if rule.meta.needs_baseline])

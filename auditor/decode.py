@@ -55,7 +55,7 @@ def convert_list(rows: Sequence[Any], shape: type[T], source: str, where: str) -
         raise input_error(exc, source, where) from None
 
 
-_EXPECTED = re.compile(r"Expected `([a-z]+)[^`]*`, got `([a-z]+)`")
+_EXPECTED = re.compile(r"Expected `([a-z |]+?)(?: \| null)?`, got `([a-z]+)`")
 _BOUND = re.compile(r"Expected `int` [<>]=")
 _MISSING = re.compile(r"Object missing required field `([^`]+)`")
 _AT = re.compile(r" - at `\$(.*)`$", re.DOTALL)
@@ -84,8 +84,9 @@ def input_error(exc: msgspec.ValidationError, source: str, where: str) -> InputE
         wanted, got = expected.groups()
         if got == "null" and found and not path.endswith("]"):
             return InputError(source, path, "missing")  # a required field that is null
-        if wanted in _TYPE_NAMES:
-            return InputError(source, path, f"expected {_TYPE_NAMES[wanted]}")
+        names = [_TYPE_NAMES.get(name) for name in wanted.split(" | ")]
+        if all(names):
+            return InputError(source, path, f"expected {' or '.join(map(str, names))}")
     # Anything else (a number beyond what JSON readers hold, say): msgspec's own words.
     problem = _AT.sub("", message)
     return InputError(source, path, problem[:1].lower() + problem[1:])

@@ -12,6 +12,7 @@ is listed as not compared, so nothing is reported as added or removed on a guess
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 from auditor.drift import Coverage
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
+from auditor.model import EgressPath
 from auditor.policy import Network, Policy
 from auditor.snapshot import Snapshot
+from auditor.workload_egress import workload_paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,44 +125,58 @@ def subtract(networks: Sequence[Network], minus: Sequence[Network]) -> tuple[Net
     return collapse(left)
 
 
-def pool_addresses(graph: EgressGraph) -> dict[str, tuple[Cluster, PoolAddresses]]:
-    """Every node pool's egress addresses, by lower-cased pool ID."""
+def pool_addresses(graph: EgressGraph, policy: Policy) -> dict[str, tuple[Cluster, PoolAddresses]]:
+    """Every node pool's egress addresses, by lower-cased pool ID; a static egress gateway's
+    annotated pods are a path of their gateway pool, and virtual nodes an entry of their own."""
     found = {}
     for cluster, pool in graph.node_pools():
-        paths = [("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))]
-        entries = []
-        for traffic, path in paths:
-            if path is None:
-                continue
-            if path.is_unknown or path.public_ips is None:
-                addresses = None
-                reason = path.reason or path.describe()
-            else:
-                addresses = collapse(ipaddress.ip_network(c, strict=False) for c in path.public_ips)
-                reason = "" if addresses else (path.reason or path.describe())
-                if path.unknown_ids:
-                    unread = ", ".join(i.text for i in path.unknown_ids)
-                    addresses, reason = None, f"not in the snapshot: {unread}"
-            entries.append(PathAddresses(traffic, path.kind.slug, addresses, reason))
-        found[pool.id.key] = (
-            cluster,
-            PoolAddresses(
-                pool.id.text,
-                pool.name,
-                cluster.name,
-                cluster.subscription_id.lower(),
-                tuple(entries),
-            ),
-        )
+        paths: list[tuple[str, EgressPath | None]] = [
+            ("nodes", graph.egress(pool)),
+            ("pods", graph.pod_egress(pool)),
+        ]
+        found[pool.id.key] = (cluster, _entry(pool.id.text, pool.name, cluster, paths))
+    for cluster in graph.clusters():
+        for workload in workload_paths(graph, policy, cluster):
+            if workload.gateway and workload.subject_id.key in found:
+                owner, entry = found[workload.subject_id.key]
+                gateway = _path(f"gateway pods {workload.name}", workload.egress)
+                found[workload.subject_id.key] = (
+                    owner,
+                    dataclasses.replace(entry, paths=(*entry.paths, gateway)),
+                )
+            elif not workload.gateway:
+                paths = [("virtual nodes", workload.egress)]
+                entry = _entry(f"{cluster.id.text}/virtualNodes", "virtual nodes", cluster, paths)
+                found[f"{cluster.id.key}/virtualnodes"] = (cluster, entry)
     return found
+
+
+def _entry(
+    id_: str, name: str, cluster: Cluster, paths: Iterable[tuple[str, EgressPath | None]]
+) -> PoolAddresses:
+    entries = tuple(_path(traffic, path) for traffic, path in paths if path is not None)
+    return PoolAddresses(id_, name, cluster.name, cluster.subscription_id.lower(), entries)
+
+
+def _path(traffic: str, path: EgressPath) -> PathAddresses:
+    if path.is_unknown or path.addresses is None:
+        addresses = None
+        reason = path.reason or path.describe()
+    else:
+        addresses = collapse(ipaddress.ip_network(c, strict=False) for c in path.addresses)
+        reason = "" if addresses else (path.reason or path.describe())
+        if path.unknown_ids:
+            unread = ", ".join(i.text for i in path.unknown_ids)
+            addresses, reason = None, f"not in the snapshot: {unread}"
+    return PathAddresses(traffic, path.kind.slug, addresses, reason)
 
 
 def feed(snap: Snapshot, policy: Policy, baseline: Snapshot | None = None) -> Feed:
     graph = EgressGraph.from_snapshot(snap)
-    current = pool_addresses(graph)
+    current = pool_addresses(graph, policy)
     old: dict[str, tuple[Cluster, PoolAddresses]] = {}
     if baseline is not None:
-        old = pool_addresses(EgressGraph.from_snapshot(baseline))
+        old = pool_addresses(EgressGraph.from_snapshot(baseline), policy)
     compare = _Comparer(current, old, snap, baseline) if baseline is not None else None
 
     def scope(id_: str, name: str, keys: set[str], **extra: object) -> Scope:

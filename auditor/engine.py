@@ -16,6 +16,7 @@ from auditor.model import Finding, Rule, RuleContext, RuleError
 from auditor.policy import Policy
 from auditor.result import AuditResult, ClusterEgress, PoolEgress
 from auditor.snapshot import Snapshot
+from auditor.workload_egress import workload_paths
 
 
 def run_rules(
@@ -73,7 +74,7 @@ def audit(
         source=snap.source,
         collected_at=snap.collected_at,
         scope=snap.scope,
-        clusters=egress_view(graph),
+        clusters=egress_view(graph, policy),
         rules=tuple(rule.meta for rule in runnable(rules, context)),
         findings=tuple(findings),
         rule_errors=tuple(errors),
@@ -90,7 +91,7 @@ def audit(
     )
 
 
-def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
+def egress_view(graph: EgressGraph, policy: Policy) -> tuple[ClusterEgress, ...]:
     views = []
     for cluster in graph.clusters():
         pools = []
@@ -122,6 +123,7 @@ def egress_view(graph: EgressGraph) -> tuple[ClusterEgress, ...]:
                 network_plugin_mode=cluster.network_plugin_mode,
                 power_state=cluster.power_state,
                 pools=tuple(pools),
+                workloads=workload_paths(graph, policy, cluster),
             )
         )
     return tuple(views)

@@ -135,6 +135,9 @@ class NextHopType(AzureValue):
     """A route's `nextHopType` ([UDR])."""
 
     VIRTUAL_APPLIANCE = "VirtualAppliance"
+    # Equal-cost multipath across 2 to 64 appliances (`nextHop.nextHopIpAddresses`, API
+    # 2025-07-01 and later).
+    VIRTUAL_APPLIANCE_ECMP = "VirtualApplianceEcmp"
     VIRTUAL_NETWORK_GATEWAY = "VirtualNetworkGateway"
     VNET_LOCAL = "VnetLocal"
     INTERNET = "Internet"
@@ -144,4 +147,24 @@ class NextHopType(AzureValue):
     def overrides_nat(self) -> bool:
         """A 0.0.0.0/0 route to an appliance or a VNet gateway takes precedence over the NAT
         gateway [NAT-OV]; `Internet` and `VnetLocal` are not documented to."""
-        return self in (NextHopType.VIRTUAL_APPLIANCE, NextHopType.VIRTUAL_NETWORK_GATEWAY)
+        return self in (
+            NextHopType.VIRTUAL_APPLIANCE,
+            NextHopType.VIRTUAL_APPLIANCE_ECMP,
+            NextHopType.VIRTUAL_NETWORK_GATEWAY,
+        )
+
+
+class GatewayType(AzureValue):
+    """A virtual network gateway's `gatewayType`: both kinds can bring routes learned from
+    on-premises into the virtual network (ExpressRoute always over BGP, VPN when BGP is on)."""
+
+    VPN = "Vpn"
+    EXPRESS_ROUTE = "ExpressRoute"
+    LOCAL_GATEWAY = "LocalGateway"
+
+
+class FirewallSku(AzureValue):
+    """An Azure Firewall's `sku.name`: in a virtual network, or in a Virtual WAN hub."""
+
+    VNET = "AZFW_VNet"
+    HUB = "AZFW_Hub"

@@ -28,7 +28,7 @@ from auditor.errors import InputError
 from auditor.files import read_text
 from auditor.model import SourceLocation
 from auditor.safetext import quoted
-from auditor.workload import Workload
+from auditor.workload import GatewayConfig, Workload
 from auditor.yamlnode import YNode, compose_all
 
 MAX_IDLE = "egress-audit.io/max-idle-seconds"
@@ -37,6 +37,8 @@ ANNOTATIONS = (MAX_IDLE, PEAK_CONNECTIONS)
 
 SUFFIXES = (".yaml", ".yml")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+# [AKS-SEG]: egressgateway.kubernetes.azure.com/v1alpha1
+GATEWAY_KIND = "StaticGatewayConfiguration"
 
 _WHOLE_NUMBER = re.compile(r"^\s*\+?\d+\s*$")
 # More digits than any count or number of seconds needs: refused before it is converted.
@@ -47,6 +49,7 @@ _MAX_DIGITS = 15
 class ManifestRead:
     workloads: tuple[Workload, ...]
     warnings: tuple[str, ...]
+    gateways: tuple[GatewayConfig, ...] = ()
 
 
 def display_path(path: Path) -> str:
@@ -71,6 +74,7 @@ def manifest_files(path: Path) -> list[Path]:
 def read(paths: Sequence[Path]) -> ManifestRead:
     """The annotated workloads of every manifest under `paths` (which must exist)."""
     workloads: list[Workload] = []
+    gateways: list[GatewayConfig] = []
     warnings: list[str] = []
     for path in paths:
         for file in manifest_files(path):
@@ -82,19 +86,38 @@ def read(paths: Sequence[Path]) -> ManifestRead:
                     "`helm template` and point `manifests` at the output)"
                 )
                 continue
-            workloads.extend(workloads_in(text, shown, warnings))
-    return ManifestRead(tuple(workloads), tuple(warnings))
+            found, configs = _read_text(text, shown, warnings)
+            workloads.extend(found)
+            gateways.extend(configs)
+    return ManifestRead(tuple(workloads), tuple(warnings), tuple(gateways))
 
 
 def workloads_in(text: str, source: str, warnings: list[str] | None = None) -> list[Workload]:
     """The annotated workloads of one manifest file's text."""
-    found = []
+    return _read_text(text, source, warnings)[0]
+
+
+def gateways_in(text: str, source: str, warnings: list[str] | None = None) -> list[GatewayConfig]:
+    """The StaticGatewayConfigurations of one manifest file's text."""
+    return _read_text(text, source, warnings)[1]
+
+
+def _read_text(
+    text: str, source: str, warnings: list[str] | None
+) -> tuple[list[Workload], list[GatewayConfig]]:
+    workloads: list[Workload] = []
+    gateways: list[GatewayConfig] = []
     for document in compose_all(text, source, warnings):
-        for obj in _objects(document):
-            workload = _workload(obj)
+        for kind, node in _objects(document):
+            if kind == GATEWAY_KIND:
+                config = _gateway(node)
+                if config is not None:
+                    gateways.append(config)
+                continue
+            workload = _workload((kind, node))
             if workload is not None:
-                found.append(workload)
-    return found
+                workloads.append(workload)
+    return workloads, gateways
 
 
 def _objects(node: YNode) -> Iterator[tuple[str, YNode]]:
@@ -104,7 +127,7 @@ def _objects(node: YNode) -> Iterator[tuple[str, YNode]]:
     if kind == "List" and "items" in fields and _is(fields["items"], yaml.SequenceNode):
         for item in fields["items"].sequence():
             yield from _objects(item)
-    elif kind in WORKLOAD_KINDS:
+    elif kind in WORKLOAD_KINDS or kind == GATEWAY_KIND:
         yield kind, node
 
 
@@ -138,6 +161,26 @@ def _workload(obj: tuple[str, YNode]) -> Workload | None:
         peak_connections_per_node=None if peak is None else _count(peak, label),
         location=idle_location or peak_location,
         peak_location=peak_location,
+    )
+
+
+def _gateway(node: YNode) -> GatewayConfig | None:
+    """A StaticGatewayConfiguration; one that names no gateway pool (a self-managed gateway
+    scale set, `gatewayVmssProfile`) is not an AKS gateway pool's and is left out."""
+    fields = _fields(node)
+    metadata = _fields(fields.get("metadata"))
+    spec = _fields(fields.get("spec"))
+    pool = _text(spec.get("gatewayNodepoolName"))
+    if not pool:
+        return None
+    public = _text(spec.get("provisionPublicIps")).lower() not in ("false", "no", "off")
+    return GatewayConfig(
+        name=_text(metadata.get("name")) or "unnamed",
+        namespace=_text(metadata.get("namespace")) or "default",
+        pool=pool,
+        prefix_id=_text(spec.get("publicIpPrefixId")) or None,
+        public=public,
+        location=SourceLocation(node.source, node.line),
     )
 
 

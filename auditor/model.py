@@ -62,6 +62,14 @@ class ResourceKind(Enum):
     )
     ROUTE_TABLE = ("route-table", "microsoft.network/routetables", "route table")
     LOAD_BALANCER = ("load-balancer", "microsoft.network/loadbalancers", "load balancer")
+    AZURE_FIREWALL = ("azure-firewall", "microsoft.network/azurefirewalls", "Azure Firewall")
+    FIREWALL_POLICY = ("firewall-policy", "microsoft.network/firewallpolicies", "firewall policy")
+    VIRTUAL_NETWORK_GATEWAY = (
+        "virtual-network-gateway",
+        "microsoft.network/virtualnetworkgateways",
+        "virtual network gateway",
+    )
+    VIRTUAL_HUB = ("virtual-hub", "microsoft.network/virtualhubs", "virtual hub")
     # A route's next hop: a firewall or network virtual appliance, known by its private IP.
     APPLIANCE = ("appliance", "", "firewall / appliance")
     # The VNet AKS creates in a cluster's node resource group, found by name, not by ID.
@@ -91,12 +99,19 @@ class EgressKind(Enum):
     """How new outbound flows of a subnet reach the internet (egress-facts.md §1 table)."""
 
     UDR_APPLIANCE = ("udr-virtual-appliance", "route to firewall / appliance")
+    # A 0.0.0.0/0 route whose next hop is an Azure Firewall found in the snapshot.
+    AZURE_FIREWALL = ("azure-firewall", "route to Azure Firewall")
     UDR_GATEWAY = ("udr-virtual-network-gateway", "route to VNet gateway")
     NAT_GATEWAY = ("nat-gateway", "NAT gateway")
     NODE_PUBLIC_IP = ("node-public-ip", "node public IPs")
     LOAD_BALANCER = ("load-balancer", "load balancer outbound rules")
     # A Basic load balancer has no outbound rules: implicit SNAT on a rule's frontend [LB-OUT].
     BASIC_LOAD_BALANCER = ("basic-load-balancer", "Basic load balancer (implicit SNAT)")
+    # No outbound rules, but load-balancing rules that SNAT: their frontends replace default
+    # outbound access for the backend's nodes [LB-OUT].
+    LOAD_BALANCING_RULES = ("load-balancing-rules", "load-balancing rule SNAT")
+    # Pods annotated for a static egress gateway leave from the gateway pool's prefix [AKS-SEG].
+    STATIC_EGRESS_GATEWAY = ("static-egress-gateway", "static egress gateway")
     DEFAULT_OUTBOUND = ("default-outbound-access", "default outbound access")
     BLACKHOLE = ("blackhole-route", "dropped (route to None)")
     NONE = ("none", "no egress")
@@ -106,12 +121,31 @@ class EgressKind(Enum):
         self.slug = slug  # the kind in JSON and in HTML filters
         self.label = label
 
+    @property
+    def is_routed(self) -> bool:
+        """A user-defined 0.0.0.0/0 route decides this path (it overrides a NAT gateway)."""
+        return self in _ROUTED
+
+
+_ROUTED = frozenset(
+    {
+        EgressKind.UDR_APPLIANCE,
+        EgressKind.AZURE_FIREWALL,
+        EgressKind.UDR_GATEWAY,
+        EgressKind.BLACKHOLE,
+    }
+)
+
 
 class Cause(Enum):
-    """Why a path has no egress, where reports show the two cases differently."""
+    """Why a path has no egress or is unknown, where reports show the cases differently."""
 
     BLOCKED_BY_NSG = "blocked by NSG"  # outbound type block: AKS's NSG rules deny the internet
     PRIVATE_SUBNET = "private subnet"  # defaultOutboundAccess false and no explicit method
+    # Routes learned over BGP (ExpressRoute, VPN with BGP) reach the subnet: a 0.0.0.0/0
+    # advertised from on-premises would override NAT and the system route, and Resource
+    # Graph does not show learned routes.
+    FORCED_TUNNELLING = "forced tunnelling"
 
     @property
     def label(self) -> str:
@@ -156,10 +190,29 @@ class EgressPath:
     reason: str = ""
     unknown_ids: tuple[arm.ResourceId, ...] = ()
     cause: Cause | None = None
+    # Frontend addresses of load-balancing rules that SNAT for the nodes ([LB-OUT]): the
+    # traffic may leave from these too, beside (or, for a Basic load balancer, instead of)
+    # `public_ips`.
+    may_leave_from: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # An unknown path has unknown addresses, never "none".
+        if self.kind is EgressKind.UNKNOWN and self.public_ips is not None:
+            object.__setattr__(self, "public_ips", None)
 
     @property
     def is_unknown(self) -> bool:
         return self.kind is EgressKind.UNKNOWN
+
+    @property
+    def addresses(self) -> tuple[str, ...] | None:
+        """Every address the traffic may leave from: `public_ips` and `may_leave_from`;
+        None when the path's own addresses are unknown."""
+        if self.public_ips is None or self.kind is EgressKind.UNKNOWN:
+            return None
+        if not self.may_leave_from:
+            return self.public_ips
+        return tuple(sorted({*self.public_ips, *self.may_leave_from}))
 
     @property
     def hop_ids(self) -> tuple[arm.ResourceId, ...]:
@@ -179,17 +232,27 @@ class EgressPath:
                 return f"NAT gateway {device} ({ips or 'no public IP'})"
             case EgressKind.LOAD_BALANCER:
                 return f"load balancer outbound rules ({ips or 'no public IP'})"
+            case EgressKind.BASIC_LOAD_BALANCER if self.may_leave_from:
+                frontends = ", ".join(self.may_leave_from)
+                return f"a Basic load balancer's implicit SNAT (its rules' frontends {frontends})"
             case EgressKind.BASIC_LOAD_BALANCER:
                 return (
                     "a Basic load balancer's implicit SNAT (no outbound rules; "
                     "the frontend IP of a load-balancing rule, or default outbound access)"
                 )
+            case EgressKind.LOAD_BALANCING_RULES:
+                rules = ", ".join(self.may_leave_from) or "unknown addresses"
+                return f"the frontends of load-balancing rules ({rules})"
             case EgressKind.NODE_PUBLIC_IP:
                 return f"node public IPs ({ips})"
+            case EgressKind.STATIC_EGRESS_GATEWAY:
+                return f"static egress gateway pool {device} ({ips})"
             case EgressKind.UDR_APPLIANCE:
                 appliance = f"virtual appliance {self.next_hop_ip or '(no next hop IP)'}"
                 via = f" ({ips})" if self.public_ips else ""
                 return f"a 0.0.0.0/0 route to {appliance}{via}"
+            case EgressKind.AZURE_FIREWALL:
+                return f"a 0.0.0.0/0 route to Azure Firewall {device} ({ips or 'no public IP'})"
             case EgressKind.UDR_GATEWAY:
                 return "a 0.0.0.0/0 route to the virtual network gateway"
             case EgressKind.DEFAULT_OUTBOUND:
@@ -264,6 +327,16 @@ class RuleMeta:
     # Lower-case words a change record's property paths must contain to explain a finding of
     # this rule (e.g. "natgateway" in `properties.subnets[1].properties.natGateway.id`).
     history_hints: tuple[str, ...] = ()
+    # When a finding takes another severity than `severity`, and which: "high when the policy
+    # allowlists the NAT gateway's addresses". Every listing of the rule shows it after the
+    # default (`severity_text`); tests/rules/test_catalogue.py holds it to what the rule emits.
+    other_severities: str = ""
+
+    @property
+    def severity_text(self) -> str:
+        """The default severity, and when a finding takes another: "medium; high when …"."""
+        value: str = self.severity.value
+        return f"{value}; {self.other_severities}" if self.other_severities else value
 
     def finding(
         self,

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.wording import counted
+
 WEBHOOK_ENV = "EGRESS_AUDIT_WEBHOOK_URL"
 KINDS = ("slack", "teams")
 TIMEOUT_SECONDS = 30
@@ -36,9 +38,9 @@ def summary(report: Mapping[str, Any], fail_on: str, where: str) -> list[str]:
     active = [f for f in report["findings"] if f.get("suppressed") is None]
     failing = [f for f in active if f["severity"] in threshold]
     drift = [f for f in active if str(f["ruleId"]).startswith("DRF")]
-    head = f"egress-audit: {len(failing)} findings at or above {fail_on}"
+    head = f"egress-audit: {counted(len(failing), 'finding')} at or above {fail_on}"
     if fail_on == "never":
-        head = f"egress-audit: {len(active)} active findings"
+        head = f"egress-audit: {counted(len(active), 'active finding')}"
     parts = [f"{counts[s]} {s}" for s in _SEVERITIES if counts.get(s)]
     if parts:
         head += f" ({', '.join(parts)})"
@@ -49,8 +51,9 @@ def summary(report: Mapping[str, Any], fail_on: str, where: str) -> list[str]:
     lines = [head]
     summary_counts = report["summary"]
     lines.append(
-        f"Estate read at {report.get('collectedAt')}: {summary_counts['clusters']} clusters, "
-        f"{summary_counts['nodePools']} node pools"
+        f"Estate read at {report.get('collectedAt')}: "
+        f"{counted(summary_counts['clusters'], 'cluster')}, "
+        f"{counted(summary_counts['nodePools'], 'node pool')}"
         + (
             f"; drift against the baseline of {report['baseline']}"
             if report.get("baseline")

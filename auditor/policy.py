@@ -22,6 +22,7 @@ from auditor.graph.nodes import Cluster
 from auditor.model import SourceLocation, Suppression
 from auditor.policy_index import SelectorIndex
 from auditor.safetext import quoted
+from auditor.workload import GatewayConfig
 from auditor.workload import Workload as Workload
 
 POLICY_VERSION = 1
@@ -96,6 +97,8 @@ class RuleMention:
 class ClusterPolicy:
     selector: ClusterSelector
     workloads: tuple[Workload, ...] = ()
+    # StaticGatewayConfigurations read from the entry's manifests.
+    gateway_configs: tuple[GatewayConfig, ...] = ()
     allowed_outbound_types: tuple[str, ...] | None = None
     allowed_egress: tuple[Network, ...] | None = None
     rule_overrides: Overrides = field(default_factory=dict)
@@ -137,6 +140,9 @@ class Policy:
 
     def workloads(self, cluster: Cluster) -> list[Workload]:
         return [w for entry in self.for_cluster(cluster) for w in entry.workloads]
+
+    def gateway_configs(self, cluster: Cluster) -> list[GatewayConfig]:
+        return [g for entry in self.for_cluster(cluster) for g in entry.gateway_configs]
 
     def config(self, rule_id: str, config_type: type[C], cluster: Cluster | None = None) -> C:
         """A rule's thresholds: the dataclass defaults, then global overrides, then those of

@@ -25,7 +25,7 @@ from auditor.policy import (
     RuleMention,
 )
 from auditor.safetext import quoted
-from auditor.workload import Workload
+from auditor.workload import GatewayConfig, Workload
 
 if TYPE_CHECKING:
     from auditor import manifests
@@ -118,13 +118,17 @@ class _Reader:
         workloads: list[Workload] = []
         for item in _optional_sequence(entry.get("workloads")):
             workloads.extend(self._workloads(item))
+        gateways: list[GatewayConfig] = []
         if "manifests" in entry:
-            workloads.extend(self._manifest_workloads(entry["manifests"]))
+            for read in self._manifest_reads(entry["manifests"]):
+                workloads.extend(read.workloads)
+                gateways.extend(read.gateways)
         outbound = entry.get("allowed_outbound_types")
         egress = entry.get("allowed_egress")
         return ClusterPolicy(
             selector=selector,
             workloads=tuple(workloads),
+            gateway_configs=tuple(gateways),
             allowed_outbound_types=None if outbound is None else self._outbound_types(outbound),
             allowed_egress=None
             if egress is None
@@ -173,12 +177,13 @@ class _Reader:
                 )
             )
         if "manifests" in entry:
-            found.extend(self._manifest_workloads(entry["manifests"]))
+            for read in self._manifest_reads(entry["manifests"]):
+                found.extend(read.workloads)
         return found
 
-    def _manifest_workloads(self, node: YNode) -> list[Workload]:
+    def _manifest_reads(self, node: YNode) -> list[manifests.ManifestRead]:
         items = [node] if _is_scalar(node) else _optional_sequence(node)
-        found: list[Workload] = []
+        found: list[manifests.ManifestRead] = []
         for item in items:
             relative = item.string()
             path = self.base_dir / relative
@@ -194,7 +199,7 @@ class _Reader:
                 read = manifests.read([path])
                 self._manifests[resolved] = read
                 self.warnings.extend(read.warnings)
-            found.extend(self._manifests[resolved].workloads)
+            found.append(self._manifests[resolved])
         return found
 
     def _rules(

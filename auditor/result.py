@@ -27,6 +27,19 @@ class PoolEgress:
 
 
 @frozen
+class WorkloadEgress:
+    """Traffic of a cluster that does not leave by its node pools' paths: pods annotated for a
+    static egress gateway pool, and virtual nodes (ACI) in their own subnet."""
+
+    label: str  # "virtual nodes", "static egress gateway gw (payments/partner-egress)"
+    name: str  # the gateway pool (and its configuration), or the cluster of virtual nodes
+    subject_id: ResourceId  # the gateway pool, or the cluster
+    subnet_id: ResourceId | None
+    egress: EgressPath
+    gateway: bool  # pods of a static egress gateway; else virtual nodes
+
+
+@frozen
 class ClusterEgress:
     id: ResourceId
     name: str
@@ -38,16 +51,15 @@ class ClusterEgress:
     network_plugin_mode: str | None
     power_state: PowerState | None
     pools: tuple[PoolEgress, ...]
+    workloads: tuple[WorkloadEgress, ...] = ()
 
     @property
     def egress_ips(self) -> tuple[str, ...]:
         """Every known public IP/prefix the cluster's pools (and pod subnets) leave from."""
+        paths = [p for pool in self.pools for p in (pool.egress, pool.pod_egress)]
+        paths.extend(w.egress for w in self.workloads)
         found = {
-            cidr
-            for pool in self.pools
-            for path in (pool.egress, pool.pod_egress)
-            if path is not None and path.public_ips
-            for cidr in path.public_ips
+            cidr for path in paths if path is not None and path.addresses for cidr in path.addresses
         }
         return tuple(sorted(found))
 

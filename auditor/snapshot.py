@@ -29,6 +29,9 @@ PUBLIC_IPS = "microsoft.network/publicipaddresses"
 PUBLIC_IP_PREFIXES = "microsoft.network/publicipprefixes"
 ROUTE_TABLES = "microsoft.network/routetables"
 LOAD_BALANCERS = "microsoft.network/loadbalancers"
+AZURE_FIREWALLS = "microsoft.network/azurefirewalls"
+FIREWALL_POLICIES = "microsoft.network/firewallpolicies"
+VIRTUAL_NETWORK_GATEWAYS = "microsoft.network/virtualnetworkgateways"
 
 RESOURCE_TYPES = (
     MANAGED_CLUSTERS,
@@ -38,6 +41,9 @@ RESOURCE_TYPES = (
     PUBLIC_IP_PREFIXES,
     ROUTE_TABLES,
     LOAD_BALANCERS,
+    AZURE_FIREWALLS,
+    FIREWALL_POLICIES,
+    VIRTUAL_NETWORK_GATEWAYS,
 )
 
 Row = Mapping[str, Any]
@@ -115,6 +121,12 @@ class Snapshot:
             self, resources=dict.fromkeys(self.resources, _RELEASED), changes=changes
         )
 
+    @property
+    def collected_types(self) -> frozenset[str]:
+        """The resource types this snapshot was asked for. A type missing from an older
+        snapshot was never read: what it would show is unknown, not absent."""
+        return frozenset(self.resources)
+
     def to_document(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -122,7 +134,9 @@ class Snapshot:
             "collectedAt": self.collected_at,
             "tool": dict(self.tool),
             "scope": dict(self.scope),
-            "resources": {t: list(self.resources.get(t, [])) for t in RESOURCE_TYPES},
+            "resources": {
+                t: list(self.resources[t]) for t in RESOURCE_TYPES if t in self.resources
+            },
             "changes": list(self.changes),
             "errors": [_error_document(e) for e in self.errors],
             "warnings": list(self.warnings),

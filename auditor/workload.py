@@ -21,3 +21,18 @@ class Workload:
     peak_connections_per_node: int | None = None
     location: SourceLocation | None = None
     peak_location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    """A StaticGatewayConfiguration from a manifest: the pods of `namespace` annotated with
+    `kubernetes.azure.com/static-gateway-configuration: <name>` leave through gateway pool
+    `pool`, from the public IP prefix `prefix_id` when the configuration names one (else from
+    one AKS creates, which only the configuration's status inside the cluster shows) [AKS-SEG]."""
+
+    name: str
+    namespace: str
+    pool: str
+    prefix_id: str | None
+    public: bool  # provisionPublicIps (default true); false: static private IPs
+    location: SourceLocation

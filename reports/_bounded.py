@@ -13,7 +13,11 @@ from typing import Any
 
 from auditor.safetext import MAX_SHOWN, cap, escape_controls, shown
 
-__all__ = ["MAX_SHOWN", "cap", "capped", "escape_controls", "shown"]
+__all__ = ["MAX_LISTED", "MAX_SHOWN", "cap", "capped", "escape_controls", "shown"]
+
+# How many items of a list about the estate (unknown resources, unread scopes, warnings) the
+# text and Markdown reports name before pointing at the JSON report, which has them all.
+MAX_LISTED = 20
 
 
 def capped(value: Any, limit: int = MAX_SHOWN) -> Any:

@@ -134,8 +134,15 @@ class _Step:
     primary: int = 1
 
 
-def draw(path: EgressPath, pools: Sequence[str], *, pods: bool) -> Diagram:
-    steps = [_pools_step(pools, pods=pods), *_hop_steps(path), *_tail_steps(path)]
+def draw(
+    path: EgressPath, pools: Sequence[str], *, pods: bool, title: str | None = None
+) -> Diagram:
+    """`title` names the first box when the traffic is not a node pool's (virtual nodes,
+    pods of a static egress gateway)."""
+    first = _pools_step(pools, pods=pods)
+    if title is not None:
+        first = _Step("pool", title, first.lines, first.full, first.primary)
+    steps = [first, *_hop_steps(path), *_tail_steps(path)]
     height = 30 + LINE * max(2, *(len(s.lines) for s in steps)) + 4
     boxes = []
     for index, step in enumerate(steps):
@@ -166,6 +173,12 @@ def _hop_steps(path: EgressPath) -> list[_Step]:
             continue  # addresses are drawn together in the last box
         if hop.id is None:  # an appliance, known by its address
             steps.append(_Step("fw", title, (hop.address or "?", "virtual appliance")))
+        elif kind is ResourceKind.AZURE_FIREWALL and hop.id not in unknown:
+            steps.append(_Step("fw", title, (hop.id.name, hop.address or "")))
+        elif kind is ResourceKind.NODE_POOL:
+            steps.append(_Step("nodeip", "GATEWAY POOL", (hop.id.name, "static egress")))
+        elif kind is ResourceKind.VIRTUAL_NETWORK_GATEWAY:
+            steps.append(_Step("unknown", title, (hop.id.name, "routes over BGP")))
         elif hop.id in unknown:
             steps.append(
                 _Step("unknown", f"{title} · NOT READ", (hop.id.name, "not in the snapshot"))
@@ -186,7 +199,7 @@ def _hop_steps(path: EgressPath) -> list[_Step]:
 def _tail_steps(path: EgressPath) -> list[_Step]:
     steps = []
     match path.kind:
-        case EgressKind.UDR_APPLIANCE:
+        case EgressKind.UDR_APPLIANCE | EgressKind.AZURE_FIREWALL:
             pass  # drawn right after the route table (_hop_steps)
         case EgressKind.UDR_GATEWAY:
             steps.append(_Step("fw", "VNET GATEWAY", ("virtual network", "gateway"), (), 2))
@@ -198,6 +211,13 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
                 steps.append(_Step("warn", "BASIC LOAD BALANCER", basic))
         case EgressKind.NODE_PUBLIC_IP:
             steps.append(_Step("nodeip", "NODE PUBLIC IPS", ("one IP per node", _idle(path))))
+        case EgressKind.STATIC_EGRESS_GATEWAY:
+            if not path.public_ips:
+                return [
+                    _Step("beyond", "PUBLIC IP PREFIX", ("per configuration,", "in the cluster"))
+                ]
+        case EgressKind.LOAD_BALANCING_RULES:
+            steps.append(_Step("lb", "LOAD BALANCER", ("load-balancing rules", "(service SNAT)")))
         case EgressKind.DEFAULT_OUTBOUND:
             steps.append(
                 _Step("warn", "DEFAULT OUTBOUND", ("implicit Azure IP", "that can change"))
@@ -207,14 +227,20 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
         case EgressKind.NONE:
             cause = path.cause or Cause.PRIVATE_SUBNET
             return [_Step("danger", "NO EGRESS", (cause.label, "no outbound path"))]
+        case EgressKind.UNKNOWN if path.cause is Cause.FORCED_TUNNELLING:
+            return [_Step("unknown", "EGRESS", ("unknown: BGP may", "force-tunnel 0.0.0.0/0"))]
         case EgressKind.UNKNOWN:
             return [_Step("unknown", "EGRESS", ("unknown", "a hop was not read"))]
         case EgressKind.NAT_GATEWAY:
             pass
     addresses = [u for u in path.unknown_ids if ResourceKind.of(u) in ADDRESS_KINDS]
-    if path.public_ips:
-        ips = path.public_ips
-        steps.append(_Step("ips", "PUBLIC IPS", _capped(ips), ips, MAX_LINES))
+    may = path.may_leave_from
+    if path.public_ips or may:
+        if path.public_ips:
+            ips = path.public_ips
+            steps.append(_Step("ips", "PUBLIC IPS", _capped(ips), ips, MAX_LINES))
+        if may:
+            steps.append(_Step("warn", "MAY LEAVE FROM", _capped(may), may, MAX_LINES))
     elif addresses:
         names = _names(addresses)
         steps.append(_Step("unknown", "PUBLIC IPS · NOT READ", _capped(names), tuple(names)))
@@ -222,6 +248,7 @@ def _tail_steps(path: EgressPath) -> list[_Step]:
         steps.append(_Step("danger", "PUBLIC IPS", ("none attached", "no internet egress")))
     elif path.kind in (
         EgressKind.UDR_APPLIANCE,
+        EgressKind.AZURE_FIREWALL,
         EgressKind.UDR_GATEWAY,
         EgressKind.BASIC_LOAD_BALANCER,
     ):
@@ -239,6 +266,8 @@ def _route(path: EgressPath) -> str:
     match path.kind:
         case EgressKind.UDR_APPLIANCE:
             return "0.0.0.0/0 → appliance"
+        case EgressKind.AZURE_FIREWALL:
+            return "0.0.0.0/0 → firewall"
         case EgressKind.UDR_GATEWAY:
             return "0.0.0.0/0 → gateway"
         case EgressKind.BLACKHOLE:

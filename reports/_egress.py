@@ -30,6 +30,8 @@ def path_document(path: EgressPath | None) -> dict[str, Any] | None:
         "hops": [hop_document(hop) for hop in path.hops],
         "deviceId": text_or_none(path.device_id),
         "publicIps": None if path.public_ips is None else list(path.public_ips),
+        "mayLeaveFrom": list(path.may_leave_from),
+        "cause": None if path.cause is None else path.cause.name.lower().replace("_", "-"),
         "idleTimeoutMinutes": path.idle_timeout_minutes,
         "nextHopIp": path.next_hop_ip,
         "reason": path.reason or None,

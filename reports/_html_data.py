@@ -241,7 +241,7 @@ def _path(path: PathView, strings: _Strings) -> list[Any]:
             drawing.height,
             boxes,
             [strings(name) for name in path.pools],
-            int(path.pods),
+            strings(path.who),
             strings(path.text),
             strings(path.reason or None),
             int(path.unknown),

@@ -31,6 +31,7 @@ from auditor.enums import PowerState
 from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
+from auditor.wording import are, counted
 from reports import _diagram, _html_data, _markdown
 from reports._bounded import cap
 
@@ -55,7 +56,7 @@ class FindingRow:
 @dataclass(frozen=True, slots=True)
 class PathView:
     pools: tuple[str, ...]
-    pods: bool
+    who: str  # "Nodes of", "Pods of", "Virtual nodes of", "Pods annotated for gateway pool"
     text: str
     reason: str
     unknown: bool
@@ -156,7 +157,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["plural"] = plural
+    environment.filters["counted"] = counted
+    environment.filters["are"] = are
     environment.filters["sentence"] = sentence
     environment.globals["fix_segments"] = segments
     return environment
@@ -297,14 +299,30 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
         groups.setdefault((pool.egress, False), []).append(pool.name)
         if pool.pod_egress is not None:
             groups.setdefault((pool.pod_egress, True), []).append(pool.name)
+    shown: list[tuple[EgressPath, tuple[str, ...], str, str | None]] = [
+        (path, tuple(names), "Pods of" if pods else "Nodes of", None)
+        for (path, pods), names in groups.items()
+    ]
+    for workload in cluster.workloads:
+        if workload.gateway:
+            shown.append(
+                (
+                    workload.egress,
+                    (workload.name,),
+                    "Pods annotated for gateway pool",
+                    "GATEWAY PODS",
+                )
+            )
+        else:
+            shown.append((workload.egress, (workload.name,), "Virtual nodes of", "VIRTUAL NODES"))
     views = []
-    for (path, pods), names in groups.items():
-        drawing = _diagram.draw(path, names, pods=pods)
+    for path, names, who, title in shown:
+        drawing = _diagram.draw(path, names, pods=who == "Pods of", title=title)
         views.append(
             PathView(
-                pools=tuple(names),
-                pods=pods,
-                text=path.describe(),
+                pools=names,
+                who=who,
+                text=_caption(path),
                 reason=path.reason,
                 unknown=_is_unknown(path),
                 diagram=drawing,
@@ -312,6 +330,13 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
             )
         )
     return tuple(views)
+
+
+def _caption(path: EgressPath) -> str:
+    """Where the traffic leaves; an unknown path's reason is shown on its own line below."""
+    if not path.is_unknown:
+        return path.describe()
+    return "an unknown path" + (f" ({path.cause.label})" if path.cause else "")
 
 
 def _is_unknown(path: EgressPath) -> bool:
@@ -335,10 +360,6 @@ def _bars(items: Iterable[tuple[str, str, int, str, str]]) -> list[Bar]:
         Bar(key, label, count, f"{max(1.0, 100 * count / top):.1f}%", extra, tone)
         for key, label, count, extra, tone in listed
     ]
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _by_rule(result: AuditResult, active: list[FindingRow]) -> list[Bar]:
@@ -369,7 +390,7 @@ def _by_kind(result: AuditResult) -> list[Bar]:
             kind.slug,
             sentence(kind.label),
             clusters[kind],
-            plural(pools[kind], "node pool"),
+            counted(pools[kind], "node pool"),
             kind.slug,
         )
         for kind in EgressKind
@@ -388,7 +409,7 @@ def _by_subscription(result: AuditResult, active: list[FindingRow]) -> list[Bar]
             sub,
             "",
             clusters[sub],
-            f"{plural(pools[sub], 'node pool')} · {plural(findings[sub], 'active finding')}",
+            f"{counted(pools[sub], 'node pool')} · {counted(findings[sub], 'active finding')}",
             "",
         )
         for sub in result.subscriptions

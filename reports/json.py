@@ -87,6 +87,17 @@ def cluster_document(cluster: ClusterEgress) -> dict[str, Any]:
             }
             for p in cluster.pools
         ],
+        "workloads": [
+            {
+                "label": w.label,
+                "kind": "static-egress-gateway" if w.gateway else "virtual-nodes",
+                "name": w.name,
+                "subjectId": w.subject_id.text,
+                "subnetId": text_or_none(w.subnet_id),
+                "egress": path_document(w.egress),
+            }
+            for w in cluster.workloads
+        ],
     }
 
 

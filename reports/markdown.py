@@ -17,13 +17,13 @@ from collections.abc import Iterable, Iterator
 from auditor.arm import ResourceId
 from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
-from auditor.result import AuditResult, ClusterEgress, PoolEgress
-from reports._bounded import cap, escape_controls
+from auditor.result import AuditResult, ClusterEgress
+from auditor.wording import are, counted
+from reports._bounded import MAX_LISTED, cap, escape_controls
 
 # GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
 MAX_BYTES = 1024 * 1024 - 4096
 TOP_FINDINGS = 20
-MAX_LISTED = 20  # unknown resources, collection errors
 MAX_MESSAGE = 1000
 
 # Characters that start inline markup anywhere in a line; `(` only matters after `]`.
@@ -111,16 +111,17 @@ def code(text: str) -> str:
 
 def _title(result: AuditResult) -> list[str]:
     active = result.active_findings
-    status = f"{len(active)} findings"
+    status = counted(len(active), "finding")
     if result.is_partial:
         status = f"partial audit, {status}"
     pools = sum(len(c.pools) for c in result.clusters)
+    drift = "" if result.baseline is None else f" · drift since baseline {escape(result.baseline)}"
     return [
         f"## egress-audit: {status}",
         "",
-        f"{len(result.clusters)} clusters · {pools} node pools · "
-        f"{len(result.subscriptions)} subscriptions · source {escape(result.source)} · "
-        f"read {escape(result.collected_at)} · egress-audit {escape(result.tool_version)}",
+        f"{counted(len(result.clusters), 'cluster')} · {counted(pools, 'node pool')} · "
+        f"{counted(len(result.subscriptions), 'subscription')} · source {escape(result.source)} · "
+        f"read {escape(result.collected_at)}{drift} · egress-audit {escape(result.tool_version)}",
         "",
     ]
 
@@ -130,7 +131,8 @@ def _gaps(result: AuditResult) -> list[str]:
     if result.collection_errors:
         lines += [
             "> [!CAUTION]",
-            f"> **Not audited: {len(result.collection_errors)} scopes could not be read.** "
+            f"> **Not audited: {counted(len(result.collection_errors), 'scope')} could not be "
+            "read.** "
             "Their clusters are missing from this report and their alerts were left as they "
             "were.",
             "",
@@ -143,7 +145,7 @@ def _gaps(result: AuditResult) -> list[str]:
                 f"| {escape(error.scope)} | {error.status or '–'} | {subscriptions} | "
                 f"{escape(error.message)} |"
             )
-        lines += _more(len(result.collection_errors), MAX_LISTED, "scopes")
+        lines += _more(len(result.collection_errors), "scope")
         lines.append("")
     if result.rule_errors:
         lines += ["> [!CAUTION]", "> **Rules that failed** (their findings are missing):"]
@@ -152,23 +154,25 @@ def _gaps(result: AuditResult) -> list[str]:
     if result.unknown_ids:
         lines += [
             "> [!WARNING]",
-            f"> **Unknown hops: {len(result.unknown_ids)} referenced resources are not in the "
-            "snapshot** (out of scope or unreadable). Egress paths through them are unknown, "
-            "not missing:",
+            f"> **Unknown hops: {are(len(result.unknown_ids), 'referenced resource')} not in "
+            "the snapshot** (out of scope or unreadable). Egress paths through "
+            f"{'it' if len(result.unknown_ids) == 1 else 'them'} are unknown, not missing:",
         ]
         lines += [f"> - {escape(i.text)}" for i in result.unknown_ids[:MAX_LISTED]]
-        lines += [f"> {line}" for line in _more(len(result.unknown_ids), MAX_LISTED, "resources")]
+        lines += [f"> {line}" for line in _more(len(result.unknown_ids), "resource")]
         lines.append("")
     if result.warnings:
         lines += ["**Policy warnings**", ""]
         lines += [f"- {escape(w)}" for w in result.warnings[:MAX_LISTED]]
-        lines += _more(len(result.warnings), MAX_LISTED, "warnings")
+        lines += _more(len(result.warnings), "warning")
         lines.append("")
     return lines
 
 
-def _more(total: int, shown: int, what: str) -> list[str]:
-    return [f"*… and {total - shown} more {what} (see the JSON report).*"] if total > shown else []
+def _more(total: int, noun: str) -> list[str]:
+    if total <= MAX_LISTED:
+        return []
+    return [f"*… and {counted(total - MAX_LISTED, f'more {noun}')} (see the JSON report).*"]
 
 
 def _counts(result: AuditResult) -> list[str]:
@@ -257,20 +261,26 @@ def _egress_table(result: AuditResult, budget: int) -> str:
 def _rows(clusters: Iterable[ClusterEgress]) -> Iterable[str]:
     for cluster in clusters:
         for pool in cluster.pools:
-            yield _row(cluster, pool, "nodes", pool.egress)
+            yield _row(cluster, pool.name, "nodes", pool.egress)
             if pool.pod_egress is not None:
-                yield _row(cluster, pool, "pods", pool.pod_egress)
+                yield _row(cluster, pool.name, "pods", pool.pod_egress)
+        for workload in cluster.workloads:
+            gateway = workload.gateway
+            name = workload.name if gateway else "virtual nodes"
+            yield _row(cluster, name, "gateway pods" if gateway else "ACI", workload.egress)
 
 
-def _row(cluster: ClusterEgress, pool: PoolEgress, traffic: str, path: EgressPath) -> str:
+def _row(cluster: ClusterEgress, name: str, traffic: str, path: EgressPath) -> str:
     return (
-        f"| {escape(cluster.name)} | {escape(cluster.resource_group)} | {escape(pool.name)} | "
+        f"| {escape(cluster.name)} | {escape(cluster.resource_group)} | {escape(name)} | "
         f"{traffic} | {escape(_path(path))} | {_ips(path)} |"
     )
 
 
 def _path(path: EgressPath) -> str:
     label = path.kind.label
+    if path.cause is not None:
+        label = f"{label} ({path.cause.label})"
     if path.device_id:
         return f"{label} {path.device_id.parts.name}"
     if path.kind is EgressKind.UDR_APPLIANCE and path.next_hop_ip:
@@ -279,8 +289,10 @@ def _path(path: EgressPath) -> str:
 
 
 def _ips(path: EgressPath) -> str:
-    if path.public_ips is None:
-        return "*unknown*"
+    may = ", ".join(escape(ip) for ip in path.may_leave_from)
+    if path.public_ips is None or path.is_unknown:
+        return "*unknown*" + (f"; may leave from {may}" if may else "")
     if not path.public_ips:
-        return "none"
-    return ", ".join(escape(ip) for ip in path.public_ips)
+        return f"may leave from {may}" if may else "none"
+    shown = ", ".join(escape(ip) for ip in path.public_ips)
+    return f"{shown}; may also leave from {may}" if may else shown

@@ -39,6 +39,7 @@ from auditor.arm import ResourceId
 from auditor.errors import UsageError
 from auditor.model import CollectionError, Finding
 from auditor.result import AuditResult
+from auditor.wording import counted
 from reports import sarif_split
 from reports._bounded import capped
 from reports.sarif_baseline import Baseline
@@ -333,10 +334,11 @@ def _unknown_notification(
     ids = unknown.get(subscription)
     if not ids:
         return []
+    verb = "is" if len(ids) == 1 else "are"
     text = (
-        f"{len(ids)} resources that clusters of subscription {subscription} route through are "
-        "not in the snapshot (out of scope or unreadable); their egress paths are reported as "
-        "unknown, never as missing."
+        f"{counted(len(ids), 'resource')} that clusters of subscription {subscription} route "
+        f"through {verb} not in the snapshot (out of scope or unreadable); their egress paths "
+        "are reported as unknown, never as missing."
     )
     return [_notification(UNKNOWN_RESOURCES, "warning", text, {"resourceIds": list(ids)})]
 

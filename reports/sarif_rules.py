@@ -149,6 +149,7 @@ def _help_markdown(rule: RuleMeta) -> str:
     fence = "`" * max(3, _longest_backtick_run(rule.remediation) + 1)
     parts = [
         rule.description,
+        f"**Severity**: {rule.severity_text}",
         "**Why**",
         rule.help_markdown,
         "**Remediation**",
@@ -170,6 +171,7 @@ def _fix_markdown(text: str, fence: str) -> str:
 def _help_text(rule: RuleMeta) -> str:
     parts = [
         rule.description,
+        f"Severity: {rule.severity_text}",
         "Why: " + _LINK.sub(r"\1 (\2)", rule.help_markdown),
         f"Remediation: {rule.remediation}",
     ]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import PowerState
-from auditor.model import EgressPath, Finding, Severity
+from auditor.model import EgressKind, EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
-from reports._bounded import cap, shown
+from auditor.wording import are, counted
+from reports._bounded import MAX_LISTED, cap, shown
 
 WIDTH = 100
 NAME_COLUMN = 40  # pool names longer than this overflow their column instead of widening it
@@ -26,8 +27,9 @@ def chunks(result: AuditResult) -> Iterator[str]:
     """The report in pieces: the header, each cluster, each finding."""
     lines = [
         f"egress-audit {result.tool_version} · {result.source} · read {result.collected_at}",
-        f"{len(result.clusters)} clusters, {sum(len(c.pools) for c in result.clusters)} node pools"
-        f" in {len(result.subscriptions)} subscriptions",
+        f"{counted(len(result.clusters), 'cluster')}, "
+        f"{counted(sum(len(c.pools) for c in result.clusters), 'node pool')} in "
+        f"{counted(len(result.subscriptions), 'subscription')}",
     ]
     if result.baseline is not None:
         lines.append(f"drift since baseline {result.baseline}")
@@ -52,10 +54,16 @@ def _gaps(result: AuditResult) -> list[str]:
         lines.append(f"NOT READ: {error.scope}{status}: {error.message}")
     lines.extend(f"RULE ERROR: {e.rule_id}: {e.message}" for e in result.rule_errors)
     if result.unknown_ids:
+        unknown = result.unknown_ids
         lines.append(
-            f"UNKNOWN: {len(result.unknown_ids)} referenced resources are not in the snapshot; "
-            "paths through them are reported as unknown"
+            f"UNKNOWN: {are(len(unknown), 'referenced resource')} not in the snapshot (out of "
+            f"scope or unreadable); paths through {'it' if len(unknown) == 1 else 'them'} are "
+            "reported as unknown, not missing:"
         )
+        lines.extend(f"  {resource_id}" for resource_id in unknown[:MAX_LISTED])
+        if len(unknown) > MAX_LISTED:
+            more = counted(len(unknown) - MAX_LISTED, "more resource")
+            lines.append(f"  … and {more} (see the JSON report)")
     lines.extend(f"warning: {warning}" for warning in result.warnings)
     return lines
 
@@ -72,6 +80,7 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
         lines.append(f"  {pool.name:<{width}}  nodes {_path(pool.egress)}")
         if pool.pod_egress is not None:
             lines.append(f"  {'':<{width}}  pods  {_path(pool.pod_egress)}")
+    lines.extend(f"  {w.label}: {_path(w.egress)}" for w in cluster.workloads)
     ips = ", ".join(cluster.egress_ips) or "none known"
     lines.append(f"  egress IPs: {ips}")
     return lines
@@ -80,6 +89,11 @@ def _cluster(cluster: ClusterEgress) -> list[str]:
 def _path(path: EgressPath) -> str:
     subnet = path.subnet_id.qualified_name() if path.subnet_id else "?"
     text = f"{subnet} → {path.describe()}"
+    if path.may_leave_from and path.kind not in (
+        EgressKind.LOAD_BALANCING_RULES,
+        EgressKind.BASIC_LOAD_BALANCER,
+    ):
+        text += f"; may also leave from {', '.join(path.may_leave_from)}"
     if path.idle_timeout_minutes is not None:
         text += f" · idle {path.idle_timeout_minutes} min"
     return text

@@ -23,8 +23,13 @@ ATTRIBUTION_HELP = (
     "snapshot's change history (Resource Graph `resourcechanges`, kept for 14 days) has a "
     f"record of one of the resources involved ([resource changes]({CHANGES_DOC}))."
 )
-REFRESH = "egress-audit drift --baseline <baseline file> --update-baseline"
-INTENDED = f"If the change was intended, refresh the baseline (`{REFRESH}`)"
+# A command to paste cannot be printed: the rule knows neither the scope nor the sign-in the
+# audit ran with, and without them `egress-audit drift` refuses to run.
+REFRESH = (
+    "refresh the baseline: run the same audit again with --update-baseline added (the "
+    "scheduled job does so after every complete run)"
+)
+INTENDED = f"If the change was intended, {REFRESH}"
 
 
 def both_read(before: EstateFacts, after: EstateFacts, resource_id: ResourceId) -> bool:
@@ -75,9 +80,7 @@ def restore_path(
 ) -> str | None:
     """The fix that brings back the old egress path, where commands can: `graph` is the
     current estate's, where the new path's route table is read."""
-    if new.kind in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE) and (
-        old.kind not in (EgressKind.UDR_APPLIANCE, EgressKind.UDR_GATEWAY, EgressKind.BLACKHOLE)
-    ):
+    if new.kind.is_routed and not old.kind.is_routed:
         table = graph.get(new.hop(ResourceKind.ROUTE_TABLE))
         if isinstance(table, RouteTable) and table.internet_routes():
             rt = table.id.parts

@@ -135,6 +135,34 @@ def subnet_update(subnet: Subnet, options: str) -> str:
     )
 
 
+# What `az aks update --outbound-type` takes in Azure CLI 2.91.0; StandardV2 of the managed NAT
+# gateway is chosen with --outbound-type-sku, new in that version; block needs aks-preview.
+_OUTBOUND_TYPE_OPTIONS = {
+    OutboundType.LOAD_BALANCER: "--outbound-type loadBalancer",
+    OutboundType.MANAGED_NAT_GATEWAY: "--outbound-type managedNATGateway",
+    OutboundType.USER_ASSIGNED_NAT_GATEWAY: "--outbound-type userAssignedNATGateway",
+    OutboundType.USER_DEFINED_ROUTING: "--outbound-type userDefinedRouting",
+    OutboundType.NONE: "--outbound-type none",
+    OutboundType.MANAGED_NAT_GATEWAY_V2: (
+        "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
+    ),
+}
+NEW_CLI_OPTIONS = ("--outbound-type-sku", "--nat-gateway-managed-outbound-ipv6-count")
+
+
+def outbound_type_option(value: str) -> str | None:
+    """The `az aks update` options that set an outbound type, spelled as the API spells it;
+    None for a type the Azure CLI cannot set."""
+    outbound = OutboundType.parse(value)
+    return None if outbound is None else _OUTBOUND_TYPE_OPTIONS.get(outbound)
+
+
+def needs_cli(options: str) -> str:
+    """What a fix says after a command whose options are new in Azure CLI 2.91.0 (an older
+    CLI answers 'unrecognized arguments')."""
+    return " (Azure CLI 2.91.0 or later)" if any(o in options for o in NEW_CLI_OPTIONS) else ""
+
+
 def name_or_id(resource_group: str, resource_id: ResourceId) -> str:
     """How a CLI argument names a resource: by name in the command's own resource group, else
     by full ID."""

@@ -95,3 +95,23 @@ def _prefix_size(prefix: PublicIpPrefix) -> int | None:
     if prefix.prefix_length is not None:
         return int(2 ** (32 - prefix.prefix_length))
     return None
+
+
+def node_ip_prefix(cluster: Cluster, pool: NodePool) -> tuple[str, str]:
+    """A public IP prefix for the replacement of a pool with node public IPs, in the cluster's
+    resource group and region, with an address for each of the pool's nodes and surge nodes
+    [AKS-NODEIP]: the command that creates it and the ID it will have."""
+    name = f"{pool.name}-node-ips"
+    needed = max(2, nodes(pool) + surge_nodes(pool, nodes(pool)))
+    length = 32 - (needed - 1).bit_length()
+    location = f" -l {cluster.location}" if cluster.location else ""
+    create = (
+        f"az network public-ip prefix create -g {cluster.resource_group} -n {name}{location} "
+        f"--length {length}"
+    )
+    subscription = cluster.id.parts.subscription_id
+    prefix_id = (
+        f"/subscriptions/{subscription}/resourceGroups/{cluster.resource_group}"
+        f"/providers/Microsoft.Network/publicIPPrefixes/{name}"
+    )
+    return create, prefix_id

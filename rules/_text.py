@@ -51,6 +51,19 @@ SOURCES = {
     "SDK": "https://pypi.org/project/azure-mgmt-containerservice/",
     "AKS-FAQ": "https://learn.microsoft.com/azure/aks/faq",
     "SARIF": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html",
+    "AKS-FW": "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
+    "FW-FT": "https://learn.microsoft.com/azure/firewall/forced-tunneling",
+    "FW-LB": "https://learn.microsoft.com/azure/firewall/integrate-lb",
+    "ARG-TABLES": "https://learn.microsoft.com/azure/governance/resource-graph/reference/supported-tables-resources",
+    "VPN-FT": "https://learn.microsoft.com/azure/vpn-gateway/about-site-to-site-tunneling",
+    "ARS-FAQ": "https://learn.microsoft.com/azure/route-server/route-server-faq",
+    "LB-OR": "https://learn.microsoft.com/azure/load-balancer/outbound-rules",
+    "K8S-75281": "https://github.com/kubernetes/kubernetes/issues/75281",
+    "CPA-203": "https://github.com/kubernetes-sigs/cloud-provider-azure/issues/203",
+    "AKS-SEG": "https://learn.microsoft.com/azure/aks/configure-static-egress-gateway",
+    "AKS-NI": "https://learn.microsoft.com/azure/aks/network-isolated",
+    "AKS-NIC": "https://learn.microsoft.com/azure/aks/concepts-network-isolated",
+    "AKS-VN": "https://learn.microsoft.com/azure/aks/virtual-nodes",
 }
 
 
@@ -72,11 +85,6 @@ def pod_label(cluster: Cluster, pool: NodePool) -> str:
 
 def subnet_label(subnet: Subnet) -> str:
     return f"{subnet.vnet_id.parts.name}/{subnet.name}"
-
-
-def counted(count: int, noun: str) -> str:
-    """ "1 outbound IP", "2 outbound IPs"."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def egress_change(policy: Policy, clusters: Iterable[Cluster], change: str) -> str:

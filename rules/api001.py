@@ -6,8 +6,10 @@ import ipaddress
 from collections.abc import Iterator
 
 from auditor.arm import ResourceId
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._nodes import node_ip_prefix
 from rules._text import pool_label, source_link, urls
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -66,7 +68,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         hops: list[ResourceId] = []
         for pool in graph.pools(cluster):
             if _unpredictable(graph.egress(pool)):
-                yield _from_no_prefix(cluster, pool)
+                yield _from_no_prefix(cluster, pool, access.authorized_ip_ranges)
             for side, path in (("nodes", graph.egress(pool)), ("pods", graph.pod_egress(pool))):
                 for cidr in _uncovered(path, ranges):
                     uncovered.setdefault(cidr, []).append(f"{pool.name} ({side})")
@@ -95,7 +97,7 @@ def _unpredictable(path: EgressPath) -> bool:
     return path.kind is EgressKind.NODE_PUBLIC_IP and path.device_id is None
 
 
-def _from_no_prefix(cluster: Cluster, pool: NodePool) -> Finding:
+def _from_no_prefix(cluster: Cluster, pool: NodePool, ranges: tuple[str, ...]) -> Finding:
     return META.finding(
         resource_id=pool.id,
         message=(
@@ -108,30 +110,42 @@ def _from_no_prefix(cluster: Cluster, pool: NodePool) -> Finding:
         expected="node public IPs from a public IP prefix inside authorizedIPRanges",
         evidence=(cluster.id, pool.id),
         key="node-public-ips",
-        remediation=(
-            "Create a public IP prefix, add it to the authorized ranges "
-            f"(`az aks update -g {cluster.resource_group} -n {cluster.name} "
-            "--api-server-authorized-ip-ranges <current ranges>,<prefix CIDR>`), then replace "
-            f"the pool with one that uses it (`az aks nodepool add -g {cluster.resource_group} "
-            f"--cluster-name {cluster.name} -n <new pool> --enable-node-public-ip "
-            "--node-public-ip-prefix-id <prefix ID>`) and delete this one "
-            f"(`az aks nodepool delete -g {cluster.resource_group} --cluster-name "
-            f"{cluster.name} -n {pool.name}`)"
-        ),
+        remediation=_prefix_remediation(cluster, pool, ranges),
+    )
+
+
+def _prefix_remediation(cluster: Cluster, pool: NodePool, ranges: tuple[str, ...]) -> str:
+    """Create a prefix, allow it, then move the pool onto it. Azure allocates the prefix's
+    addresses when it is created, so its CIDR is the one value the fix cannot give."""
+    create, prefix_id = node_ip_prefix(cluster, pool)
+    allowed = ",".join([*ranges, "<prefix CIDR>"])
+    update = f"az aks update -g {cluster.resource_group} -n {cluster.name}"
+    pools = f"az aks nodepool {{}} -g {cluster.resource_group} --cluster-name {cluster.name} -n"
+    add = pools.format("add") + " <new pool> --enable-node-public-ip"
+    return (
+        f"Create a public IP prefix ({command(create)}), add its CIDR to the authorized ranges "
+        f"({command(f'{update} --api-server-authorized-ip-ranges {allowed}')}), then replace "
+        "the pool with one that uses it "
+        f"({command(f'{add} --node-public-ip-prefix-id {prefix_id}')}) and delete this one "
+        f"({command(pools.format('delete') + f' {pool.name}')})"
     )
 
 
 def _uncovered(path: EgressPath | None, ranges: list[Network]) -> list[str]:
-    if path is None or path.public_ips is None:
+    addresses = None if path is None else path.addresses
+    if path is None or addresses is None:
         return []  # unknown addresses are not judged
+    # The marker stands for the outbound rules' IPs, not for load-balancing rule frontends.
     lb_allowed = path.kind is EgressKind.LOAD_BALANCER and LB_OUTBOUND_MARKER in ranges
     found = []
-    for cidr in path.public_ips:
+    for cidr in addresses:
+        if lb_allowed and cidr not in path.may_leave_from:
+            continue
         try:
             network = ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             continue
-        if lb_allowed or any(_within(network, r) for r in ranges):
+        if any(_within(network, r) for r in ranges):
             continue
         found.append(cidr)
     return found

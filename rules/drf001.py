@@ -9,6 +9,7 @@ from rules._drift import (
     ATTRIBUTION_HELP,
     CHANGES_DOC,
     INTENDED,
+    REFRESH,
     allowlisted,
     both_read,
     evidence,
@@ -63,6 +64,10 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities=(
+        "high when the policy declares allowed_egress for the cluster, or when the pool "
+        "now leaves from no known address"
+    ),
 )
 
 
@@ -77,9 +82,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         for side, path in now.paths.items():
             old = was.paths.get(side)
             # Unknown addresses on either side are not a change of addresses.
-            if old is None or old.public_ips is None or path.public_ips is None:
+            if old is None or old.addresses is None or path.addresses is None:
                 continue
-            then, current = normalized(old.public_ips), normalized(path.public_ips)
+            then, current = normalized(old.addresses), normalized(path.addresses)
             if then == current:
                 continue
             added, removed = sorted(current - then), sorted(then - current)
@@ -121,8 +126,8 @@ def _remediation(restore: str | None, added: list[str]) -> str:
     undo = f"If it was not intended, restore the previous egress: {restore}. " if restore else ""
     if added:
         return (
-            f"{undo}{INTENDED} after adding {', '.join(added)} to every destination allowlist "
-            "and to allowed_egress."
+            f"{undo}If the change was intended, add {', '.join(added)} to every destination "
+            f"allowlist and to allowed_egress, then {REFRESH}."
         )
     return f"{undo}{INTENDED}."
 

@@ -66,6 +66,10 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities=(
+        "high when the policy declares allowed_egress for the cluster, or when the new path "
+        "loses egress (no egress, a route to None, or default outbound access)"
+    ),
 )
 
 

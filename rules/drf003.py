@@ -45,14 +45,16 @@ META = RuleMeta(
     ),
     remediation=(
         "Restore the association (`az network vnet subnet update -g <rg> --vnet-name <vnet> "
-        "-n <subnet> --nat-gateway <NAT gateway ID>`, or `--remove natGateway`), or refresh the "
-        "baseline with --update-baseline if the change was intended"
+        "-n <subnet> --nat-gateway <NAT gateway ID>`, or `az network vnet subnet update -g <rg> "
+        "--vnet-name <vnet> -n <subnet> --remove natGateway`), or refresh the baseline with "
+        "--update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "nat-gateway"),
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium when a NAT gateway was only added",
 )
 
 

@@ -42,14 +42,16 @@ META = RuleMeta(
     remediation=(
         "Restore the timeout (`az network nat gateway update -g <rg> -n <NAT gateway> "
         "--idle-timeout <minutes>`, or `az aks update -g <rg> -n <cluster> "
-        "--nat-gateway-idle-timeout <minutes>` / `--load-balancer-idle-timeout <minutes>`), or "
-        "refresh the baseline with --update-baseline if the change was intended"
+        "--nat-gateway-idle-timeout <minutes>` or `az aks update -g <rg> -n <cluster> "
+        "--load-balancer-idle-timeout <minutes>`), or refresh the baseline with "
+        "--update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-RES", "AKS-KA", "AKS-LBCFG"), CHANGES_DOC),
     tags=("reliability", "networking", "egress", "drift", "idle-timeout"),
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium when the timeout was lowered",
 )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read
+from rules._egress import needs_cli, outbound_type_option
 from rules._text import source_link, urls
 
 OUTBOUND_TYPE = "outboundType"
@@ -44,6 +46,7 @@ META = RuleMeta(
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="medium for a network plugin or mode change",
 )
 
 
@@ -64,10 +67,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 then_type,
                 now_type,
                 Severity.HIGH,
-                "If it was not intended, restore it: "
-                f"`az aks update -g {now.resource_group} -n {now.name} --outbound-type "
-                f"{then_type}`. Either way, update destination "
-                f"allowlists and authorized IP ranges to the egress IPs in use. {INTENDED}.",
+                f"{_restore(now, then_type)} Either way, update destination allowlists and "
+                f"authorized IP ranges to the egress IPs in use. {INTENDED}.",
             )
         if was.network_plugin and now.network_plugin:
             then, current = _plugin(was), _plugin(now)
@@ -83,6 +84,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     "planned and check which subnet now carries pod egress. "
                     f"{INTENDED}.",
                 )
+
+
+def _restore(cluster: Cluster, outbound_type: str) -> str:
+    option = outbound_type_option(outbound_type)
+    if option is None:
+        return f"If it was not intended, restore {outbound_type} as AKS documents for that type."
+    return (
+        "If it was not intended, restore it: "
+        + command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {option}")
+        + f"{needs_cli(option)}."
+    )
 
 
 def _plugin(cluster: Cluster) -> str:

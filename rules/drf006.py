@@ -44,15 +44,15 @@ META = RuleMeta(
         "not removed.\n\n" + ATTRIBUTION_HELP
     ),
     remediation=(
-        "Check that the pool's subnet has the cluster's NAT gateway (egress-audit --baseline "
-        "reports it), then refresh the baseline with --update-baseline if the change was "
-        "intended"
+        "Check that the pool's subnet has the cluster's NAT gateway (the EGR rules report it), "
+        "then refresh the baseline with --update-baseline if the change was intended"
     ),
     sources=(*urls("NAT-OV", "AKS-NAT", "AKS-DOA"), CHANGES_DOC),
     tags=("security", "networking", "egress", "drift", "node-pool"),
     precision="very-high",
     needs_baseline=True,
     history_hints=HISTORY_HINTS,
+    other_severities="low for an added pool, info for a removed one",
 )
 
 

@@ -35,6 +35,7 @@ META = RuleMeta(
     sources=urls("NAT-OV", "AKS-NAT", "AKS-DOA"),
     tags=("security", "networking", "egress", "nat-gateway"),
     precision="very-high",
+    other_severities="critical when the subnet is private (defaultOutboundAccess false)",
 )
 
 

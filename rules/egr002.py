@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import pod_subnet_missing_nat, subnet_update
+from rules._egress import cluster_nat_ids, pod_subnet_missing_nat, subnet_update
 from rules._text import egress_change, pool_label, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -48,7 +48,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if gap is None:
             continue
         pod_subnet, path, node_nat = gap
-        nat = node_nat or "<NAT gateway ID>"
+        # The node subnet's NAT gateway, else one of another node subnet of the cluster.
+        known = node_nat or next(iter(cluster_nat_ids(graph, cluster)), None)
+        nat = known.text if known else "<NAT gateway ID>"
         yield META.finding(
             resource_id=pool.id,
             message=(

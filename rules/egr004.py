@@ -43,6 +43,10 @@ META = RuleMeta(
     sources=urls("NAT-OV", "NAT-TSC", "FW-NAT"),
     tags=("security", "networking", "egress", "nat-gateway", "route-table"),
     precision="high",
+    other_severities=(
+        "high when a cluster on the subnet allowlists the NAT gateway's addresses (in its "
+        "policy allowed_egress or its API server authorized IP ranges)"
+    ),
 )
 
 
@@ -65,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         target = (
             "the virtual network gateway"
             if route.next_hop_type is NextHopType.VIRTUAL_NETWORK_GATEWAY
-            else f"virtual appliance {route.next_hop_ip}"
+            else f"virtual appliance {route.hop_text}"
         )
         rt = table.id.parts
         yield META.finding(
@@ -82,7 +86,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     else ""
                 )
             ),
-            observed=f"0.0.0.0/0 → {route.next_hop_type} {route.next_hop_ip or ''}".rstrip(),
+            observed=f"0.0.0.0/0 → {route.next_hop_type} {route.hop_text}".rstrip(),
             expected="no 0.0.0.0/0 route to an appliance on a subnet with a NAT gateway",
             evidence=(subnet.id, table.id, nat_id, *(pool.id for _, pool in users)),
             remediation=egress_change(

@@ -36,6 +36,9 @@ META = RuleMeta(
     sources=urls("UDR", "AKS-FQDN", "AKS-OT"),
     tags=("reliability", "networking", "egress", "route-table"),
     precision="very-high",
+    other_severities=(
+        "info when every cluster on the subnet is network-isolated (outbound type none or block)"
+    ),
 )
 
 

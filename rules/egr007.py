@@ -36,6 +36,7 @@ META = RuleMeta(
     sources=urls("DOA", "LB-OUT", "NAT-OV"),
     tags=("security", "networking", "egress", "default-outbound-access"),
     precision="high",
+    other_severities="medium for pods in a subnet of their own",
 )
 
 

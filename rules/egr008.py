@@ -37,6 +37,10 @@ META = RuleMeta(
     sources=urls("DOA-BLOG", "DOA", "AKS-FQDN", "AKS-OT"),
     tags=("reliability", "networking", "egress", "private-subnet"),
     precision="very-high",
+    other_severities=(
+        "high for pods in a subnet of their own; info for a network-isolated cluster "
+        "(outbound type none or block)"
+    ),
 )
 
 

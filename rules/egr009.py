@@ -9,6 +9,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._nodes import node_ip_prefix
 from rules._text import egress_change, pool_label, source_link, urls
 
 META = RuleMeta(
@@ -76,33 +77,44 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def _remediation(
     graph: EgressGraph, policy: Policy, cluster: Cluster, pool: NodePool, path: EgressPath
 ) -> str:
-    subnet = graph.node_subnet(pool)
-    subnet_arg = (
-        f" --vnet-subnet-id {subnet.id}"
-        if isinstance(subnet, Subnet) and graph.subnet_nat_gateway_id(subnet)
-        else " --vnet-subnet-id <subnet with a NAT gateway>"
-    )
-    add = (
-        f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
-        "-n <new pool>"
-    )
-    delete = (
-        f"az aks nodepool delete -g {cluster.resource_group} --cluster-name {cluster.name} "
-        f"-n {pool.name}"
-    )
-    target = (
-        f"the NAT gateway's addresses of subnet {subnet.id.qualified_name()}"
-        if isinstance(subnet, Subnet) and graph.subnet_nat_gateway_id(subnet)
-        else "the addresses of the new pool's subnet"
-    )
+    target_subnet = _subnet_with_nat(graph, cluster, pool)
+    pools = f"az aks nodepool {{}} -g {cluster.resource_group} --cluster-name {cluster.name} -n"
+    add = pools.format("add") + " <new pool>"
+    delete = pools.format("delete") + f" {pool.name}"
+    if target_subnet is not None:
+        subnet_arg = f" --vnet-subnet-id {target_subnet.id}"
+        target = f"the NAT gateway's addresses of subnet {target_subnet.id.qualified_name()}"
+    else:
+        subnet_arg = " --vnet-subnet-id <subnet with a NAT gateway>"
+        target = "the addresses of the new pool's subnet"
     fix = egress_change(
         policy, [cluster], f"of node pool {pool.name}: from {path.describe()} to {target}"
     ) + (f"Replace the pool: {command(add + subnet_arg)}, then {command(delete)}")
     if not pool.node_public_ip_prefix_id:
-        fix += ". If node public IPs are required, take them from a prefix: " + command(
-            f"{add} --enable-node-public-ip --node-public-ip-prefix-id <public IP prefix ID>"
+        create, prefix_id = node_ip_prefix(cluster, pool)
+        subnet = graph.node_subnet(pool)
+        same = f" --vnet-subnet-id {subnet.id}" if isinstance(subnet, Subnet) else ""
+        fix += (
+            ". If node public IPs are required, take them from a prefix: "
+            f"{command(create)}, then "
+            + command(f"{add}{same} --enable-node-public-ip --node-public-ip-prefix-id {prefix_id}")
         )
     return fix
+
+
+def _subnet_with_nat(graph: EgressGraph, cluster: Cluster, pool: NodePool) -> Subnet | None:
+    """The pool's own subnet when it has a NAT gateway, else the first node subnet of the
+    cluster's other pools that has one."""
+    others = (graph.node_subnet(other) for other in graph.pools(cluster) if other is not pool)
+    candidates = [graph.node_subnet(pool), *sorted(others, key=lambda subnet: subnet.id.key)]
+    return next(
+        (
+            subnet
+            for subnet in candidates
+            if isinstance(subnet, Subnet) and graph.subnet_nat_gateway_id(subnet)
+        ),
+        None,
+    )
 
 
 RULE = Rule(META, check)

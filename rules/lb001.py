@@ -11,6 +11,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
+from auditor.wording import counted
 from rules._egress import leaves_by_outbound_rules
 from rules._nodes import (
     LB_SNAT_PORTS_PER_IP,
@@ -20,7 +21,7 @@ from rules._nodes import (
     round_up_to_8,
     surge_nodes,
 )
-from rules._text import counted, egress_change, source_link, urls
+from rules._text import egress_change, source_link, urls
 
 # The ports each node gets today under the default table at up to 50 nodes [AKS-LBCFG]:
 # setting it explicitly keeps it from shrinking when the cluster grows.

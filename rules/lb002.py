@@ -12,6 +12,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
+from auditor.wording import counted
 from rules._config import require_not_negative, require_positive
 from rules._egress import leaves_by_outbound_rules
 from rules._nodes import (
@@ -149,12 +150,22 @@ def _remediation(
     change = egress_change(
         policy, [cluster], f"of cluster {cluster.name}: its outbound IPs go from {ips} to {count}"
     )
-    if byo:
+    if profile is not None and byo:
+        # The option replaces the list: the addresses the cluster has are given again. AKS takes
+        # outbound IPs or outbound prefixes, not both [AKS-LBCFG].
+        more = ips_needed - ips
+        if profile.outbound_ip_ids:
+            kept = ",".join(i.text for i in profile.outbound_ip_ids)
+            what = counted(more, "new Standard public IP")
+            option = f"--load-balancer-outbound-ips {kept},<new public IP IDs>"
+        else:
+            kept = ",".join(i.text for i in profile.outbound_prefix_ids)
+            addresses = counted(more, "more address", "more addresses")
+            what = f"a new Standard public IP prefix for at least {addresses}"
+            option = f"--load-balancer-outbound-ip-prefixes {kept},<new public IP prefix IDs>"
         return (
-            f"{change}Give the load balancer {ips_needed} outbound IPs in all: "
-            + command(f"{base} --load-balancer-outbound-ips <public IP IDs>")
-            + " (or a larger prefix with --load-balancer-outbound-ip-prefixes), or move egress "
-            "to a NAT gateway"
+            f"{change}Create {what}, then give the load balancer {ips_needed} outbound IPs in "
+            f"all: {command(f'{base} {option}')}; or move egress to a NAT gateway"
         )
     if ips_needed > MAX_MANAGED_OUTBOUND_IPS:
         # More than the managed maximum: fewer ports per node on 100 IPs (a multiple of 8).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.enums import AllocationMethod, Sku
+from auditor.enums import AllocationMethod, IpVersion, Sku
 from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import NatGateway, PublicIp, PublicIpPrefix
@@ -120,29 +120,38 @@ def _remediation(
         f"of NAT gateway {nat.name}: {', '.join(cidrs) or address.name} gives way to the "
         f"address of the new {new}",
     )
-    key = address.id.key
+    v6 = address.version is IpVersion.IPV6 or address.id.key in _v6_keys(nat)
+    version = " --version IPv6" if v6 else ""
     if isinstance(address, PublicIpPrefix):
         create = (
-            f"az network public-ip prefix create -g {nat.resource_group} -n {new} "
-            f"--length {address.prefix_length or 28} --sku {sku}"
+            f"az network public-ip prefix create -g {nat.resource_group} -n {new}{version} "
+            f"--length {address.prefix_length or (124 if v6 else 28)} --sku {sku}"
         )
-        listed, option = nat.public_ip_prefix_ids, "--public-ip-prefixes"
+        listed, option = (
+            (nat.public_ip_prefix_v6_ids, "--pip-prefixes-v6")
+            if v6
+            else (nat.public_ip_prefix_ids, "--public-ip-prefixes")
+        )
     else:
         create = (
-            f"az network public-ip create -g {nat.resource_group} -n {new} --sku {sku} "
+            f"az network public-ip create -g {nat.resource_group} -n {new} --sku {sku}{version} "
             "--allocation-method Static"
         )
-        listed, option = nat.public_ip_ids, "--public-ip-addresses"
-    if key not in {i.key for i in listed}:  # an IPv6 address: no CLI list option to name
-        return (
-            f"{change}{command(create)}, then put {new} in place of {address.name} on NAT "
-            f"gateway {nat.name}"
+        listed, option = (
+            (nat.public_ip_v6_ids, "--pip-addresses-v6")
+            if v6
+            else (nat.public_ip_ids, "--public-ip-addresses")
         )
-    names = [name_or_id(nat.resource_group, i) for i in listed if i.key != key] + [new]
+    # The list option replaces the whole list: the other addresses of that list stay on it.
+    names = [name_or_id(nat.resource_group, i) for i in listed if i.key != address.id.key]
     return change + command(
         f"{create} && az network nat gateway update -g {nat.resource_group} -n {nat.name} "
-        f"{option} {' '.join(names)}"
+        f"{option} {' '.join([*names, new])}"
     )
+
+
+def _v6_keys(nat: NatGateway) -> set[str]:
+    return {i.key for i in (*nat.public_ip_v6_ids, *nat.public_ip_prefix_v6_ids)}
 
 
 RULE = Rule(META, check)

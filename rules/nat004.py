@@ -9,8 +9,11 @@ from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import managed_nat_owners, subnet_update
+from rules._egress import managed_nat_owners, needs_cli, subnet_update
 from rules._text import egress_change, source_link, urls
+
+# The managed NAT gateway of SKU StandardV2, as `az aks update` sets it.
+V2 = "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
 
 META = RuleMeta(
     id="NAT004",
@@ -99,12 +102,9 @@ def _remediation(
     if owner is not None:  # AKS-managed: AKS replaces it [AKS-NAT]
         return (
             change
-            + "AKS replaces its managed NAT gateway with a StandardV2 one (Azure CLI 2.91 or "
-            "later): "
-            + command(
-                f"az aks update -g {owner.resource_group} -n {owner.name} "
-                "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
-            )
+            + "AKS replaces its managed NAT gateway with a StandardV2 one: "
+            + command(f"az aks update -g {owner.resource_group} -n {owner.name} {V2}")
+            + needs_cli(V2)
         )
     new = f"{nat.name}-v2"
     pip = f"pip-{new}"

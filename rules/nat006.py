@@ -58,6 +58,9 @@ META = RuleMeta(
     sources=urls("NAT-RES", "NAT-TSC"),
     tags=("reliability", "networking", "nat-gateway", "idle-timeout"),
     precision="very-high",
+    other_severities=(
+        f"medium above {Config().medium_above_minutes} minutes (`medium_above_minutes`)"
+    ),
 )
 
 

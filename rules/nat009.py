@@ -81,6 +81,10 @@ META = RuleMeta(
     sources=urls("NAT-RES", "NAT-SNAT", "NAT-TSC", "NAT-DES"),
     tags=("reliability", "networking", "nat-gateway", "snat", "capacity"),
     precision="medium",
+    other_severities=(
+        f"high when today's connections already pass {Config().high_ratio:.0%} of the limit "
+        "(`high_ratio`)"
+    ),
 )
 
 

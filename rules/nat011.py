@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.wording import counted
 from rules._config import require_positive
 from rules._nodes import nodes
-from rules._text import counted, egress_change, source_link, urls
+from rules._text import egress_change, source_link, urls
 
 
 @dataclass(frozen=True, slots=True)

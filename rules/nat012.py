@@ -10,6 +10,7 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import needs_cli
 from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
@@ -37,8 +38,9 @@ META = RuleMeta(
         "Give the NAT gateway an IPv6 public IP (`az network nat gateway update -g <resource "
         "group> -n <NAT gateway> --pip-addresses-v6 <StandardV2 IPv6 public IP>`; for an "
         "AKS-managed one `az aks update -g <resource group> -n <cluster> --outbound-type-sku "
-        "StandardV2 --nat-gateway-managed-outbound-ipv6-count 1`), or use a Standard NAT gateway "
-        "for IPv4 and the load balancer for IPv6"
+        "StandardV2 --nat-gateway-managed-outbound-ipv6-count 1` (Azure CLI 2.91.0 or later)), "
+        "or use a "
+        "Standard NAT gateway for IPv4 and the load balancer for IPv6"
     ),
     sources=urls("NAT-FAQ", "NAT-SKU", "NAT-OV"),
     tags=("reliability", "networking", "nat-gateway", "ipv6"),
@@ -95,11 +97,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _ipv6_fix(graph: EgressGraph, cluster: Cluster, nat: NatGateway) -> str:
     if nat in graph.managed_nat_gateways(cluster):
-        # AKS manages it: its IPs change through the cluster (Azure CLI 2.91 or later).
-        return command(
-            f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-            "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
-        )
+        # AKS manages it: its IPs change through the cluster.
+        options = "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
+        update = f"az aks update -g {cluster.resource_group} -n {cluster.name} {options}"
+        return command(update) + needs_cli(options)
     pip = f"pip6-{nat.name}"
     return command(
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku StandardV2 "

@@ -36,6 +36,10 @@ META = RuleMeta(
     sources=urls("GH-4859", "AKS-KUBENET", "AKS-UPD"),
     tags=("security", "networking", "lifecycle", "kubenet"),
     precision="very-high",
+    other_severities=(
+        "critical within six months of kubenet's retirement on 31 March 2028 (judged "
+        "against the day the estate was read)"
+    ),
 )
 
 

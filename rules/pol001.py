@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.fixtext import command
+from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import needs_cli, outbound_type_option
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -49,7 +51,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             allowed = entry.allowed_outbound_types
             if allowed is None or value.lower() in {a.lower() for a in allowed}:
                 continue
-            target = allowed[0] if allowed else "<allowed type>"
             yield META.finding(
                 resource_id=cluster.id,
                 message=(
@@ -60,17 +61,26 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 expected=f"outboundType in {', '.join(allowed) or 'nothing'}",
                 evidence=(cluster.id,),
                 location=entry.outbound_types_location or entry.location,
-                remediation=(
-                    "Update authorized IP ranges and destination allowlists for the new "
-                    "egress IPs, then "
-                    + command(
-                        f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-                        f"--outbound-type {target}"
-                    )
-                ),
+                remediation=_remediation(cluster, allowed),
                 details={"allowedOutboundTypes": ", ".join(allowed)},
             )
             break  # one finding per cluster: the first entry it breaks
+
+
+def _remediation(cluster: Cluster, allowed: tuple[str, ...]) -> str:
+    """The first allowed type the Azure CLI can set, in the API's spelling."""
+    option = next((o for o in map(outbound_type_option, allowed) if o is not None), None)
+    if option is None:
+        listed = ", ".join(allowed) or "none"
+        return (
+            f"Change the outbound type to one the policy allows ({listed}) as AKS documents "
+            "for that type (Azure CLI 2.91.0 cannot set it), or correct the policy entry"
+        )
+    return (
+        "Update authorized IP ranges and destination allowlists for the new egress IPs, then "
+        + command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {option}")
+        + needs_cli(option)
+    )
 
 
 RULE = Rule(META, check)

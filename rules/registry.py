@@ -35,7 +35,7 @@ RULE_MODULE = re.compile(r"(?P<family>[a-z]+)(?P<number>\d{3})")
 # Catalogue order of the rule families (egress-facts.md §8): A egress paths, B NAT gateway,
 # C load balancer, D network plugin, E control plane, firewall and lifecycle; then the
 # policy-driven rules and the drift rules. A family not listed here sorts after these.
-FAMILIES = ("egr", "nat", "lb", "net", "api", "fw", "win", "life", "meta", "pol", "drf")
+FAMILIES = ("egr", "nat", "lb", "net", "api", "fw", "seg", "win", "life", "meta", "pol", "drf")
 
 
 class RegistryError(Exception):

@@ -65,6 +65,16 @@ INTRANET = ("rg-intranet-nonprod", "aks-intranet-legacy")
 LEGACY = ("rg-legacy-nonprod", "aks-legacy-kubenet")
 SANDBOX = ("rg-sandbox-dev", "aks-sandbox-dev")
 PLATFORM = ("rg-platform-dev", "aks-platform-dev")
+RISK = ("rg-risk-prod", "aks-risk-prod")
+BRANCH = ("rg-branch-prod", "aks-branch-prod")
+PARTNERS = ("rg-partners-prod", "aks-partners-prod")
+VAULT = ("rg-vault-prod", "aks-vault-prod")
+STOREFRONT = ("rg-storefront-nonprod", "aks-storefront-nonprod")
+
+
+def firewall(rg: str, name: str, sub: str = PROD) -> str:
+    return f"{group(rg, sub)}/{NETWORK}/azureFirewalls/{name}"
+
 
 FINDINGS: tuple[Expected, ...] = (
     # aks-analytics leaves from its NAT gateway (20.61.40.11-12), outside its authorized
@@ -85,11 +95,29 @@ FINDINGS: tuple[Expected, ...] = (
     Expected("EGR005", "high", pool(*TOOLING, "runners")),
     # Info: aks-kyc-prod is network-isolated by design (outbound type block).
     Expected("EGR006", "info", subnet("rg-kyc-prod", "vnet-spoke-kyc", "snet-aks-system")),
+    # Both kyc pools have no egress: the system pool's NSG block (and route to None), the
+    # workers' private subnet.
+    Expected("EGR008", "info", pool(*KYC, "system")),
     Expected("EGR008", "info", pool(*KYC, "workers")),
     Expected("EGR009", "medium", pool(*EDGE, "edge", NONPROD)),
     # The 0.0.0.0/0 route to the hub firewall moved egress off the allowlisted NAT address.
     Expected("EGR010", "high", pool(*DATA, "etl")),
     Expected("EGR010", "high", pool(*DATA, "system")),
+    # aks-branch-prod's NAT gateway may be overridden by a 0.0.0.0/0 learned over the hub's
+    # ExpressRoute gateway (its peering uses remote gateways): egress unknown, with why.
+    Expected("EGR011", "info", pool(*BRANCH, "system")),
+    # aks-vault-prod declares isolation (outbound none, artifacts from a private cache) but a
+    # NAT gateway is still attached to its subnet.
+    Expected("EGR012", "medium", pool(*VAULT, "system")),
+    # aks-partners-prod's virtual nodes leave by default outbound access, not its NAT gateway.
+    Expected("EGR013", "medium", cluster(*PARTNERS)),
+    # The DMZ firewall carries aks-risk-prod's egress on 2 public IPs and no NAT gateway, its
+    # classic rules miss the AKS FQDN tag, and the cluster publishes a public service.
+    Expected("FW001", "medium", firewall("rg-dmz-prod", "afw-dmz-weu")),
+    Expected("FW002", "high", firewall("rg-dmz-prod", "afw-dmz-weu")),
+    # The hub firewall's rules live in its firewall policy, which Resource Graph does not hold.
+    Expected("FW002", "info", firewall("rg-connectivity-prod", "afw-hub-weu")),
+    Expected("FW003", "medium", cluster(*RISK)),
     # The default port allocation. The Basic load balancer of aks-intranet-legacy has no
     # outbound rules to size (LB003 says to leave it).
     Expected("LB001", "medium", cluster(*LEGACY, NONPROD)),
@@ -97,6 +125,8 @@ FINDINGS: tuple[Expected, ...] = (
     # aks-sandbox-dev is not judged.
     Expected("LB002", "high", cluster(*EDGE, NONPROD)),
     Expected("LB003", "critical", cluster(*INTRANET, NONPROD)),
+    # aks-storefront-nonprod (outbound none) leaves from its public service's frontend.
+    Expected("LB004", "medium", cluster(*STOREFRONT, NONPROD)),
     Expected("LIFE001", "info", cluster(*SANDBOX, NONPROD)),
     Expected("META001", "info", cluster(*KYC)),  # outbound type block
     Expected("NAT001", "critical", nat("rg-reporting-nonprod", "ng-reporting-egress", NONPROD)),
@@ -125,9 +155,15 @@ FINDINGS: tuple[Expected, ...] = (
     Expected("NET002", "info", cluster(*SANDBOX, NONPROD)),
     Expected("POL001", "medium", cluster(*ANALYTICS)),
     Expected("POL002", "low", cluster(*LEGACY, NONPROD)),
+    # Three gateway nodes on a /31 prefix; a pod subnet pool beside the static egress gateway.
+    Expected("SEG001", "medium", pool(*PARTNERS, "egressgw")),
+    Expected("SEG002", "high", cluster(*PARTNERS)),
     # Suppressed by the demo policy until its Windows pool is replaced.
     Expected("WIN001", "low", pool(*CHECKOUT, "win"), suppressed=True),
 )
+
+# 14 clusters in the prod subscription, 7 in nonprod.
+CLUSTERS = 21
 
 ACTIVE = tuple(f for f in FINDINGS if not f.suppressed)
 SUPPRESSED = tuple(f for f in FINDINGS if f.suppressed)

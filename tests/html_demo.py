@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from importlib import resources
+from pathlib import Path
 
 from auditor import engine, snapshot
 from auditor import policy as policy_module
@@ -59,5 +60,6 @@ def demo_result() -> AuditResult:
     """The demo's audit, in process."""
     demo = resources.files("auditor.demo")
     snap = snapshot.parse_text(demo.joinpath("estate.json").read_text("utf-8"), "demo estate")
-    policy = policy_module.parse(demo.joinpath("egress-audit.yaml").read_text("utf-8"), "p.yaml")
+    text = demo.joinpath("egress-audit.yaml").read_text("utf-8")
+    policy = policy_module.parse(text, "p.yaml", Path(str(demo)))  # its manifests beside it
     return engine.audit(snap, policy, BUILTIN)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,3 +89,26 @@ def test_graph_export(fmt: str, marker: str, capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert marker in out
     assert "aks-payments-prod" in out
+
+
+def test_docs_demo_md_lists_each_clusters_findings() -> None:
+    """docs/demo.md's table names, per cluster, exactly the rules that report on its resource
+    group (the table of tests/demo_expected.py)."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "demo.md"
+    estate = json.loads(resources.files("auditor.demo").joinpath("estate.json").read_text())
+    groups = {
+        row["name"]: row["id"].split("/providers/")[0]
+        for row in estate["resources"]["microsoft.containerservice/managedclusters"]
+    }
+    rows = [
+        line.split("|")[1:-1]
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| aks-")
+    ]
+    listed = {cells[0].strip(): set(re.findall(r"\b[A-Z]{2,4}\d{3}\b", cells[2])) for cells in rows}
+    assert set(listed) == set(groups)
+    found = {
+        name: {e.rule_id for e in expected.FINDINGS if e.resource_id.startswith(f"{group}/")}
+        for name, group in groups.items()
+    }
+    assert listed == found

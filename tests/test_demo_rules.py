@@ -65,7 +65,7 @@ POLICY = expected.POLICY
             f"{PROD}/rg-data-prod/{AKS}/aks-data-prod/agentPools/etl",
             {
                 "allowedEgress": "20.61.24.5/32",
-                "nodesPath": "udr-virtual-appliance",
+                "nodesPath": "azure-firewall",
                 "outside": "51.124.80.0/30",
             },
             14,
@@ -90,7 +90,7 @@ POLICY = expected.POLICY
                 ),
                 "suppressedRule": "NET001",
             },
-            38,
+            43,
         ),
     ],
 )

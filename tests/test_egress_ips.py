@@ -208,3 +208,16 @@ def snapshot_policy() -> Any:
     from auditor.policy import EMPTY
 
     return EMPTY
+
+
+def test_gateway_pods_and_virtual_nodes_are_in_the_feed(capsys: pytest.CaptureFixture[str]) -> None:
+    partners = _cluster(_json(capsys, "--demo"), "aks-partners-prod")
+    # The gateway prefix the demo policy's StaticGatewayConfiguration names.
+    assert partners["addresses"] == ["20.61.66.4/32", "20.61.70.0/31"]
+    pools = {p["name"]: p for p in partners["nodePools"]}
+    assert [(p["traffic"], p["addresses"]) for p in pools["egressgw"]["paths"]] == [
+        ("nodes", ["20.61.66.4/32"]),
+        ("gateway pods egressgw (partner-sync/partner-egress)", ["20.61.70.0/31"]),
+    ]
+    (virtual,) = pools["virtual nodes"]["paths"]
+    assert (virtual["traffic"], virtual["addresses"]) == ("virtual nodes", None)

@@ -74,7 +74,7 @@ def test_a_huge_workload_name_from_a_manifest_is_capped_in_every_report(
     report = _report(tmp_path, fmt, _estate(), policy)
     assert MAX_SHOWN - 100 < _longest_run(report, "w") <= MAX_SHOWN  # there, capped
     assert re.search(r"more characters\\?\]", report)  # Markdown escapes the bracket
-    assert len(report.encode("utf-8")) < 200_000
+    assert len(report.encode("utf-8")) < 300_000  # the rules' descriptors are most of it
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

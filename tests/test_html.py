@@ -130,6 +130,10 @@ def test_a_finding_expands_to_its_reason_and_fix(demo: Element) -> None:
         "https://learn.microsoft.com/azure/aks/nat-gateway",
         "https://learn.microsoft.com/azure/aks/egress-outboundtype",
     ]
+    assert rule.find("p", class_="severity").text == (
+        "Severity: high; critical when the subnet is private (defaultOutboundAccess false)"
+    )
+    assert demo.find("details", id="rule-NAT003").find_all("p", class_="severity") == []
     assert "<code>userAssignedNATGateway</code>" in _markdown.render(
         next(r for r in BUILTIN if r.meta.id == "EGR001").meta.help_markdown
     )
@@ -193,7 +197,8 @@ def test_each_shape_of_path_is_drawn_once(demo: Element) -> None:
     frames = children(demo.find("svg", class_="frames").find("defs"), "g")
     figures = demo.find_all("figure", class_="path")
     used = Counter(_frame(demo, f).attrs["id"] for f in figures)
-    assert (len(figures), len(frames)) == (21, 15)  # 16 clusters, 5 with two paths
+    # 21 clusters, 6 with two paths, and aks-partners-prod's gateway pods and virtual nodes
+    assert (len(figures), len(frames)) == (29, 20)
     assert sorted(used) == sorted(g.attrs["id"] for g in frames)  # each one used
     shapes = {
         tuple(
@@ -219,6 +224,10 @@ def test_unknown_hops_are_drawn_distinctly_and_announced(demo: Element) -> None:
     assert (last.attrs["stroke"], last.attrs["stroke-dasharray"]) == ("#b45309", "6 4")
     banner = demo.find("section", class_="unknown")
     assert [li.text for li in banner.find_all("li")] == [
+        "aks-branch-prod › system nodes: an unknown path (routes learned over BGP reach this "
+        "subnet (it has no route table) from ExpressRoute gateway ergw-hub-weu in peered "
+        "virtual network vnet-hub: a 0.0.0.0/0 advertised from on-premises (forced tunnelling) "
+        "would take the traffic there instead, and Resource Graph does not show learned routes)",
         "aks-integration-prod › connectors nodes: NAT gateway ng-integration-egress "
         "(unknown addresses)",
         "aks-integration-prod › system nodes: NAT gateway ng-integration-egress "
@@ -253,25 +262,26 @@ def test_summary_counts(demo: Element) -> None:
     assert sorted(by_rule.items()) == sorted((b[0], int(b[1])) for b in bars[0])
     assert bars[1:] == [
         [
-            ("Route to firewall / appliance", "3", "5 node pools"),
-            ("NAT gateway", "9", "18 node pools"),
+            ("Route to Azure Firewall", "4", "6 node pools"),
+            ("NAT gateway", "11", "22 node pools"),
             ("Node public IPs", "1", "1 node pool"),
             ("Load balancer outbound rules", "3", "5 node pools"),
             ("Basic load balancer (implicit SNAT)", "1", "1 node pool"),
+            ("Load-balancing rule SNAT", "1", "1 node pool"),
             ("Default outbound access", "1", "1 node pool"),
-            ("Dropped (route to None)", "1", "1 node pool"),
-            ("No egress", "1", "1 node pool"),
+            ("No egress", "1", "2 node pools"),
+            ("Unknown", "1", "1 node pool"),
         ],
         [
             (
                 expected.PROD,
-                "10",
-                f"22 node pools · {html_demo.active_in(expected.PROD)} active findings",
+                "14",
+                f"28 node pools · {html_demo.active_in(expected.PROD)} active findings",
             ),
             (
                 expected.NONPROD,
-                "6",
-                f"11 node pools · {html_demo.active_in(expected.NONPROD)} active findings",
+                "7",
+                f"12 node pools · {html_demo.active_in(expected.NONPROD)} active findings",
             ),
         ],
     ]
@@ -331,7 +341,7 @@ def test_the_size_decides_how_a_report_is_drawn() -> None:
     assert 'id="report-data"' not in html.render(demo)
     lazy = html.render(demo, lazy=True)
     assert '<details class="cluster' not in lazy
-    assert len(estates.report_data(lazy)["clusters"]) == 16
+    assert len(estates.report_data(lazy)["clusters"]) == expected.CLUSTERS
     many = dataclasses.replace(demo, clusters=demo.clusters * 7)  # 112 clusters
     assert 'id="report-data"' in html.render(many)
 

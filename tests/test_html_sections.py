@@ -11,6 +11,7 @@ from auditor.cli import main
 from auditor.model import CollectionError
 from reports import _markdown, html
 from rules.registry import BUILTIN
+from tests import demo_expected as expected
 from tests import html_demo
 from tests import html_estates as estates
 from tests.html_demo import CHECKOUT_WIN, NG_PAYMENTS
@@ -70,7 +71,7 @@ def test_the_demo_policy_suppression_is_listed_apart(demo: Element) -> None:
     assert justification.find("small").text == (
         "matches /subscriptions/*/resourceGroups/rg-checkout-prod/providers"
         "/Microsoft.ContainerService/managedClusters/aks-checkout-prod/agentPools/win"
-        " · auditor/demo/egress-audit.yaml:33"
+        " · auditor/demo/egress-audit.yaml:38"
     )
     assert expires.find("time").text == html_demo.SUPPRESSED_EXPIRES == "2027-01-31"
     # Neither a row of the findings table nor counted in the summary (see the tests above).
@@ -79,7 +80,7 @@ def test_the_demo_policy_suppression_is_listed_apart(demo: Element) -> None:
         "Summary",
         f"Findings ({len(html_demo.ACTIVE)})",
         "Suppressed (1)",
-        "Clusters (16)",
+        f"Clusters ({expected.CLUSTERS})",
         f"Rules ({len([r for r in BUILTIN if not r.meta.needs_baseline])})",
     ]
 

@@ -291,3 +291,48 @@ def test_the_helm_warning_reaches_the_report_and_stderr(
     )
     assert json.loads(captured.out)["warnings"] == [warning]
     assert captured.err == f"egress-audit: warning: {warning}\n"
+
+
+GATEWAYS = """\
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata:
+  name: partner-egress
+  namespace: payments
+spec:
+  gatewayNodepoolName: egressgw
+  excludeCidrs: [10.0.0.0/8, 172.16.0.0/12, 169.254.169.254/32]
+  publicIpPrefixId: /subscriptions/s/resourceGroups/g/providers/Microsoft.Network/publicIPPrefixes/p
+---
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata: {name: auto}
+spec: {gatewayNodepoolName: egressgw}
+---
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata: {name: private, namespace: vault}
+spec: {gatewayNodepoolName: egressgw, provisionPublicIps: false}
+---
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata: {name: self-managed}
+spec: {gatewayVmssProfile: {vmssResourceGroup: rg, vmssName: gw, publicIpPrefixSize: 31}}
+"""
+
+
+def test_static_gateway_configurations_are_read_as_the_aks_docs_write_them() -> None:
+    found = manifests.gateways_in(GATEWAYS, "k8s/gateways.yaml")
+    assert [(g.namespace, g.name, g.pool, g.prefix_id, g.public) for g in found] == [
+        (
+            "payments",
+            "partner-egress",
+            "egressgw",
+            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/publicIPPrefixes/p",
+            True,
+        ),
+        ("default", "auto", "egressgw", None, True),
+        ("vault", "private", "egressgw", None, False),
+    ]  # a self-managed gateway scale set is no AKS gateway pool's
+    assert (found[0].location.path, found[0].location.line) == ("k8s/gateways.yaml", 1)
+    assert manifests.workloads_in(GATEWAYS, "k8s/gateways.yaml") == []

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.cli import main
-from tests import estate_builder as b
+from tests import hub_builder as h
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "40"))
 SETTINGS = settings(
@@ -81,22 +81,7 @@ _json_values = st.recursive(
 )
 
 
-def _estate() -> dict[str, Any]:
-    nodes = b.subnet_id("vnet", "nodes")
-    nat = b.nat_id("ng")
-    return (
-        b.Estate()
-        .add(
-            b.vnet("vnet", [b.subnet("nodes", "vnet", "10.1.0.0/16", nat=nat)]),
-            b.nat("ng", ips=(b.pip_id("pip"),), subnets=(nodes,)),
-            b.public_ip("pip", "20.0.0.1"),
-            b.cluster("aks", [b.pool("sys", nodes), b.pool("user", nodes)]),
-        )
-        .document()
-    )
-
-
-BASE_SNAPSHOT = json.dumps(_estate())
+BASE_SNAPSHOT = json.dumps(h.every_type_estate())
 
 BASE_POLICY = """\
 version: 1
@@ -147,6 +132,13 @@ items:
           template:
             metadata:
               annotations: {egress-audit.io/max-idle-seconds: "900"}
+---
+apiVersion: egressgateway.kubernetes.azure.com/v1alpha1
+kind: StaticGatewayConfiguration
+metadata: {name: partner, namespace: shop}
+spec:
+  gatewayNodepoolName: gw
+  publicIpPrefixId: /subscriptions/s/resourceGroups/g/providers/Microsoft.Network/publicIPPrefixes/p
 """
 
 # Raw YAML fragments spliced into the text: anchors and aliases (a bomb among them), tags,

@@ -47,3 +47,28 @@ def test_policy_driven_rules_say_so() -> None:
     for rule_id in ("POL001", "POL002"):
         section = text.split(f"## {rule_id} ")[1].split("\n## ")[0]
         assert "- Policy-driven: judges what the policy file declares" in section
+
+
+ESCALATION = (
+    "medium; high when a cluster on the subnet allowlists the NAT gateway's addresses (in its "
+    "policy allowed_egress or its API server authorized IP ranges)"
+)
+
+
+def test_a_severity_reads_with_when_findings_take_another() -> None:
+    text = markdown(BUILTIN)
+    assert f"| [EGR004](#egr004-udr-overrides-nat) | {ESCALATION} | `udr-overrides-nat` |" in text
+    section = text.split("## EGR004 udr-overrides-nat")[1].split("\n## ")[0]
+    assert f"- Severity: {ESCALATION}\n" in section
+    assert "\n- Severity: high\n" in text.split("## NAT003 ")[1].split("\n## ")[0]
+
+
+def test_the_listing_shows_the_severity_in_full_under_the_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("EGR004   medium    "))
+    assert lines[at + 1] == f"{'':19}severity: {ESCALATION}"
+    nat003 = next(i for i, line in enumerate(lines) if line.startswith("NAT003 "))
+    assert lines[nat003 + 1].startswith("NAT004 ")

@@ -216,6 +216,7 @@ class Runner:
         env["EGRESS_AUDIT_SCOPE"] += f" --arm-endpoint {self.azure.url}"
         # actions/checkout: the policy file at the repository root.
         shutil.copy(ROOT / "auditor" / "demo" / "egress-audit.yaml", workspace / env["POLICY"])
+        shutil.copy(ROOT / "auditor" / "demo" / "partners-gateway.yaml", workspace)
         # actions/cache/restore: the newest baseline, at the path the step names.
         baseline = workspace / _step("Restore the baseline")["with"]["path"]
         if (self.cache / "baseline.json").exists():

@@ -20,6 +20,7 @@ from auditor.errors import InputError
 from auditor.graph.build import read_rows
 from auditor.snapshot_file import parse_bytes
 from tests import estate_builder as b
+from tests import hub_builder as h
 
 
 def _document() -> dict[str, Any]:
@@ -67,6 +68,10 @@ def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
 
 
 PATHS = sorted(_paths(BASE["resources"], ("resources",)), key=repr)
+# Every type read, the enterprise ones (firewalls, policies, gateways, peerings, ECMP routes,
+# load-balancing rules, gateway pools, add-ons) in the shape of their Azure REST examples.
+EVERY_TYPE = h.every_type_estate()
+EVERY_TYPE_PATHS = sorted(_paths(EVERY_TYPE["resources"], ("resources",)), key=repr)
 VALUES = [
     None,
     True,
@@ -105,15 +110,21 @@ def _both(document: dict[str, Any]) -> tuple[Any, Any]:
     return from_bytes, from_dicts
 
 
-def test_the_document_reads_the_same_both_ways() -> None:
-    from_bytes, from_dicts = _both(BASE)
+@pytest.mark.parametrize("document", [BASE, EVERY_TYPE], ids=["base", "every-type"])
+def test_the_document_reads_the_same_both_ways(document: dict[str, Any]) -> None:
+    from_bytes, from_dicts = _both(document)
     assert isinstance(from_bytes, list)
     assert len(from_bytes) > 10
     assert from_bytes == from_dicts
 
 
-def _changed(changes: list[tuple[Any, Any]]) -> dict[str, Any]:
-    document = copy.deepcopy(BASE)
+def test_every_type_is_read() -> None:
+    read = {type(payload).__name__ for payload in _both(EVERY_TYPE)[0]}
+    assert {"Firewall", "FirewallPolicy", "VirtualNetworkGateway", "LoadBalancer"} <= read
+
+
+def _changed(changes: list[tuple[Any, Any]], base: dict[str, Any] = BASE) -> dict[str, Any]:
+    document = copy.deepcopy(base)
     for path, value in changes:
         target = document
         try:
@@ -129,6 +140,13 @@ def _changed(changes: list[tuple[Any, Any]]) -> dict[str, Any]:
 @given(st.sampled_from(PATHS), st.sampled_from(VALUES))
 def test_a_changed_field_reads_the_same_both_ways(path: Any, value: Any) -> None:
     from_bytes, from_dicts = _both(_changed([(path, value)]))
+    assert from_bytes == from_dicts
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.sampled_from(EVERY_TYPE_PATHS), st.sampled_from(VALUES))
+def test_a_changed_field_of_any_type_reads_the_same_both_ways(path: Any, value: Any) -> None:
+    from_bytes, from_dicts = _both(_changed([(path, value)], EVERY_TYPE))
     assert from_bytes == from_dicts
 
 
@@ -170,6 +188,36 @@ def test_changed_fields_are_refused_or_read_alike_both_ways(changes: list[Any]) 
 )
 def test_errors_name_the_json_path(change: Any, message: str) -> None:
     document = copy.deepcopy(BASE)
+    change(document)
+    assert _both(document) == (f"s.json: {message}", f"s.json: {message}")
+
+
+def _classic_firewall(document: dict[str, Any]) -> dict[str, Any]:
+    firewalls = document["resources"][snapshot.AZURE_FIREWALLS]
+    found: dict[str, Any] = next(r for r in firewalls if r["name"] == "fw-classic")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: _classic_firewall(d)["properties"]["networkRuleCollections"][0][
+                "properties"
+            ].update(action=5),
+            "properties.networkRuleCollections[0].properties.action: "
+            "expected a string or an object",
+        ),
+        (
+            lambda d: _classic_firewall(d)["properties"].update(ipConfigurations={}),
+            "properties.ipConfigurations: expected a list",
+        ),
+    ],
+)
+def test_errors_in_enterprise_rows_name_the_json_path(change: Any, message: str) -> None:
+    document = copy.deepcopy(EVERY_TYPE)
+    at = document["resources"][snapshot.AZURE_FIREWALLS].index(_classic_firewall(document))
+    message = f"resources.{snapshot.AZURE_FIREWALLS}[{at}].{message}"
     change(document)
     assert _both(document) == (f"s.json: {message}", f"s.json: {message}")
 

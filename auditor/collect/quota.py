@@ -8,7 +8,9 @@ still in flight count as spent and a late answer within one window (the same res
 give or take the header's one-second resolution) never raises the count. When that reading
 says none are left while requests are in flight, the gate polls briefly instead of holding
 for the whole window: once nothing is in flight, the lowest count the window reported is
-exact. After a 429, nobody sends until the wait it asked for is over.
+exact. After a 429, nobody sends until the wait it asked for is over. When a window ends,
+the next one is taken to hold no more queries than the most any window was seen to hold, until
+an answer reports it: threads must not burst past the quota while its count is unknown.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from auditor.collect.retry import quota
 
 # `resets-after` has whole seconds: a reset further than this from ours is another window.
 SAME_WINDOW = 1.0
+# Resource Graph's quota window (azure-wire.md: 15 queries per 5 seconds per user).
+WINDOW = 5.0
 POLL = 0.05  # seconds between looks while answers that settle the count are in flight
 USED_UP = "Resource Graph query quota used up until it resets"
 
@@ -34,6 +38,9 @@ class QuotaGate:
         self._resets_at = float("-inf")
         self._hold_until = float("-inf")
         self._in_flight = 0
+        self._capacity: int | None = None  # the most queries a window was seen to allow
+        self._window = WINDOW  # the longest window an answer reported
+        self._told = False  # whether an answer has told the current window's end
 
     def try_acquire(self) -> tuple[float, str]:
         """(0, "") when a request may start now (it is then in flight), else how long to
@@ -41,7 +48,13 @@ class QuotaGate:
         with self._lock:
             now = self._clock.monotonic()
             if now >= self._resets_at:
-                self._remaining = None
+                # A new window: unknown until an answer tells, but no larger than any seen.
+                capacity = self._capacity
+                self._remaining = None if capacity is None else max(0, capacity - self._in_flight)
+                self._lowest = 0 if capacity is None else capacity
+                # Until an answer tells the new window's end, take the longest seen.
+                self._resets_at = now + self._window
+                self._told = False
             if self._hold_until > now:
                 return self._hold_until - now, "Resource Graph throttled this user"
             if self._remaining is not None and self._remaining <= 0:
@@ -69,9 +82,14 @@ class QuotaGate:
         now = self._clock.monotonic()
         resets_at = now + resets_after
         left = max(0, remaining - self._in_flight)
+        # This request was counted too: a window holds at least what was left plus it.
+        self._capacity = max(self._capacity or 0, remaining + 1)
+        self._window = max(self._window, resets_after)
         new_window = now >= self._resets_at or abs(resets_at - self._resets_at) > SAME_WINDOW
-        if self._remaining is None or new_window:
+        if self._remaining is None or not self._told or new_window:
+            # The first reading of a window sets it (a guessed end gives way to a told one).
             self._remaining, self._lowest, self._resets_at = left, remaining, resets_at
+            self._told = True
         else:
             self._remaining = min(self._remaining, left)
             self._lowest = min(self._lowest, remaining)

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from auditor import snapshot
 from auditor.arm import ResourceId
 from auditor.errors import InputError
-from auditor.graph import shapes
+from auditor.graph import hub_rows, hub_shapes, shapes
 from auditor.graph.nodes import (
     Cluster,
+    Firewall,
+    FirewallPolicy,
     NatGateway,
     NodePool,
     Payload,
@@ -47,6 +49,8 @@ class Edge(Enum):
     PUBLIC_IP_PREFIX = "public-ip-prefix"  # NAT gateway → public IP prefix
     OUTBOUND_IP = "outbound-ip"  # cluster → load balancer outbound public IP / prefix
     MANAGED_NAT_IP = "managed-nat-ip"  # cluster → managed NAT gateway outbound public IP
+    FIREWALL_IP = "firewall-ip"  # Azure Firewall → its public IP
+    FIREWALL_POLICY = "firewall-policy"  # Azure Firewall → its firewall policy
 
 
 # The field each reference is read from, and what it must refer to.
@@ -62,6 +66,8 @@ _REFERENCE_FIELDS: dict[Edge, tuple[str, tuple[type, ...]]] = {
     Edge.PUBLIC_IP_PREFIX: ("publicIpPrefixes", (PublicIpPrefix,)),
     Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
     Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
+    Edge.FIREWALL_IP: ("ipConfigurations.publicIPAddress", (PublicIp,)),
+    Edge.FIREWALL_POLICY: ("firewallPolicy", (FirewallPolicy,)),
 }
 
 
@@ -100,7 +106,17 @@ ROW_TYPES: tuple[RowType, ...] = (
     RowType(snapshot.PUBLIC_IP_PREFIXES, shapes.PublicIpPrefixRow, RowReader.public_ip_prefix),
     RowType(snapshot.ROUTE_TABLES, shapes.RouteTableRow, RowReader.route_table),
     RowType(snapshot.LOAD_BALANCERS, shapes.LoadBalancerRow, RowReader.load_balancer),
+    RowType(snapshot.AZURE_FIREWALLS, hub_shapes.FirewallRow, hub_rows.firewall),
+    RowType(snapshot.FIREWALL_POLICIES, hub_shapes.FirewallPolicyRow, hub_rows.firewall_policy),
+    RowType(
+        snapshot.VIRTUAL_NETWORK_GATEWAYS,
+        hub_shapes.VirtualNetworkGatewayRow,
+        hub_rows.virtual_network_gateway,
+    ),
 )
+
+# The graph attribute holding the resource types the snapshot was asked for.
+COLLECTED = "collected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +126,7 @@ class EstateRows:
 
     source: str
     payloads: list[Payload]
+    collected: frozenset[str]  # the resource types the snapshot was asked for
 
 
 def read_rows(snap: Snapshot) -> EstateRows:
@@ -133,7 +150,7 @@ def read_rows(snap: Snapshot) -> EstateRows:
             else:
                 add(found)
         del records  # one type's records at a time
-    return EstateRows(snap.source, payloads)
+    return EstateRows(snap.source, payloads, snap.collected_types)
 
 
 def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
@@ -175,6 +192,7 @@ def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
             elif link.kinds[0] not in kinds:
                 edges[pair] = (*kinds, *link.kinds)
     graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.graph[COLLECTED] = rows.collected
     graph.add_nodes_from(nodes)
     for key, data in graph.nodes(data=True):
         data["payload"] = nodes[key]
@@ -205,6 +223,8 @@ _PODS_IN = _LINKS[Edge.PODS_IN]
 _NODE_PUBLIC_IP_PREFIX = _LINKS[Edge.NODE_PUBLIC_IP_PREFIX]
 _OUTBOUND_IP = _LINKS[Edge.OUTBOUND_IP]
 _MANAGED_NAT_IP = _LINKS[Edge.MANAGED_NAT_IP]
+_FIREWALL_IP = _LINKS[Edge.FIREWALL_IP]
+_FIREWALL_POLICY = _LINKS[Edge.FIREWALL_POLICY]
 
 
 def _subnet_references(subnet: Subnet) -> Iterable[Reference]:
@@ -242,10 +262,17 @@ def _cluster_references(cluster: Cluster) -> Iterable[Reference]:
             yield cluster.id, ip_id, _MANAGED_NAT_IP
 
 
+def _firewall_references(firewall: Firewall) -> Iterable[Reference]:
+    for ip_id in firewall.public_ip_ids:
+        yield firewall.id, ip_id, _FIREWALL_IP
+    yield firewall.id, firewall.policy_id, _FIREWALL_POLICY
+
+
 # The references each payload type holds, as edges.
 _REFERENCES_OF: dict[type, Callable[[Any], Iterable[Reference]]] = {
     Subnet: _subnet_references,
     NatGateway: _nat_gateway_references,
     NodePool: _pool_references,
     Cluster: _cluster_references,
+    Firewall: _firewall_references,
 }

@@ -20,6 +20,10 @@ decision; tests/graph/test_defaults.py checks each default on a row without the 
 - Subnet `defaultOutboundAccess`: true (not private); only VNets created with API 2025-07-01
   or later store false [DOA-BLOG], [DOA].
 - `powerState`: unknown and judged as running; AKS reports it on every cluster and pool.
+- `agentPoolProfiles[].gatewayProfile.publicIPPrefixSize` (Gateway pools): 31 [SDK], [AKS-SEG].
+- `staticEgressGatewayProfile`: absent or null means off [SDK]; `bootstrapProfile.artifactSource`:
+  `Direct` [AKS-NI]; `disableOutboundSnat` of a load-balancing rule and
+  `disableBgpRoutePropagation` of a route table: false [LB-OR], [UDR].
 """
 
 from __future__ import annotations
@@ -35,3 +39,4 @@ NODE_PUBLIC_IP_IDLE_MINUTES = 4  # [PIP]: fixed for outbound-originated flows of
 AKS_LB_IDLE_MINUTES = 30  # [AKS-LBCFG]: AKS sets the outbound rule to 30 minutes
 LB_MANAGED_OUTBOUND_IPS = 1  # [SDK]: managedOutboundIPs.count defaults to 1
 MANAGED_NAT_OUTBOUND_IPS = 1  # [SDK]: managedOutboundIPProfile.count defaults to 1
+GATEWAY_PREFIX_SIZE = 31  # [SDK]: gatewayProfile.publicIPPrefixSize, range 28–31, default 31

@@ -1,64 +1,63 @@
 """Effective egress of a subnet for a node pool, by Azure's documented precedence.
 
-Highest first (egress-facts.md §1, [NAT-OV], [NAT-TSC], [LB-OUT]):
-a 0.0.0.0/0 user-defined route to a virtual appliance or virtual network gateway → the subnet's
-NAT gateway → the node's instance-level public IP → load balancer outbound rules → default
-outbound access (only if the subnet is not private) → none. A hop we could not read makes the
-path unknown: it is never taken as absent.
+Highest first (egress-facts.md §1, [NAT-OV], [NAT-TSC], [LB-OUT], [UDR]):
+a network-isolated cluster's NSG block → a user-defined 0.0.0.0/0 route (to a firewall, an
+appliance or the VNet gateway, see `routed`) → a default route that BGP may bring from
+on-premises (unknown, see `bgp`) → the subnet's NAT gateway → the node's instance-level public
+IP → load balancer outbound rules → default outbound access (only if the subnet is not
+private) → none. Where a load-balancing rule of the cluster's public load balancer SNATs for
+the nodes, its frontend addresses are ones the traffic may leave from too. A hop we could not
+read makes the path unknown: it is never taken as absent.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from auditor.arm import ResourceId
-from auditor.enums import LoadBalancerSku, NextHopType, OutboundType
+from auditor.enums import LoadBalancerSku, OutboundType
 from auditor.graph import defaults
-from auditor.graph.nodes import (
-    Cluster,
-    NatGateway,
-    NodePool,
-    PublicIpPrefix,
-    Route,
-    RouteTable,
-    Subnet,
-)
+from auditor.graph.nodes import Cluster, NodePool, PublicIpPrefix, RouteTable, Subnet
 from auditor.graph.nodes import Unknown as UnknownNode
+from auditor.graph.paths import Hops, nat_path, unknown_addresses
+from auditor.graph.routed import route_table_path
 from auditor.model import Cause, EgressKind, EgressPath, Hop, ResourceKind
 
 if TYPE_CHECKING:
     from auditor.graph.estate import EgressGraph
 
 BLOCKED_REASON = "outbound type block: NSG rules block internet egress (network-isolated)"
-Hops = tuple[Hop, ...]
 
 
 def resolve(
-    graph: EgressGraph, pool: NodePool, subnet: Subnet | UnknownNode, *, include_node_ip: bool
+    graph: EgressGraph,
+    cluster: Cluster,
+    subnet: Subnet | UnknownNode,
+    *,
+    node_ip_pool: NodePool | None,
+    cluster_balancer: bool = True,
 ) -> EgressPath:
-    """Resolve one subnet's egress. `include_node_ip` is False for pod subnets: an
-    instance-level public IP sits on the node's primary IP configuration only."""
+    """Resolve one subnet's egress for a cluster's nodes or pods. `node_ip_pool` is the pool
+    whose nodes' instance-level public IPs count; None for pod subnets and virtual nodes (an
+    instance-level public IP sits on a node's primary IP configuration only).
+    `cluster_balancer` is False for virtual nodes: container groups in their subnet are in
+    none of the cluster's load balancer pools, so its outbound and load-balancing rules do not
+    apply to them."""
     if isinstance(subnet, UnknownNode):
-        if subnet.kind is ResourceKind.MANAGED_VIRTUAL_NETWORK:
-            reason = (
-                f"the AKS-managed virtual network of node resource group {subnet.id} "
-                "is not in the snapshot (or is ambiguous)"
-            )
-        else:
-            reason = f"subnet {subnet.id} is not in the snapshot"
-        return EgressPath(
-            EgressKind.UNKNOWN,
-            None,
-            hops=(Hop(subnet.kind, subnet.id),),
-            reason=reason,
-            unknown_ids=(subnet.id,),
-        )
-    cluster = graph.cluster_of(pool)
+        return _unknown_subnet_path(subnet)
     hops: Hops = (Hop(ResourceKind.SUBNET, subnet.id),)
 
+    if cluster.outbound is OutboundType.BLOCK:
+        # [AKS-OT]: network-isolated by design: NSG rules deny internet-bound traffic whatever
+        # else the subnet has (EGR012 reports a NAT gateway or public IPs left there).
+        return EgressPath(
+            EgressKind.NONE, subnet.id, hops=hops, reason=BLOCKED_REASON, cause=Cause.BLOCKED_BY_NSG
+        )
+
+    table: RouteTable | None = None
     if subnet.route_table_id:
-        table = graph.get(subnet.route_table_id)
-        if not isinstance(table, RouteTable):
+        found = graph.get(subnet.route_table_id)
+        if not isinstance(found, RouteTable):
             return EgressPath(
                 EgressKind.UNKNOWN,
                 subnet.id,
@@ -69,9 +68,14 @@ def resolve(
                 ),
                 unknown_ids=(subnet.route_table_id,),
             )
-        routed = _default_route_path(graph, subnet, table, hops)
+        table = found
+        routed = route_table_path(graph, subnet, table, hops)
         if routed is not None:
             return routed
+
+    tunnelled = _bgp_path(graph, subnet, table, hops)
+    if tunnelled is not None:
+        return tunnelled
 
     association = graph.nat_association(subnet)
     if association.is_unknown:
@@ -82,26 +86,15 @@ def resolve(
             reason=association.conflict,
         )
     if association.nat_id:
-        return _nat_path(graph, subnet, hops, association.nat_id)
+        return nat_path(graph, subnet, hops, association.nat_id)
 
-    if include_node_ip and pool.enable_node_public_ip:
-        return _node_public_ip_path(graph, pool, subnet, hops)
+    if node_ip_pool is not None and node_ip_pool.enable_node_public_ip:
+        return _node_public_ip_path(graph, node_ip_pool, subnet, hops)
 
-    if cluster.outbound is OutboundType.LOAD_BALANCER:
+    if cluster_balancer and cluster.outbound is OutboundType.LOAD_BALANCER:
         if cluster.load_balancer_sku is LoadBalancerSku.BASIC:
             return _basic_load_balancer_path(graph, cluster, subnet, hops)
-        return _load_balancer_path(graph, cluster, subnet, hops)
-
-    if cluster.outbound is OutboundType.BLOCK:
-        # [AKS-OT]: network-isolated by design: NSG rules deny internet-bound traffic, so
-        # there is no default outbound access either.
-        return EgressPath(
-            EgressKind.NONE,
-            subnet.id,
-            hops=hops,
-            reason=BLOCKED_REASON,
-            cause=Cause.BLOCKED_BY_NSG,
-        )
+        return _with_rule_snat(graph, cluster, _load_balancer_path(graph, cluster, subnet, hops))
 
     if subnet.default_outbound_access is False:
         return EgressPath(
@@ -110,6 +103,21 @@ def resolve(
             hops=hops,
             reason="private subnet (defaultOutboundAccess=false) with no explicit egress",
             cause=Cause.PRIVATE_SUBNET,
+        )
+    snat = graph.snat_frontends(cluster)
+    if cluster_balancer and snat.address_ids:
+        return EgressPath(
+            EgressKind.LOAD_BALANCING_RULES,
+            subnet.id,
+            hops=(*hops, *graph.address_hops(snat.address_ids)),
+            device_id=snat.balancer_id,
+            public_ips=None if snat.unknown_ids else (),
+            may_leave_from=snat.cidrs,
+            reason=(
+                f"no explicit egress method, but load-balancing rules {snat.rules_text} "
+                "SNAT for the nodes: their frontends take the place of default outbound access"
+            ),
+            unknown_ids=snat.unknown_ids,
         )
     return EgressPath(
         EgressKind.DEFAULT_OUTBOUND,
@@ -120,171 +128,58 @@ def resolve(
     )
 
 
-def _default_route_path(
-    graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
-) -> EgressPath | None:
-    routes = table.internet_routes()
-    if not routes:
-        return None
-    hops = (*hops, Hop(ResourceKind.ROUTE_TABLE, table.id))
-    first = routes[0]
-    if all(_same_hop(first, other) for other in routes[1:]):
-        return _one_route_path(graph, subnet, first, hops)
-    return _split_route_path(subnet, routes, hops)
-
-
-def _same_hop(one: Route, other: Route) -> bool:
-    return one.next_hop_type is other.next_hop_type and one.next_hop_ip == other.next_hop_ip
-
-
-def _one_route_path(
-    graph: EgressGraph, subnet: Subnet, route: Route, hops: Hops
-) -> EgressPath | None:
-    hop_type = route.next_hop_type
-    if hop_type is NextHopType.VIRTUAL_APPLIANCE and route.next_hop_ip:
-        return _appliance_path(graph, subnet, hops, route.next_hop_ip)
-    if hop_type is not None and hop_type.overrides_nat:
-        appliance = hop_type is NextHopType.VIRTUAL_APPLIANCE
-        target = "a virtual appliance" if appliance else "the VNet gateway"
-        return EgressPath(
-            EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
-            subnet.id,
-            hops=hops,
-            public_ips=None,
-            reason=f"0.0.0.0/0 routes to {target}; the addresses it leaves from are beyond it",
+def _unknown_subnet_path(subnet: UnknownNode) -> EgressPath:
+    if subnet.kind is ResourceKind.MANAGED_VIRTUAL_NETWORK:
+        reason = (
+            f"the AKS-managed virtual network of node resource group {subnet.id} "
+            "is not in the snapshot (or is ambiguous)"
         )
-    if hop_type is None:
-        # A next hop type Azure added after this release: where the traffic goes is unknown.
-        return EgressPath(
-            EgressKind.UNKNOWN,
-            subnet.id,
-            hops=hops,
-            reason=(
-                f"route {route.name} sends 0.0.0.0/0 to next hop type "
-                f"{route.next_hop_type_text or '(none)'}, which egress-audit does not know"
-            ),
-        )
-    if hop_type is NextHopType.NONE:
-        return EgressPath(
-            EgressKind.BLACKHOLE,
-            subnet.id,
-            hops=hops,
-            reason=f"route {route.name} sends 0.0.0.0/0 to next hop None: traffic is dropped",
-        )
-    # `Internet` and `VnetLocal` next hops are not documented to override a NAT gateway.
-    return None
-
-
-def _split_route_path(subnet: Subnet, routes: tuple[Route, ...], hops: Hops) -> EgressPath:
-    """0.0.0.0/1 and 128.0.0.0/1 to different next hops: each half of the internet leaves its
-    own way. When both bypass the NAT gateway, the path is the routed one with addresses
-    beyond the next hops; otherwise where traffic leaves depends on the destination."""
-    halves = "; ".join(
-        f"{r.address_prefix} → {r.next_hop_type_text or 'no next hop type'}"
-        + (f" {r.next_hop_ip}" if r.next_hop_ip else "")
-        + f" (route {r.name})"
-        for r in routes
+    else:
+        reason = f"subnet {subnet.id} is not in the snapshot"
+    return EgressPath(
+        EgressKind.UNKNOWN,
+        None,
+        public_ips=None,
+        hops=(Hop(subnet.kind, subnet.id),),
+        reason=reason,
+        unknown_ids=(subnet.id,),
     )
-    if all(r.next_hop_type is not None and r.next_hop_type.overrides_nat for r in routes):
-        appliance = next(
-            (r for r in routes if r.next_hop_type is NextHopType.VIRTUAL_APPLIANCE), None
-        )
-        return EgressPath(
-            EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
-            subnet.id,
-            hops=hops,
-            public_ips=None,
-            next_hop_ip=None if appliance is None else appliance.next_hop_ip,
-            reason=(
-                f"internet traffic is split between next hops ({halves}); the addresses it "
-                "leaves from are beyond them"
-            ),
-        )
+
+
+def _bgp_path(
+    graph: EgressGraph, subnet: Subnet, table: RouteTable | None, hops: Hops
+) -> EgressPath | None:
+    """Unknown when routes learned over BGP reach the subnet from a gateway that may learn a
+    default route; None when none can (see auditor.graph.bgp)."""
+    if table is not None and table.bgp_propagation_disabled:
+        return None
+    sources = [s for s in graph.bgp_sources(subnet) if s.may_learn_default_route]
+    if not sources:
+        return None
+    described = "; ".join(source.describe() for source in sources)
+    gateways = tuple(s.gateway.id for s in sources if s.gateway is not None)
+    unread = tuple(s.vnet_id for s in sources if s.gateway is None)
+    propagation = (
+        "it has no route table"
+        if table is None
+        else f"route table {table.name} propagates gateway routes"
+    )
     return EgressPath(
         EgressKind.UNKNOWN,
         subnet.id,
-        hops=hops,
-        reason=(
-            f"internet traffic is split between next hops ({halves}): which path and "
-            "addresses it takes depends on the destination"
-        ),
-    )
-
-
-def _appliance_path(graph: EgressGraph, subnet: Subnet, hops: Hops, next_hop_ip: str) -> EgressPath:
-    """Follow a 0.0.0.0/0 route to the appliance's own subnet: an appliance (Azure Firewall on
-    AzureFirewallSubnet, or an NVA) whose subnet has a NAT gateway leaves from the NAT
-    gateway's IPs ([FW-NAT]; NAT precedes instance-level IPs [NAT-OV]). Otherwise the
-    addresses are the appliance's own, which the snapshot does not hold."""
-    hops = (*hops, Hop(ResourceKind.APPLIANCE, address=next_hop_ip))
-    unknown = EgressPath(
-        EgressKind.UDR_APPLIANCE,
-        subnet.id,
-        hops=hops,
-        public_ips=None,
-        next_hop_ip=next_hop_ip,
-        reason=(
-            f"0.0.0.0/0 routes to virtual appliance {next_hop_ip}; the addresses it leaves "
-            "from are its own, not in the snapshot"
-        ),
-    )
-    appliance_subnet = graph.subnet_reachable(subnet, next_hop_ip)
-    if appliance_subnet is None or appliance_subnet.id == subnet.id:
-        return unknown
-    nat_id = graph.subnet_nat_gateway_id(appliance_subnet)
-    nat = graph.get(nat_id)
-    if not isinstance(nat, NatGateway):
-        return unknown
-    address_ids = (*nat.public_ip_ids, *nat.public_ip_prefix_ids)
-    cidrs, unread = graph.cidrs(address_ids)
-    return EgressPath(
-        EgressKind.UDR_APPLIANCE,
-        subnet.id,
         hops=(
             *hops,
-            Hop(ResourceKind.SUBNET, appliance_subnet.id),
-            Hop(ResourceKind.NAT_GATEWAY, nat.id),
-            *graph.address_hops(address_ids),
+            *((Hop(ResourceKind.ROUTE_TABLE, table.id),) if table is not None else ()),
+            *(Hop(ResourceKind.VIRTUAL_NETWORK_GATEWAY, g) for g in gateways),
         ),
-        public_ips=None if unread else cidrs,
-        next_hop_ip=next_hop_ip,
+        public_ips=None,
         reason=(
-            _unknown_addresses(unread)
-            if unread
-            else f"the appliance's subnet {appliance_subnet.name} leaves through NAT gateway "
-            f"{nat.name}"
+            f"routes learned over BGP reach this subnet ({propagation}) from {described}: a "
+            "0.0.0.0/0 advertised from on-premises (forced tunnelling) would take the traffic "
+            "there instead, and Resource Graph does not show learned routes"
         ),
         unknown_ids=unread,
-    )
-
-
-def _nat_path(graph: EgressGraph, subnet: Subnet, hops: Hops, nat_id: ResourceId) -> EgressPath:
-    nat = graph.get(nat_id)
-    if not isinstance(nat, NatGateway):
-        return EgressPath(
-            EgressKind.UNKNOWN,
-            subnet.id,
-            hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat_id)),
-            reason=f"NAT gateway {nat_id} is not in the snapshot",
-            unknown_ids=(nat_id,),
-        )
-    address_ids = (*nat.public_ip_ids, *nat.public_ip_prefix_ids)
-    cidrs, unknown = graph.cidrs(address_ids)
-    if unknown:
-        reason = _unknown_addresses(unknown)
-    elif not address_ids:
-        reason = "the NAT gateway has no public IP or prefix: no internet egress"
-    else:
-        reason = ""
-    return EgressPath(
-        EgressKind.NAT_GATEWAY,
-        subnet.id,
-        hops=(*hops, Hop(ResourceKind.NAT_GATEWAY, nat.id), *graph.address_hops(address_ids)),
-        device_id=nat.id,
-        public_ips=None if unknown else cidrs,
-        idle_timeout_minutes=nat.idle_timeout_minutes or defaults.NAT_IDLE_MINUTES,
-        reason=reason,
-        unknown_ids=unknown,
+        cause=Cause.FORCED_TUNNELLING,
     )
 
 
@@ -302,7 +197,7 @@ def _node_public_ip_path(
             device_id=prefix_id,
             public_ips=(cidr,) if cidr else None,
             idle_timeout_minutes=defaults.NODE_PUBLIC_IP_IDLE_MINUTES,
-            reason="" if cidr else _unknown_addresses((prefix_id,)),
+            reason="" if cidr else unknown_addresses((prefix_id,)),
             unknown_ids=() if cidr else (prefix_id,),
         )
     return EgressPath(
@@ -326,7 +221,7 @@ def _load_balancer_path(
             "neither the cluster's load balancer profile nor its load balancer lists outbound IPs"
         )
     else:
-        reason = _unknown_addresses(unknown) if unknown else ""
+        reason = unknown_addresses(unknown) if unknown else ""
     return EgressPath(
         EgressKind.LOAD_BALANCER,
         subnet.id,
@@ -344,10 +239,10 @@ def _basic_load_balancer_path(
 ) -> EgressPath:
     """A Basic load balancer has no outbound rules [AKS-BLB]: nodes leave from the frontend
     IP of a load-balancing rule that serves them (implicit SNAT, "not for production"), and
-    without one by default outbound access [LB-OUT]. Which applies depends on the services in
-    the cluster, so the addresses are unknown."""
+    without one by default outbound access [LB-OUT]."""
     balancer = graph.aks_load_balancer(cluster)
-    return EgressPath(
+    snat = graph.snat_frontends(cluster)
+    path = EgressPath(
         EgressKind.BASIC_LOAD_BALANCER,
         subnet.id,
         hops=(*hops, *((Hop(ResourceKind.LOAD_BALANCER, balancer.id),) if balancer else ())),
@@ -358,7 +253,35 @@ def _basic_load_balancer_path(
             "a load-balancing rule (implicit SNAT), or by default outbound access without one"
         ),
     )
+    if not snat.address_ids or snat.unknown_ids:
+        return dataclasses.replace(path, unknown_ids=snat.unknown_ids)
+    return dataclasses.replace(
+        path,
+        hops=(*path.hops, *graph.address_hops(snat.address_ids)),
+        public_ips=(),
+        may_leave_from=snat.cidrs,
+        reason=(
+            "a Basic load balancer has no outbound rules: nodes leave from the frontend IPs "
+            f"of its load-balancing rules {snat.rules_text} (implicit SNAT)"
+        ),
+    )
 
 
-def _unknown_addresses(ids: tuple[ResourceId, ...]) -> str:
-    return "public addresses not in the snapshot: " + ", ".join(i.text for i in ids)
+def _with_rule_snat(graph: EgressGraph, cluster: Cluster, path: EgressPath) -> EgressPath:
+    """Add the frontends of load-balancing rules that SNAT for the nodes ([LB-OUT]: a rule
+    without disableOutboundSnat lets its backend use the frontend IP for outbound)."""
+    snat = graph.snat_frontends(cluster)
+    if not snat.address_ids:
+        return path
+    extra = [c for c in snat.cidrs if path.public_ips is None or c not in path.public_ips]
+    note = (
+        f"load-balancing rules {snat.rules_text} SNAT for the nodes without "
+        "disableOutboundSnat: traffic may also leave from their frontends"
+    )
+    return dataclasses.replace(
+        path,
+        hops=(*path.hops, *graph.address_hops(snat.address_ids)),
+        may_leave_from=tuple(extra),
+        reason="; ".join(r for r in (path.reason, note) if r),
+        unknown_ids=(*path.unknown_ids, *snat.unknown_ids),
+    )

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
-from auditor.graph import egress
+from auditor.graph import balancers, defaults, egress
 from auditor.graph.associations import NatAssociation
-from auditor.graph.build import EstateRows, build_graph
+from auditor.graph.balancers import LoadBalancerOutbound, SnatFrontends
+from auditor.graph.bgp import BgpSource, BgpSources
+from auditor.graph.build import COLLECTED, EstateRows, build_graph
+from auditor.graph.firewalls import FirewallIndex, FirewallMatch
 from auditor.graph.indexes import EstateIndex
 from auditor.graph.nodes import (
     Cluster,
+    Firewall,
     LoadBalancer,
     NatGateway,
     NodePool,
@@ -27,9 +31,11 @@ from auditor.graph.nodes import (
     Subnet,
     Unknown,
     VirtualNetwork,
+    VirtualNetworkGateway,
 )
-from auditor.model import EgressPath, Hop, ResourceKind
-from auditor.snapshot import Snapshot
+from auditor.graph.paths import unknown_addresses
+from auditor.model import EgressKind, EgressPath, Hop, ResourceKind
+from auditor.snapshot import VIRTUAL_NETWORK_GATEWAYS, Snapshot
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,13 +45,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MANAGED_VNET_GLOB = "aks-vnet-*"
 MANAGED_SUBNET_NAME = "aks-subnet"
-
-
-@dataclass(frozen=True, slots=True)
-class LoadBalancerOutbound:
-    address_ids: tuple[ResourceId, ...]  # public IPs and prefixes, sorted by key
-    idle_timeout_minutes: int | None
-    device_id: ResourceId  # the cluster (profile) or the load balancer the addresses come from
 
 
 class EgressGraph:
@@ -69,6 +68,20 @@ class EgressGraph:
             tuple[tuple[Subnet, tuple[tuple[Cluster, NodePool], ...]], ...] | None
         ) = None
         self._managed_nat_owners: Mapping[ResourceId, Cluster] | None = None
+        self._peers: dict[str, set[str]] = defaultdict(set)
+        for vnet in self.all(VirtualNetwork):
+            for remote in vnet.peered_vnet_ids:
+                self._peers[vnet.id.key].add(remote.key)
+                self._peers[remote.key].add(vnet.id.key)
+        collected = graph.graph.get(COLLECTED)
+        self._collected: frozenset[str] | None = collected
+        self._firewalls = FirewallIndex(self.all(Firewall))
+        self._bgp = BgpSources(
+            self.all(VirtualNetwork),
+            self.all(VirtualNetworkGateway),
+            self.collected(VIRTUAL_NETWORK_GATEWAYS),
+        )
+        self._snat: dict[str, SnatFrontends] = {}
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> EgressGraph:
@@ -164,27 +177,28 @@ class EgressGraph:
         return self._index.nats_by_group.get(group, [])
 
     def load_balancer_outbound(self, cluster: Cluster) -> LoadBalancerOutbound:
-        """The addresses of the cluster's load balancer outbound rules: those the cluster
-        profile reports as effective, else those of the outbound rules of the `kubernetes`
-        load balancer in the node resource group."""
-        profile = cluster.load_balancer_profile
-        ids: list[ResourceId] = []
-        if profile is not None:
-            ids = [*profile.effective_outbound_ip_ids, *profile.outbound_prefix_ids]
-        idle = None if profile is None else profile.idle_timeout_minutes
-        device = cluster.id
-        balancer = self.aks_load_balancer(cluster)
-        if not ids and balancer is not None:
-            device = balancer.id
-            for rule in balancer.outbound_rules:
-                idle = idle or rule.idle_timeout_minutes
-                for frontend in rule.frontend_ids:
-                    key = frontend.key
-                    address = balancer.frontend_public_ip_ids.get(key)
-                    address = address or balancer.frontend_public_prefix_ids.get(key)
-                    if address:
-                        ids.append(address)
-        return LoadBalancerOutbound(tuple(sorted(set(ids))), idle, device)
+        return balancers.load_balancer_outbound(self, cluster)
+
+    def snat_frontends(self, cluster: Cluster) -> SnatFrontends:
+        cached = self._snat.get(cluster.id.key)
+        if cached is None:
+            cached = self._snat[cluster.id.key] = balancers.snat_frontends(self, cluster)
+        return cached
+
+    # -- firewalls and gateways ------------------------------------------------------------
+
+    def collected(self, resource_type: str) -> bool:
+        """Whether the snapshot was asked for a resource type (older ones lack some)."""
+        return self._collected is None or resource_type in self._collected
+
+    def firewall_at(self, from_subnet: Subnet, address: str) -> FirewallMatch:
+        """The Azure Firewall whose private IP a route from `from_subnet` sends traffic to."""
+        own = from_subnet.vnet_id.key
+        return self._firewalls.at(address, {own, *self._peers.get(own, ())})
+
+    def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
+        """The gateways whose learned routes reach the subnet's virtual network."""
+        return self._bgp.of(subnet.vnet_id)
 
     def nat_association(self, subnet: Subnet) -> NatAssociation:
         """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it
@@ -318,7 +332,9 @@ class EgressGraph:
         """Where new outbound flows of the pool's nodes (and overlay/kubenet pods) leave."""
         cached = self._node_egress.get(pool.id.key)
         if cached is None:
-            cached = egress.resolve(self, pool, self.node_subnet(pool), include_node_ip=True)
+            cached = egress.resolve(
+                self, self.cluster_of(pool), self.node_subnet(pool), node_ip_pool=pool
+            )
             self._node_egress[pool.id.key] = cached
         return cached
 
@@ -330,9 +346,86 @@ class EgressGraph:
             self._pod_egress[key] = (
                 None
                 if subnet is None
-                else egress.resolve(self, pool, subnet, include_node_ip=False)
+                else egress.resolve(self, self.cluster_of(pool), subnet, node_ip_pool=None)
             )
         return self._pod_egress[key]
+
+    def virtual_node_subnet(self, cluster: Cluster) -> Subnet | Unknown | None:
+        """The subnet of the cluster's virtual nodes (ACI connector), found by name in the
+        virtual network of its node subnets [AKS-VN]; None without virtual nodes."""
+        name = cluster.virtual_node_subnet_name
+        if not name:
+            return None
+        subnets = [self.node_subnet(pool) for pool in self.pools(cluster)]
+        vnet_id = next((s.vnet_id for s in subnets if isinstance(s, Subnet)), None)
+        if vnet_id is None:
+            vnet_id = next(
+                (p.vnet_subnet_id.parent_id() for p in self.pools(cluster) if p.vnet_subnet_id),
+                None,
+            )
+        if vnet_id is None:
+            unread = next((s for s in subnets if isinstance(s, Unknown)), None)
+            return unread
+        subnet_id = vnet_id.child("subnets", name)
+        found = self.get(subnet_id)
+        if isinstance(found, Subnet):
+            return found
+        vnet = self.get(vnet_id)
+        if isinstance(vnet, VirtualNetwork):
+            match = [
+                s
+                for s in (self.get(i) for i in vnet.subnet_ids)
+                if isinstance(s, Subnet) and s.name.lower() == name.lower()
+            ]
+            if match:
+                return match[0]
+        return Unknown(subnet_id, ResourceKind.SUBNET)
+
+    def virtual_node_egress(self, cluster: Cluster) -> EgressPath | None:
+        """Egress of the cluster's virtual nodes: their subnet's own NAT gateway, route or
+        default outbound access (not the cluster's load balancer); None without them."""
+        subnet = self.virtual_node_subnet(cluster)
+        if subnet is None:
+            return None
+        return egress.resolve(self, cluster, subnet, node_ip_pool=None, cluster_balancer=False)
+
+    def gateway_egress(
+        self, pool: NodePool, *, prefix_id: ResourceId | None = None, public: bool = True
+    ) -> EgressPath:
+        """Where pods annotated for a static egress gateway pool leave: from the public IP
+        prefix a StaticGatewayConfiguration names (`prefix_id`), else from one AKS creates
+        for it [AKS-SEG], which only the configuration's status inside the cluster shows."""
+        subnet = self.node_subnet(pool)
+        size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
+        path = EgressPath(
+            EgressKind.STATIC_EGRESS_GATEWAY,
+            subnet.id if isinstance(subnet, Subnet) else None,
+            hops=(Hop(ResourceKind.NODE_POOL, pool.id),),
+            device_id=pool.id,
+            public_ips=None,
+            reason=(
+                f"annotated pods leave from a /{size} public IP prefix AKS creates for the "
+                f"configuration on gateway pool {pool.name}; only the configuration's status "
+                "inside the cluster shows which"
+            ),
+        )
+        if not public:
+            return dataclasses.replace(
+                path,
+                reason=(
+                    "provisionPublicIps false: annotated pods leave from static private IPs of "
+                    f"gateway pool {pool.name}, and reach the internet only beyond them"
+                ),
+            )
+        if prefix_id is None:
+            return path
+        hops = (*path.hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id))
+        cidrs, unread = self.cidrs((prefix_id,))
+        if unread:
+            return dataclasses.replace(
+                path, hops=hops, reason=unknown_addresses(unread), unknown_ids=unread
+            )
+        return dataclasses.replace(path, hops=hops, public_ips=cidrs, reason="")
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         """Every node pool with its cluster, clusters by key and pools by name."""

@@ -14,6 +14,8 @@ from auditor.arm import ResourceId
 from auditor.enums import (
     AgentPoolMode,
     AllocationMethod,
+    FirewallSku,
+    GatewayType,
     IpVersion,
     LoadBalancerSku,
     NetworkPlugin,
@@ -79,6 +81,9 @@ class Cluster(Resource):
     load_balancer_profile: LoadBalancerProfile | None = None
     nat_gateway_profile: NatGatewayProfile | None = None
     api_server_access: ApiServerAccess | None = None
+    static_egress_gateway: bool = False  # networkProfile.staticEgressGatewayProfile.enabled
+    bootstrap_artifact_source: str | None = None  # bootstrapProfile.artifactSource
+    virtual_node_subnet_name: str | None = None  # addonProfiles.aciConnectorLinux, when enabled
 
     @property
     def is_nat_outbound(self) -> bool:
@@ -116,10 +121,23 @@ class NodePool:
     node_public_ip_prefix_id: ResourceId | None
     power_state: PowerState | None
     windows_outbound_nat_disabled: bool | None
+    gateway_prefix_size: int | None = None  # gatewayProfile.publicIPPrefixSize (mode Gateway)
 
     @property
     def is_stopped(self) -> bool:
         return self.power_state is PowerState.STOPPED
+
+    @property
+    def is_gateway(self) -> bool:
+        """A static egress gateway pool: it carries annotated pods' egress, not workloads."""
+        return self.mode is AgentPoolMode.GATEWAY
+
+
+@frozen
+class Peering:
+    remote_vnet_id: ResourceId
+    use_remote_gateways: bool
+    allow_gateway_transit: bool
 
 
 @frozen
@@ -128,6 +146,7 @@ class VirtualNetwork(Resource):
     subnet_ids: tuple[ResourceId, ...] = ()
     peered_vnet_ids: tuple[ResourceId, ...] = ()
     default_public_nat_gateway_id: ResourceId | None = None
+    peerings: tuple[Peering, ...] = ()
 
 
 @frozen
@@ -185,11 +204,19 @@ class Route:
     next_hop_type: NextHopType | None
     next_hop_ip: str | None
     next_hop_type_text: str | None = None  # as the row spells it, when the type is unknown
+    next_hop_ips: tuple[str, ...] = ()  # an ECMP route's appliances (nextHop.nextHopIpAddresses)
+
+    @property
+    def hop_text(self) -> str:
+        """The next hop's address or addresses, for a sentence ("" for none)."""
+        return self.next_hop_ip or ", ".join(self.next_hop_ips)
 
 
 @frozen
 class RouteTable(Resource):
     routes: tuple[Route, ...] = ()
+    # disableBgpRoutePropagation; absent means routes learned over BGP do reach the subnet.
+    bgp_propagation_disabled: bool = False
 
     def internet_routes(self) -> tuple[Route, ...]:
         """The user-defined routes that decide internet egress: the pair 0.0.0.0/1 +
@@ -213,12 +240,97 @@ class OutboundRule:
 
 
 @frozen
+class LoadBalancingRule:
+    name: str
+    frontend_id: ResourceId | None
+    disable_outbound_snat: bool
+
+
+@frozen
 class LoadBalancer(Resource):
     sku: Sku | None = None
     # frontend IP configuration key → the public IP / prefix it uses
     frontend_public_ip_ids: dict[str, ResourceId] = field(default_factory=dict)
     frontend_public_prefix_ids: dict[str, ResourceId] = field(default_factory=dict)
     outbound_rules: tuple[OutboundRule, ...] = ()
+    rules: tuple[LoadBalancingRule, ...] = ()
+
+    def frontend_address_id(self, frontend_id: ResourceId) -> ResourceId | None:
+        """The public IP or prefix of a frontend IP configuration; None for a private one."""
+        key = frontend_id.key
+        return self.frontend_public_ip_ids.get(key) or self.frontend_public_prefix_ids.get(key)
+
+
+@frozen
+class FirewallIpConfiguration:
+    private_ip: str | None
+    subnet_id: ResourceId | None
+    public_ip_id: ResourceId | None
+
+
+@frozen
+class FirewallRule:
+    """A classic network or application rule, reduced to what FW002 judges."""
+
+    kind: str  # "network" or "application"
+    protocols: tuple[str, ...]  # network: "UDP", "TCP", "Any"…; application: "Https:443"…
+    destinations: tuple[str, ...]  # addresses, service tags, FQDNs
+    ports: tuple[str, ...]
+    fqdn_tags: tuple[str, ...]
+    action: str  # of the collection: "Allow" or "Deny"
+
+
+@frozen
+class Firewall(Resource):
+    sku: FirewallSku | None = None
+    sku_text: str | None = None
+    tier: str | None = None
+    zones: tuple[str, ...] = ()
+    ip_configurations: tuple[FirewallIpConfiguration, ...] = ()
+    virtual_hub_id: ResourceId | None = None
+    hub_private_ip: str | None = None
+    hub_public_addresses: tuple[str, ...] = ()
+    hub_public_ip_count: int | None = None
+    policy_id: ResourceId | None = None
+    classic_rules: tuple[FirewallRule, ...] = ()
+    # A management IP configuration: the firewall can be forced-tunnelled (data traffic then
+    # follows AzureFirewallSubnet's routes, SNATed to the firewall's private IP).
+    management_ip_configuration: bool = False
+
+    @property
+    def private_ips(self) -> tuple[str, ...]:
+        ips = [c.private_ip for c in self.ip_configurations if c.private_ip]
+        if self.hub_private_ip:
+            ips.append(self.hub_private_ip)
+        return tuple(ips)
+
+    @property
+    def public_ip_ids(self) -> tuple[ResourceId, ...]:
+        return tuple(c.public_ip_id for c in self.ip_configurations if c.public_ip_id)
+
+    @property
+    def subnet_id(self) -> ResourceId | None:
+        """AzureFirewallSubnet, where a NAT gateway takes over the firewall's egress."""
+        return next((c.subnet_id for c in self.ip_configurations if c.subnet_id), None)
+
+
+@frozen
+class FirewallPolicy(Resource):
+    base_policy_id: ResourceId | None = None
+    rule_collection_group_ids: tuple[ResourceId, ...] = ()
+
+
+@frozen
+class VirtualNetworkGateway(Resource):
+    gateway_type: GatewayType | None = None
+    gateway_type_text: str | None = None
+    bgp_enabled: bool = False
+    default_site_id: ResourceId | None = None  # VPN forced tunnelling to a local site
+    subnet_ids: tuple[ResourceId, ...] = ()  # GatewaySubnet
+
+    @property
+    def vnet_id(self) -> ResourceId | None:
+        return next((vnet for s in self.subnet_ids if (vnet := s.parent_id())), None)
 
 
 @frozen
@@ -239,6 +351,9 @@ Payload = (
     | PublicIpPrefix
     | RouteTable
     | LoadBalancer
+    | Firewall
+    | FirewallPolicy
+    | VirtualNetworkGateway
     | Unknown
 )
 
@@ -264,4 +379,7 @@ _KINDS: dict[type, ResourceKind] = {
     PublicIpPrefix: ResourceKind.PUBLIC_IP_PREFIX,
     RouteTable: ResourceKind.ROUTE_TABLE,
     LoadBalancer: ResourceKind.LOAD_BALANCER,
+    Firewall: ResourceKind.AZURE_FIREWALL,
+    FirewallPolicy: ResourceKind.FIREWALL_POLICY,
+    VirtualNetworkGateway: ResourceKind.VIRTUAL_NETWORK_GATEWAY,
 }

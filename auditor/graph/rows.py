@@ -33,10 +33,12 @@ from auditor.graph.nodes import (
     Cluster,
     LoadBalancer,
     LoadBalancerProfile,
+    LoadBalancingRule,
     NatGateway,
     NatGatewayProfile,
     NodePool,
     OutboundRule,
+    Peering,
     PublicIp,
     PublicIpPrefix,
     Route,
@@ -78,6 +80,7 @@ _ROUTE = shapes.RouteProperties()
 _LOAD_BALANCER = shapes.LoadBalancerProperties()
 _FRONTEND = shapes.FrontendProperties()
 _OUTBOUND_RULE = shapes.OutboundRuleProperties()
+_LB_RULE = shapes.LoadBalancingRuleProperties()
 
 
 def _sku(sku: shapes.SkuName | None) -> Sku | None:
@@ -102,16 +105,16 @@ class RowReader:
             return ()
         return self._shared_zones.setdefault(zones, zones)
 
-    def _ref(self, ref: shapes.OptRef | None) -> ResourceId | None:
+    def ref(self, ref: shapes.OptRef | None) -> ResourceId | None:
         return None if ref is None else self.ids.optional(ref.id)
 
-    def _refs(self, refs: tuple[shapes.Ref, ...] | None) -> tuple[ResourceId, ...]:
+    def refs(self, refs: tuple[shapes.Ref, ...] | None) -> tuple[ResourceId, ...]:
         if not refs:
             return ()
         ids = self.ids
         return tuple([ids(ref.id) for ref in refs])
 
-    def _common(self, row: shapes.Row) -> _Common:
+    def common(self, row: shapes.Row) -> _Common:
         text = row.id
         subscription, group, name = _scope(text)
         tags = row.tags
@@ -133,11 +136,13 @@ class RowReader:
         props = row.properties or _CLUSTER
         net = props.networkProfile or _NETWORK
         api = props.apiServerAccessProfile
+        gateway = net.staticEgressGatewayProfile
+        bootstrap = props.bootstrapProfile
         # A documented default applies where the row has no value (auditor/graph/defaults.py).
         outbound_type = net.outboundType or defaults.OUTBOUND_TYPE.value
         network_plugin = net.networkPlugin
         result = Cluster(
-            **self._common(row),
+            **self.common(row),
             outbound_type=outbound_type,
             outbound=OutboundType.parse(outbound_type),
             network_plugin=network_plugin,
@@ -159,6 +164,9 @@ class RowReader:
             load_balancer_profile=self._lb_profile(net.loadBalancerProfile),
             nat_gateway_profile=self._nat_profile(net.natGatewayProfile),
             api_server_access=None if api is None else _api_access(api),
+            static_egress_gateway=bool(gateway and gateway.enabled),
+            bootstrap_artifact_source=None if bootstrap is None else bootstrap.artifactSource,
+            virtual_node_subnet_name=_virtual_node_subnet(props.addonProfiles),
         )
         pools = [self._pool(result.id, pool) for pool in props.agentPoolProfiles or ()]
         return result, pools
@@ -171,11 +179,11 @@ class RowReader:
         outbound_prefixes = profile.outboundIPPrefixes
         return LoadBalancerProfile(
             managed_outbound_ip_count=None if managed is None else managed.count,
-            outbound_ip_ids=() if outbound_ips is None else self._refs(outbound_ips.publicIPs),
+            outbound_ip_ids=() if outbound_ips is None else self.refs(outbound_ips.publicIPs),
             outbound_prefix_ids=(
-                () if outbound_prefixes is None else self._refs(outbound_prefixes.publicIPPrefixes)
+                () if outbound_prefixes is None else self.refs(outbound_prefixes.publicIPPrefixes)
             ),
-            effective_outbound_ip_ids=self._refs(profile.effectiveOutboundIPs),
+            effective_outbound_ip_ids=self.refs(profile.effectiveOutboundIPs),
             allocated_outbound_ports=profile.allocatedOutboundPorts,
             idle_timeout_minutes=profile.idleTimeoutInMinutes,
         )
@@ -187,7 +195,7 @@ class RowReader:
         return NatGatewayProfile(
             managed_outbound_ip_count=None if managed is None else managed.count,
             idle_timeout_minutes=profile.idleTimeoutInMinutes,
-            effective_outbound_ip_ids=self._refs(profile.effectiveOutboundIPs),
+            effective_outbound_ip_ids=self.refs(profile.effectiveOutboundIPs),
             sku=Sku.parse(profile.sku),
         )
 
@@ -195,6 +203,7 @@ class RowReader:
         name = pool.name
         upgrade = pool.upgradeSettings
         windows = pool.windowsProfile
+        gateway = pool.gatewayProfile
         ids = self.ids
         return NodePool(
             id=cluster_id.child("agentPools", name),
@@ -214,24 +223,31 @@ class RowReader:
             node_public_ip_prefix_id=ids.optional(pool.nodePublicIPPrefixID),
             power_state=_power_state(pool.powerState),
             windows_outbound_nat_disabled=None if windows is None else windows.disableOutboundNat,
+            gateway_prefix_size=None if gateway is None else gateway.publicIPPrefixSize,
         )
 
     def virtual_network(self, row: shapes.VirtualNetworkRow) -> tuple[VirtualNetwork, list[Subnet]]:
         props = row.properties or _VNET
         space = props.addressSpace
-        common = self._common(row)
+        common = self.common(row)
         vnet_id = common["id"]
         subnets = [self._subnet(vnet_id, entry) for entry in props.subnets or ()]
+        peerings = tuple(
+            Peering(
+                remote_vnet_id=remote,
+                use_remote_gateways=bool(peering.useRemoteGateways),
+                allow_gateway_transit=bool(peering.allowGatewayTransit),
+            )
+            for entry in props.virtualNetworkPeerings or ()
+            if (remote := self.ref((peering := entry.properties or _PEERING).remoteVirtualNetwork))
+        )
         result = VirtualNetwork(
             **common,
             address_prefixes=() if space is None else space.addressPrefixes or (),
             subnet_ids=tuple(s.id for s in subnets),
-            peered_vnet_ids=tuple(
-                remote
-                for peering in props.virtualNetworkPeerings or ()
-                if (remote := self._ref((peering.properties or _PEERING).remoteVirtualNetwork))
-            ),
-            default_public_nat_gateway_id=self._ref(props.defaultPublicNatGateway),
+            peered_vnet_ids=tuple(p.remote_vnet_id for p in peerings),
+            default_public_nat_gateway_id=self.ref(props.defaultPublicNatGateway),
+            peerings=peerings,
         )
         return result, subnets
 
@@ -246,25 +262,25 @@ class RowReader:
             name=name or subnet_id.name,
             vnet_id=vnet_id,
             address_prefixes=((prefix,) if prefix else ()) + (props.addressPrefixes or ()),
-            nat_gateway_id=self._ref(props.natGateway),
-            route_table_id=self._ref(props.routeTable),
-            network_security_group_id=self._ref(props.networkSecurityGroup),
+            nat_gateway_id=self.ref(props.natGateway),
+            route_table_id=self.ref(props.routeTable),
+            network_security_group_id=self.ref(props.networkSecurityGroup),
             default_outbound_access=props.defaultOutboundAccess,
         )
 
     def nat_gateway(self, row: shapes.NatGatewayRow) -> NatGateway:
         props = row.properties or _NAT
         return NatGateway(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row.sku),
             zones=self._zones(row.zones),
             idle_timeout_minutes=props.idleTimeoutInMinutes,
-            public_ip_ids=self._refs(props.publicIpAddresses),
-            public_ip_prefix_ids=self._refs(props.publicIpPrefixes),
-            public_ip_v6_ids=self._refs(props.publicIpAddressesV6),
-            public_ip_prefix_v6_ids=self._refs(props.publicIpPrefixesV6),
-            subnet_ids=self._refs(props.subnets),
-            source_virtual_network_id=self._ref(props.sourceVirtualNetwork),
+            public_ip_ids=self.refs(props.publicIpAddresses),
+            public_ip_prefix_ids=self.refs(props.publicIpPrefixes),
+            public_ip_v6_ids=self.refs(props.publicIpAddressesV6),
+            public_ip_prefix_v6_ids=self.refs(props.publicIpPrefixesV6),
+            subnet_ids=self.refs(props.subnets),
+            source_virtual_network_id=self.ref(props.sourceVirtualNetwork),
         )
 
     def public_ip(self, row: shapes.PublicIpRow) -> PublicIp:
@@ -272,14 +288,14 @@ class RowReader:
         sku = row.sku
         ddos = props.ddosSettings
         return PublicIp(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(sku),
             tier=None if sku is None else sku.tier,
             zones=self._zones(row.zones),
             ip_address=props.ipAddress,
             allocation_method=AllocationMethod.parse(props.publicIPAllocationMethod),
             version=IpVersion.parse(props.publicIPAddressVersion),
-            prefix_id=self._ref(props.publicIPPrefix),
+            prefix_id=self.ref(props.publicIPPrefix),
             idle_timeout_minutes=props.idleTimeoutInMinutes,
             ddos_protection=ddos is not None and (ddos.protectionMode or "").lower() == "enabled",
             routing_preference_internet=_routing_internet(props.ipTags or ()),
@@ -288,7 +304,7 @@ class RowReader:
     def public_ip_prefix(self, row: shapes.PublicIpPrefixRow) -> PublicIpPrefix:
         props = row.properties or _PREFIX
         return PublicIpPrefix(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row.sku),
             zones=self._zones(row.zones),
             ip_prefix=props.ipPrefix,
@@ -309,9 +325,16 @@ class RowReader:
                     next_hop_type=NextHopType.parse(hop_text),
                     next_hop_ip=route.nextHopIpAddress,
                     next_hop_type_text=hop_text,
+                    next_hop_ips=()
+                    if route.nextHop is None
+                    else route.nextHop.nextHopIpAddresses or (),
                 )
             )
-        return RouteTable(**self._common(row), routes=tuple(routes))
+        return RouteTable(
+            **self.common(row),
+            routes=tuple(routes),
+            bgp_propagation_disabled=bool(props.disableBgpRoutePropagation),
+        )
 
     def load_balancer(self, row: shapes.LoadBalancerRow) -> LoadBalancer:
         props = row.properties or _LOAD_BALANCER
@@ -320,8 +343,8 @@ class RowReader:
         for frontend in props.frontendIPConfigurations or ():
             key = arm.key(frontend.id)
             frontend_props = frontend.properties or _FRONTEND
-            ip_ref = self._ref(frontend_props.publicIPAddress)
-            prefix_ref = self._ref(frontend_props.publicIPPrefix)
+            ip_ref = self.ref(frontend_props.publicIPAddress)
+            prefix_ref = self.ref(frontend_props.publicIPPrefix)
             if ip_ref:
                 frontend_ips[key] = ip_ref
             if prefix_ref:
@@ -332,18 +355,27 @@ class RowReader:
             rules.append(
                 OutboundRule(
                     name=entry.name or "",
-                    frontend_ids=self._refs(rule.frontendIPConfigurations),
+                    frontend_ids=self.refs(rule.frontendIPConfigurations),
                     idle_timeout_minutes=rule.idleTimeoutInMinutes,
                     allocated_outbound_ports=rule.allocatedOutboundPorts,
                     enable_tcp_reset=rule.enableTcpReset,
                 )
             )
+        balancing = [
+            LoadBalancingRule(
+                name=entry.name or "",
+                frontend_id=self.ref((entry.properties or _LB_RULE).frontendIPConfiguration),
+                disable_outbound_snat=bool((entry.properties or _LB_RULE).disableOutboundSnat),
+            )
+            for entry in props.loadBalancingRules or ()
+        ]
         return LoadBalancer(
-            **self._common(row),
+            **self.common(row),
             sku=_sku(row.sku),
             frontend_public_ip_ids=frontend_ips,
             frontend_public_prefix_ids=frontend_prefixes,
             outbound_rules=tuple(rules),
+            rules=tuple(balancing),
         )
 
 
@@ -369,6 +401,30 @@ def _scope(text: str) -> tuple[str, str, str]:
     if not parts.subscription_id or not parts.resource_type:
         raise RowError("id", f"{text!r} is not an Azure resource ID")
     return parts.subscription_id, parts.resource_group, parts.name
+
+
+def _virtual_node_subnet(addons: dict[str, Any] | None) -> str | None:
+    """The subnet of the ACI connector's virtual nodes: add-on keys are matched without case,
+    as AKS returns `aciConnectorLinux` and older clusters `ACIConnectorLinux`."""
+    for name, addon in (addons or {}).items():
+        if name.lower() != "aciconnectorlinux" or not isinstance(addon, dict):
+            continue
+        where = f"properties.addonProfiles.{name}"
+        enabled = addon.get("enabled")
+        if enabled is not None and type(enabled) is not bool:
+            raise RowError(f"{where}.enabled", "expected a boolean")
+        if not enabled:
+            return None
+        config = addon.get("config")
+        if config is None:
+            return None
+        if not isinstance(config, dict):
+            raise RowError(f"{where}.config", "expected an object")
+        return next(
+            (v or None for k, v in config.items() if k.lower() == "subnetname" and type(v) is str),
+            None,
+        )
+    return None
 
 
 def _column(value: Any, field: str) -> str | None:

@@ -95,6 +95,10 @@ class NatGatewayProfile(Shape):
     sku: str | None = None
 
 
+class Enabled(Shape):
+    enabled: bool | None = None
+
+
 class NetworkProfile(Shape):
     outboundType: str | None = None
     networkPlugin: str | None = None
@@ -105,6 +109,7 @@ class NetworkProfile(Shape):
     ipFamilies: Strings = None
     loadBalancerProfile: LoadBalancerProfile | None = None
     natGatewayProfile: NatGatewayProfile | None = None
+    staticEgressGatewayProfile: Enabled | None = None
 
 
 class UpgradeSettings(Shape):
@@ -113,6 +118,10 @@ class UpgradeSettings(Shape):
 
 class WindowsProfile(Shape):
     disableOutboundNat: bool | None = None
+
+
+class GatewayProfile(Shape):
+    publicIPPrefixSize: Integer | None = None
 
 
 class AgentPool(Shape):
@@ -131,12 +140,17 @@ class AgentPool(Shape):
     nodePublicIPPrefixID: str | None = None
     powerState: PowerState | None = None
     windowsProfile: WindowsProfile | None = None
+    gatewayProfile: GatewayProfile | None = None
 
 
 class ApiServerAccessProfile(Shape):
     authorizedIPRanges: Strings = None
     enablePrivateCluster: bool | None = None
     enableVnetIntegration: bool | None = None
+
+
+class BootstrapProfile(Shape):
+    artifactSource: str | None = None
 
 
 class ClusterProperties(Shape):
@@ -146,6 +160,9 @@ class ClusterProperties(Shape):
     powerState: PowerState | None = None
     kubernetesVersion: str | None = None
     agentPoolProfiles: tuple[AgentPool, ...] | None = None
+    bootstrapProfile: BootstrapProfile | None = None
+    # Add-on names are matched without case (rows.py), so the object is read as it is.
+    addonProfiles: dict[str, Any] | None = None
 
 
 class ClusterRow(Row):
@@ -176,6 +193,8 @@ class AddressSpace(Shape):
 
 class PeeringProperties(Shape):
     remoteVirtualNetwork: OptRef | None = None
+    useRemoteGateways: bool | None = None
+    allowGatewayTransit: bool | None = None
 
 
 class Peering(Shape):
@@ -247,10 +266,15 @@ class PublicIpPrefixRow(Row):
 # -- route tables and load balancers ---------------------------------------------------------
 
 
+class NextHop(Shape):
+    nextHopIpAddresses: Strings = None
+
+
 class RouteProperties(Shape):
     addressPrefix: str | None = None
     nextHopType: str | None = None
     nextHopIpAddress: str | None = None
+    nextHop: NextHop | None = None  # a VirtualApplianceEcmp route's appliances
 
 
 class RouteEntry(Shape):
@@ -260,6 +284,7 @@ class RouteEntry(Shape):
 
 class RouteTableProperties(Shape):
     routes: tuple[RouteEntry, ...] | None = None
+    disableBgpRoutePropagation: bool | None = None
 
 
 class RouteTableRow(Row):
@@ -288,9 +313,20 @@ class OutboundRuleEntry(Shape):
     properties: OutboundRuleProperties | None = None
 
 
+class LoadBalancingRuleProperties(Shape):
+    frontendIPConfiguration: OptRef | None = None
+    disableOutboundSnat: bool | None = None
+
+
+class LoadBalancingRuleEntry(Shape):
+    name: str | None = None
+    properties: LoadBalancingRuleProperties | None = None
+
+
 class LoadBalancerProperties(Shape):
     frontendIPConfigurations: tuple[Frontend, ...] | None = None
     outboundRules: tuple[OutboundRuleEntry, ...] | None = None
+    loadBalancingRules: tuple[LoadBalancingRuleEntry, ...] | None = None
 
 
 class LoadBalancerRow(Row):

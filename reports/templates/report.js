@@ -201,7 +201,7 @@
       var figure = add(body, "figure", "path" + (p[8] ? " unknown" : ""));
       drawing(figure, p);
       var caption = add(figure, "figcaption");
-      var strong = add(caption, "strong", null, (p[5] ? "Pods" : "Nodes") + " of ");
+      var strong = add(caption, "strong", null, str(p[5]) + " ");
       add(strong, "bdi", null, p[4].map(str).join(", "));
       addText(caption, " leave through " + str(p[6]));
       if (str(p[7]) !== null) { add(caption, "br"); add(caption, "small", null, str(p[7])); }

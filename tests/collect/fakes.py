@@ -124,6 +124,36 @@ class FakeClock:
             self._elapsed += seconds
 
 
+YIELD = 0.001  # real seconds an OverlappingClock sleep gives the other threads
+
+
+class OverlappingClock(FakeClock):
+    """A FakeClock whose threads' sleeps overlap, as on a real clock: a thread's sleep ends
+    `seconds` after the time that thread last saw, so sixteen threads that each wait 0.05 s
+    from the same moment move the time by 0.05 s, not 0.8 s. The simulated time still only
+    moves when something sleeps; each sleep also yields the processor for a moment, so that a
+    thread polling the clock cannot spin through simulated minutes while the thread it waits
+    for has not run (on a real clock a sleep takes time, and the other thread runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[int, float] = {}
+
+    @property
+    def elapsed(self) -> float:
+        with self._lock:
+            self._seen[threading.get_ident()] = self._elapsed
+            return self._elapsed
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            start = self._seen.get(threading.get_ident(), self._elapsed)
+            self._elapsed = max(self._elapsed, start + seconds)
+            self._seen[threading.get_ident()] = self._elapsed
+        time.sleep(YIELD)
+
+
 @dataclass
 class Reply:
     status: int

@@ -149,8 +149,10 @@ def test_minimum_requests_three_per_type_per_batch_and_no_per_resource_call(
         asked = [q["options"] for q in nat_queries if q["subscriptions"] == [subscription]]
         assert [o.get("$skipToken") for o in asked] == [None, "offset:1000", "offset:2000"]
     assert len(nat_queries) == 6
-    # One access check, then per batch: 3 NAT pages + 6 other types + change history.
-    assert len(mocked.calls) == 1 + 2 * (3 + 6 + 1)
+    # One access check, then per batch: 3 NAT pages + one page of every other type + change
+    # history.
+    others = len(RESOURCE_TYPES) - 1
+    assert len(mocked.calls) == 1 + 2 * (3 + others + 1)
     only_resource_graph_posts(mocked)
     # Every row exactly once: no page fetched twice, none skipped.
     assert sorted(r["id"] for r in snapshot.rows(NAT_GATEWAYS)) == sorted(
@@ -285,8 +287,9 @@ def test_a_batch_that_keeps_failing_is_recorded_and_the_rest_collected(
         "(gave up after 5 attempts)"
     )
     # Bounded: 5 attempts and 4 jittered waits per query (the check of access included).
-    assert sum(1 for b in estate.bodies if b.get("subscriptions") == [SUB_B]) == 8 * 5
-    assert clock.sleeps == [1.5, 3.0, 6.0, 12.0] * 8
+    queries = 1 + len(RESOURCE_TYPES)
+    assert sum(1 for b in estate.bodies if b.get("subscriptions") == [SUB_B]) == queries * 5
+    assert clock.sleeps == [1.5, 3.0, 6.0, 12.0] * queries
     assert snapshot.warnings == (
         "subscriptions batch 2/3: change history not read (HTTP 500 InternalServerError: The "
         "service is unavailable. (gave up after 5 attempts)); drift is reported without who "

@@ -489,3 +489,15 @@ def test_importing_the_collector_does_not_import_azure():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_a_new_window_admits_no_more_than_any_window_was_seen_to_hold():
+    # Sixteen threads at the start of a window must not all go before an answer says how
+    # many queries the window holds: a burst of 16 against a quota of 15 is a 429.
+    clock = FakeClock()
+    gate = QuotaGate(clock)
+    assert gate.try_acquire() == (0.0, "")
+    gate.release({"x-ms-user-quota-remaining": "14", "x-ms-user-quota-resets-after": "00:00:05"})
+    clock.advance(5)
+    admitted = [gate.try_acquire() for _ in range(16)].count((0.0, ""))
+    assert admitted == 15

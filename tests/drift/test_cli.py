@@ -117,11 +117,11 @@ def test_demo_against_its_november_8_self(tmp_path: Path) -> None:
             "high",
             "s.novak@contoso.com",
         ),
-        ("DRF002", f"{data}/etl", "nat-gateway", "udr-virtual-appliance"): (
+        ("DRF002", f"{data}/etl", "nat-gateway", "azure-firewall"): (
             "high",
             "s.novak@contoso.com",
         ),
-        ("DRF002", f"{data}/system", "nat-gateway", "udr-virtual-appliance"): (
+        ("DRF002", f"{data}/system", "nat-gateway", "azure-firewall"): (
             "high",
             "s.novak@contoso.com",
         ),

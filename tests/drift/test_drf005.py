@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from auditor.fixtext import commands
 from auditor.model import Severity
 from rules import drf005
 from tests import estate_builder as b
@@ -60,6 +61,18 @@ CASES = [
         estate(cluster=_cluster()),
         passes={CLUSTER},
     ),
+    DriftCase(
+        "from a preview type spelled in lower case",
+        baseline(cluster=_cluster(outbound_type="managednatgatewayv2")),
+        estate(cluster=_cluster()),
+        expected={(CLUSTER, "outboundType"): ("managednatgatewayv2", "userAssignedNATGateway")},
+    ),
+    DriftCase(
+        "from block, which the Azure CLI cannot set",
+        baseline(cluster=_cluster(outbound_type="block")),
+        estate(cluster=_cluster()),
+        expected={(CLUSTER, "outboundType"): ("block", "userAssignedNATGateway")},
+    ),
     DriftCase("identical estates", baseline(), estate(), passes={CLUSTER}),
 ]
 
@@ -87,3 +100,15 @@ def test_an_unset_outbound_type_is_unknown_not_a_change() -> None:
     del before.rows[-1]["properties"]["networkProfile"]["outboundType"]
     case = DriftCase("unset", before, estate(cluster=_cluster(outbound_type="loadBalancer")))
     assert drift_findings(drf005.RULE, case) == []
+
+
+def test_the_restore_command_sets_the_type_as_the_azure_cli_takes_it() -> None:
+    (v2,) = drift_findings(drf005.RULE, CASES[5])
+    assert commands(v2.remediation) == [
+        f"az aks update -g {b.RG} -n aks --outbound-type managedNATGateway "
+        "--outbound-type-sku StandardV2"
+    ]
+    assert "--outbound-type-sku StandardV2` (Azure CLI 2.91.0 or later)." in v2.remediation
+    (block,) = drift_findings(drf005.RULE, CASES[6])
+    assert commands(block.remediation) == []
+    assert "restore block as AKS documents for that type" in block.remediation

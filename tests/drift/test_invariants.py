@@ -73,7 +73,7 @@ def test_a_reference_spelled_in_other_casing_is_not_drift() -> None:
 def test_the_demo_has_egress_to_compare() -> None:
     """Guards the invariants above against passing vacuously."""
     facts = drift.EstateFacts.of(_demo())
-    assert len(facts.pools) == 33
+    assert len(facts.pools) == 40
     assert len(facts.subnets) >= 10
     assert {t.owner for t in facts.timeouts.values()} == {
         "nat-gateway",

@@ -403,9 +403,9 @@ def test_halves_of_which_one_keeps_the_nat_make_the_path_unknown() -> None:
 
 
 def test_a_next_hop_type_egress_audit_does_not_know_makes_the_path_unknown() -> None:
-    path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceEcmp", "10.0.0.4")))
+    path = _node_path(_estate(nat=True, route=("0.0.0.0/0", "VirtualApplianceMesh", "10.0.0.4")))
     assert path.kind is EgressKind.UNKNOWN
-    assert "next hop type VirtualApplianceEcmp, which egress-audit does not know" in path.reason
+    assert "next hop type VirtualApplianceMesh, which egress-audit does not know" in path.reason
 
 
 def test_a_basic_load_balancer_has_implicit_snat_not_outbound_rules() -> None:

@@ -47,14 +47,29 @@ def test_demo_counts_and_egress_rows(demo: str) -> None:
         "NAT gateway ng-reporting-egress | none |"
     ) in demo
     assert (
-        "| aks-kyc-prod | rg-kyc-prod | system | nodes | dropped (route to None) | none |\n"
-        "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress | none |"
+        "| aks-kyc-prod | rg-kyc-prod | system | nodes | no egress (blocked by NSG) | none |\n"
+        "| aks-kyc-prod | rg-kyc-prod | workers | nodes | no egress (blocked by NSG) | none |"
     ) in demo
     assert (
         "| aks-intranet-legacy | rg-intranet-nonprod | nodepool1 | nodes | "
-        "Basic load balancer (implicit SNAT) kubernetes | *unknown* |"
+        "Basic load balancer (implicit SNAT) kubernetes | may leave from 4.180.44.30/32 |"
     ) in demo
-    assert demo.count("\n| aks-") == 35  # 33 node pools + 2 pod subnets
+    assert (
+        "| aks-branch-prod | rg-branch-prod | system | nodes | unknown (forced tunnelling) | "
+        "*unknown* |"
+    ) in demo
+    assert (
+        "| aks-storefront-nonprod | rg-storefront-nonprod | system | nodes | "
+        "load-balancing rule SNAT kubernetes | may leave from 4.180.48.12/32 |"
+    ) in demo
+    assert (
+        "| aks-partners-prod | rg-partners-prod | egressgw (partner-sync/partner-egress) | "
+        "gateway pods | static egress gateway egressgw | 20.61.70.0/31 |\n"
+        "| aks-partners-prod | rg-partners-prod | virtual nodes | ACI | "
+        "default outbound access | *unknown* |"
+    ) in demo
+    # 40 node pools, 3 pod subnets, a static egress gateway and virtual nodes
+    assert demo.count("\n| aks-") == 45
 
 
 def test_demo_findings_carry_their_fix(demo: str) -> None:
@@ -76,7 +91,7 @@ def test_demo_findings_carry_their_fix(demo: str) -> None:
 
 
 def test_demo_states_the_unknown_hop_before_the_findings(demo: str) -> None:
-    unknown = demo.index("**Unknown hops: 1 referenced resources are not in the snapshot**")
+    unknown = demo.index("**Unknown hops: 1 referenced resource is not in the snapshot**")
     assert unknown < demo.index("### Findings by severity")
     assert (
         "> - /subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/rg-ipam-prod/"
@@ -89,11 +104,11 @@ def test_failed_scopes_come_first() -> None:
     result = e.audit(e.estate(e.site(S1, kubenet=True)), errors=[error])
     result = dataclasses.replace(result, rule_errors=(RuleError("NAT007", "KeyError: 'x'"),))
     text = markdown.render(result)
-    assert text.startswith("## egress-audit: partial audit, 1 findings\n")
+    assert text.startswith("## egress-audit: partial audit, 1 finding\n")
     lines = text.splitlines()
     caution = lines.index("> [!CAUTION]")
     assert lines[caution + 1] == (
-        "> **Not audited: 1 scopes could not be read.** Their clusters are missing from this "
+        "> **Not audited: 1 scope could not be read.** Their clusters are missing from this "
         "report and their alerts were left as they were."
     )
     assert f"| /subscriptions/{S2} | 403 | {S2} | AuthorizationFailed |" in lines
@@ -189,3 +204,10 @@ def test_a_fix_keeps_its_prose_and_commands_apart() -> None:
     assert markdown.fix(fix) == (
         "Plan downtime, then `az aks update -g rg -n a|b`; or `az aks delete -n x`."
     )
+
+
+def test_the_title_says_what_drift_was_measured_against() -> None:
+    result = e.audit(e.estate(e.site(S1)))
+    assert "drift" not in markdown.render(result).splitlines()[2]
+    with_baseline = markdown.render(dataclasses.replace(result, baseline="last-week.json"))
+    assert " · drift since baseline last-week.json · " in with_baseline.splitlines()[2]

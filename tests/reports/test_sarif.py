@@ -139,6 +139,11 @@ def test_demo_rule_metadata(demo: tuple[dict[str, Any], str]) -> None:
     assert "az network vnet subnet update" in egr["help"]["markdown"]
     assert "- <https://learn.microsoft.com/azure/aks/nat-gateway>" in egr["help"]["markdown"]
     assert "Remediation: az network vnet subnet update" in egr["help"]["text"]
+    # The help states when a finding takes another severity than the default level.
+    severity = "high; critical when the subnet is private (defaultOutboundAccess false)"
+    assert f"\n\n**Severity**: {severity}\n\n" in egr["help"]["markdown"]
+    assert f"\n\nSeverity: {severity}\n\n" in egr["help"]["text"]
+    assert "Severity: medium\n\n" in rules["NAT004"]["help"]["text"]
     # NAT007 is a reliability rule: no security severity, so GitHub shows it as a warning.
     assert rules["NAT007"]["properties"] == {
         "tags": ["reliability", "networking", "egress", "idle-timeout"],

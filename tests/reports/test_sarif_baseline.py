@@ -142,6 +142,26 @@ def test_previous_full_report_does_not_carry_absent_results_forward(
             '{"version": "2.1.0", "runs": [{"results": 3}]}',
             "previous.sarif: runs[0].results: expected a list",
         ),
+        (
+            '{"version": "2.1.0", "runs": [{"results": [{"ruleId": "EGR001", '
+            '"partialFingerprints": [1]}]}]}',
+            "previous.sarif: runs[0].results[0].partialFingerprints: expected an object",
+        ),
+        (
+            '{"version": "2.1.0", "runs": [{"results": [{"ruleId": "EGR001", '
+            '"partialFingerprints": {"primaryLocationLineHash": 7}}]}]}',
+            "previous.sarif: runs[0].results[0].partialFingerprints.primaryLocationLineHash: "
+            "expected a string",
+        ),
+        (
+            '{"version": "2.1.0", "runs": [{"results": [{"ruleId": "EGR001", "message": "gone", '
+            '"partialFingerprints": {"primaryLocationLineHash": "ab:1"}}]}]}',
+            "previous.sarif: runs[0].results[0].message: expected an object",
+        ),
+        (
+            '{"version": "2.1.0", "runs": [{"automationDetails": {"id": ["x"]}}]}',
+            "previous.sarif: runs[0].automationDetails.id: expected a string",
+        ),
     ],
 )
 def test_bad_previous_sarif_is_an_input_error(

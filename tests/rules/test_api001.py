@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from auditor.fixtext import commands
 from rules import api001
 from tests import estate_builder as b
 from tests.rules.cases import Case, findings_for, run_case
@@ -167,4 +168,13 @@ def test_node_public_ips_from_no_prefix_have_their_own_wording() -> None:
     (finding,) = findings_for(api001.RULE, CASES[1])
     assert finding.key == "node-public-ips"
     assert "from no public IP prefix" in finding.message
-    assert "--node-public-ip-prefix-id <prefix ID>" in finding.remediation
+    prefix = b.prefix_id("edge-node-ips")
+    assert commands(finding.remediation) == [
+        f"az network public-ip prefix create -g {b.RG} -n edge-node-ips -l westeurope "
+        "--length 30",  # 3 nodes and 1 surge node
+        f"az aks update -g {b.RG} -n aks "
+        "--api-server-authorized-ip-ranges 20.0.0.0/24,20.0.9.0/30,<prefix CIDR>",
+        f"az aks nodepool add -g {b.RG} --cluster-name aks -n <new pool> --enable-node-public-ip "
+        f"--node-public-ip-prefix-id {prefix}",
+        f"az aks nodepool delete -g {b.RG} --cluster-name aks -n edge",
+    ]

@@ -12,8 +12,10 @@ import re
 
 import pytest
 
-from auditor.model import Rule
+from auditor.model import Rule, Severity
 from rules.registry import BUILTIN
+from tests import demo_expected
+from tests.case_findings import case_findings
 from tests.drift.cases import DriftCase
 from tests.rules.cases import Case
 
@@ -79,3 +81,18 @@ def test_ids_are_unique() -> None:
 def test_the_six_drift_rules_close_the_catalogue() -> None:
     assert [r.meta.id for r in BUILTIN[-6:]] == [f"DRF00{i}" for i in range(1, 7)]
     assert [r.meta.id for r in DRIFT] == [f"DRF00{i}" for i in range(1, 7)]
+
+
+SEVERITY_WORDS = {s: re.compile(rf"\b{s.value}\b") for s in Severity}
+
+
+@pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.meta.id)
+def test_a_finding_takes_another_severity_only_as_the_rule_declares(rule: Rule) -> None:
+    """Every listing of a rule (`egress-audit rules`, docs/rules.md, SARIF help) shows its
+    default severity and `other_severities`: a severity the rule emits on its cases or on the
+    demo must be named there, and one named there must be emitted by some case."""
+    emitted = {f.severity for f in case_findings(rule)}
+    emitted |= {Severity(e.severity) for e in demo_expected.FINDINGS if e.rule_id == rule.meta.id}
+    declared = {s for s, word in SEVERITY_WORDS.items() if word.search(rule.meta.other_severities)}
+    assert emitted - {rule.meta.severity} == declared
+    assert rule.meta.severity not in declared

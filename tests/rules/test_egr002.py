@@ -102,3 +102,15 @@ def test_marks_docs_contested_and_attaches_the_node_subnet_nat() -> None:
         f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT}"
     ]
     assert egr002.META.precision == "medium"
+
+
+def test_a_pod_subnet_gets_the_nat_gateway_of_another_node_subnet_of_the_cluster() -> None:
+    """The pool's node subnet has no NAT gateway, but another pool's has: that one is the
+    cluster's, and the fix names it."""
+    estate = _pods_network(
+        b.cluster("aks", [_pool("sys", BARE, BARE), b.pool("user", GOOD)], plugin_mode=None)
+    )
+    (finding,) = findings_for(egr002.RULE, Case("two pools", estate))
+    assert commands(finding.remediation) == [
+        f"az network vnet subnet update -g {b.RG} --vnet-name vnet -n bare --nat-gateway {NAT}"
+    ]

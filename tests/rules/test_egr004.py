@@ -45,7 +45,7 @@ def _estate(*rows: dict, hops: dict[str, tuple[str, str | None]] | None = None) 
 
 HOPS = {
     "appliance": ("VirtualAppliance", "10.100.0.4"),
-    "unknown-hop": ("VirtualApplianceEcmp", "10.100.0.5"),
+    "unknown-hop": ("VirtualApplianceMesh", "10.100.0.5"),
     "gateway": ("VirtualNetworkGateway", None),
     "internet": ("Internet", None),
     "unread": ("unread", None),
@@ -138,3 +138,17 @@ def test_half_of_the_internet_routed_to_an_appliance_bypasses_the_nat_gateway() 
     (finding,) = findings_for(egr004.RULE, Case("split", estate))
     assert finding.resource_id.text == _subnet_id("split")
     assert "virtual appliance 10.100.0.4" in finding.message
+
+
+def test_an_ecmp_route_overrides_the_nat_gateway_too() -> None:
+    estate = _estate(
+        b.cluster("aks", [b.pool("sys", _subnet_id("ecmp"))]),
+        hops={"ecmp": ("VirtualApplianceEcmp", None)},
+    )
+    table = next(r for r in estate.rows if r["name"] == "rt-ecmp")
+    table["properties"]["routes"][0]["properties"]["nextHop"] = {
+        "nextHopIpAddresses": ["10.100.0.4", "10.100.0.5"]
+    }
+    (finding,) = findings_for(egr004.RULE, Case("ecmp", estate))
+    assert finding.resource_id.text == _subnet_id("ecmp")
+    assert finding.observed == "0.0.0.0/0 → VirtualApplianceEcmp 10.100.0.4, 10.100.0.5"

@@ -9,7 +9,7 @@ from tests.rules.cases import Case, findings_for, run_case
 
 TABLES = {
     "firewall": [("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")],
-    "unknown-hop": [("0.0.0.0/0", "VirtualApplianceEcmp", "10.100.0.4")],
+    "unknown-hop": [("0.0.0.0/0", "VirtualApplianceMesh", "10.100.0.4")],
     "vpn": [("0.0.0.0/0", "VirtualNetworkGateway", None)],
     "internet": [("0.0.0.0/0", "Internet", None)],
     "blackhole": [("0.0.0.0/0", "None", None)],

@@ -14,6 +14,7 @@ from tests.rules.cases import Case, findings_for, run_case
 from tests.rules.network import BARE, GOOD, network
 
 AKS = b.cluster_id("aks")
+OWN_IP = "an outbound IP of its own, too few"
 
 
 def _lb(
@@ -38,6 +39,16 @@ def _lb(
             "aks", pools, outbound_type="loadBalancer", load_balancer_profile=profile, **extra
         ),
     )
+
+
+def _own_ip(pools: list[dict[str, Any]]) -> b.Estate:
+    """The load balancer with an outbound IP of the cluster's own (outboundIPs)."""
+    estate = _lb(pools)
+    cluster = next(r for r in estate.rows if r["name"] == "aks")
+    cluster["properties"]["networkProfile"]["loadBalancerProfile"]["outboundIPs"] = {
+        "publicIPs": [{"id": b.pip_id("lb")}]
+    }
+    return estate
 
 
 def _fixed(count: int, **extra: Any) -> dict[str, Any]:
@@ -100,6 +111,7 @@ CASES = [
         _lb([_fixed(16)], ips=(b.pip_id("unread", rg="rg-x"),)),
         fails={AKS},
     ),
+    Case(OWN_IP, _own_ip([_fixed(40)]), fails={AKS}),
     Case("the default allocation is LB001's", _lb([_fixed(500)], ports=0), passes={AKS}),
     Case(
         "a stopped cluster is not judged",
@@ -182,3 +194,21 @@ def test_a_wrong_parameter_type_is_an_input_error() -> None:
     assert str(error.value) == (
         "egress-audit.yaml:3: rules.LB002.ports_per_ip: expected an integer"
     )
+
+
+def test_own_addresses_are_kept_when_more_are_added() -> None:
+    """--load-balancer-outbound-ips and --load-balancer-outbound-ip-prefixes replace the list:
+    the fix gives the addresses the cluster has again, then the new ones."""
+    prefixes = next(c for c in CASES if c.name == "... and no more")
+    (finding,) = findings_for(lb002.RULE, prefixes)
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ip-prefixes "
+        f"{b.prefix_id('px')},<new public IP prefix IDs>"
+    ]
+    assert "a new Standard public IP prefix for at least 1 more address" in finding.remediation
+    (finding,) = findings_for(lb002.RULE, next(c for c in CASES if c.name == OWN_IP))
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n aks --load-balancer-outbound-ips "
+        f"{b.pip_id('lb')},<new public IP IDs>"
+    ]
+    assert "Create 2 new Standard public IPs, then give the load balancer 3" in finding.remediation

@@ -105,3 +105,32 @@ def test_one_finding_per_address_with_its_own_key() -> None:
         "--public-ip-addresses b c a-standard"
     ]
     assert "20.0.0.1/32 gives way to the address of the new a-standard" in fix
+
+
+def test_an_ipv6_address_is_replaced_by_an_ipv6_one_on_the_ipv6_list() -> None:
+    """The IPv6 lists have their own options; an IPv4 replacement would leave IPv6 without
+    an address (and `--public-ip-addresses` would not take it off)."""
+    estate = b.Estate().add(
+        b.public_ip("v6-std", "2001:db8::1", publicIPAddressVersion="IPv6"),
+        b.public_ip("v6-ok", "2001:db8::2", sku="StandardV2", publicIPAddressVersion="IPv6"),
+        b.public_ip_prefix("p6-std", "2001:db8:1::/124", publicIPAddressVersion="IPv6"),
+        b.nat(
+            "v6",
+            sku="StandardV2",
+            publicIpAddressesV6=b.refs(b.pip_id("v6-std"), b.pip_id("v6-ok")),
+            publicIpPrefixesV6=b.refs(b.prefix_id("p6-std")),
+        ),
+    )
+    fixes = {f.key: commands(f.remediation) for f in findings_for(nat003.RULE, Case("v6", estate))}
+    assert fixes == {
+        b.pip_id("v6-std").lower(): [
+            f"az network public-ip create -g {b.RG} -n v6-std-standardv2 --sku StandardV2 "
+            f"--version IPv6 --allocation-method Static && az network nat gateway update "
+            f"-g {b.RG} -n v6 --pip-addresses-v6 v6-ok v6-std-standardv2"
+        ],
+        b.prefix_id("p6-std").lower(): [
+            f"az network public-ip prefix create -g {b.RG} -n p6-std-standardv2 --version IPv6 "
+            f"--length 124 --sku StandardV2 && az network nat gateway update -g {b.RG} -n v6 "
+            "--pip-prefixes-v6 p6-std-standardv2"
+        ],
+    }

@@ -50,6 +50,31 @@ POOLS = [
     b.pool("f", _sid("regional"), zones=()),
 ]
 
+MANAGED_GROUP = "MC_rg-test_aks_westeurope"
+
+
+def _managed() -> b.Estate:
+    """A zone-spanning pool behind its cluster's AKS-managed Standard NAT gateway."""
+    group = MANAGED_GROUP
+    return b.Estate().add(
+        b.vnet(
+            "aks-vnet-1",
+            [
+                b.subnet(
+                    "aks-subnet",
+                    "aks-vnet-1",
+                    "10.224.0.0/16",
+                    nat=b.nat_id("aks-nat", group),
+                    rg=group,
+                )
+            ],
+            rg=group,
+        ),
+        b.nat("aks-nat", rg=group, subnets=(b.subnet_id("aks-vnet-1", "aks-subnet", group),)),
+        b.cluster("aks", [b.pool("sys", zones=("1", "2", "3"))], outbound_type="managedNATGateway"),
+    )
+
+
 CASES = [
     Case(
         "Standard NAT gateways serving pools in several zones",
@@ -57,6 +82,11 @@ CASES = [
         fails={b.nat_id("nozone"), b.nat_id("zonal"), b.nat_id("split")},
         passes={b.nat_id("v2"), b.nat_id("single"), b.nat_id("regional")},
         severities={b.nat_id("nozone"): Severity.MEDIUM},
+    ),
+    Case(
+        "an AKS-managed Standard NAT gateway serving several zones",
+        _managed(),
+        fails={b.nat_id("aks-nat", MANAGED_GROUP)},
     ),
 ]
 
@@ -81,27 +111,10 @@ def test_fix_builds_a_standardv2_gateway_and_moves_the_subnet() -> None:
 
 
 def test_managed_nat_gateway_moves_through_aks() -> None:
-    group = "MC_rg-test_aks_westeurope"
-    estate = b.Estate().add(
-        b.vnet(
-            "aks-vnet-1",
-            [
-                b.subnet(
-                    "aks-subnet",
-                    "aks-vnet-1",
-                    "10.224.0.0/16",
-                    nat=b.nat_id("aks-nat", group),
-                    rg=group,
-                )
-            ],
-            rg=group,
-        ),
-        b.nat("aks-nat", rg=group, subnets=(b.subnet_id("aks-vnet-1", "aks-subnet", group),)),
-        b.cluster("aks", [b.pool("sys", zones=("1", "2", "3"))], outbound_type="managedNATGateway"),
-    )
-    (finding,) = findings_for(nat004.RULE, Case("managed", estate))
-    assert finding.resource_id.text == b.nat_id("aks-nat", group)
+    (finding,) = findings_for(nat004.RULE, CASES[1])
+    assert finding.resource_id.text == b.nat_id("aks-nat", MANAGED_GROUP)
     assert commands(finding.remediation) == [
         f"az aks update -g {b.RG} -n aks --outbound-type managedNATGateway "
         "--outbound-type-sku StandardV2"
     ]
+    assert finding.remediation.endswith("` (Azure CLI 2.91.0 or later)")

@@ -46,6 +46,28 @@ def _estate() -> b.Estate:
     )
 
 
+NODE_RG = "MC_rg-test_managed_westeurope"
+
+
+def _managed() -> b.Estate:
+    """A dual-stack cluster whose AKS-managed NAT gateway is StandardV2 without IPv6."""
+    nat = b.nat_id("aks-nat", rg=NODE_RG)
+    subnet = b.subnet("aks-subnet", "aks-vnet-1", "10.224.0.0/16", nat=nat)
+    return b.Estate().add(
+        b.vnet("aks-vnet-1", [subnet], rg=NODE_RG),
+        b.public_ip("aks-ip", "20.0.0.9", sku="StandardV2", rg=NODE_RG),
+        b.nat("aks-nat", ips=(b.pip_id("aks-ip", rg=NODE_RG),), sku="StandardV2", rg=NODE_RG),
+        b.cluster(
+            "managed",
+            [b.pool("sys")],
+            outbound_type="managedNATGateway",
+            nat_gateway_profile={"managedOutboundIPProfile": {"count": 1}},
+            node_resource_group=NODE_RG,
+            ipFamilies=DUAL,
+        ),
+    )
+
+
 CASES = [
     Case(
         "dual-stack behind a StandardV2 NAT gateway without IPv6",
@@ -53,6 +75,11 @@ CASES = [
         fails={b.cluster_id("dual")},
         passes={b.cluster_id(n) for n in ("ipv6ok", "v4", "std", "far")},
         severities={b.cluster_id("dual"): Severity.MEDIUM},
+    ),
+    Case(
+        "an AKS-managed StandardV2 NAT gateway without IPv6",
+        _managed(),
+        fails={b.cluster_id("managed")},
     ),
 ]
 
@@ -69,3 +96,12 @@ def test_names_the_gateway_and_the_pools() -> None:
     assert commands(finding.remediation)[0].startswith(
         f"az network public-ip create -g {b.RG} -n pip6-v2 --sku StandardV2 --version IPv6"
     )
+
+
+def test_a_managed_gateway_changes_through_the_cluster_on_a_cli_that_has_the_flags() -> None:
+    (finding,) = findings_for(nat012.RULE, CASES[1])
+    assert commands(finding.remediation) == [
+        f"az aks update -g {b.RG} -n managed --outbound-type-sku StandardV2 "
+        "--nat-gateway-managed-outbound-ipv6-count 1"
+    ]
+    assert finding.remediation.endswith("` (Azure CLI 2.91.0 or later)")

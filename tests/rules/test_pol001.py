@@ -66,6 +66,34 @@ def test_points_at_the_policy_line_that_sets_the_list() -> None:
         "Cluster lb has outbound type loadBalancer, which its policy entry does not allow "
         "(allowed: userassignednatgateway)."
     )
+    # The command spells the type as the API does, whatever the policy's casing.
     assert commands(finding.remediation) == [
-        f"az aks update -g {b.RG} -n lb --outbound-type userassignednatgateway"
+        f"az aks update -g {b.RG} -n lb --outbound-type userAssignedNATGateway"
     ]
+
+
+def _fix(allowed: str) -> str:
+    policy = (
+        "clusters:\n  - match: {id: '*/managedClusters/lb'}\n"
+        f"    allowed_outbound_types: {allowed}\n"
+    )
+    (finding,) = findings_for(pol001.RULE, Case("", _estate(), policy=policy))
+    return finding.remediation
+
+
+def test_the_first_type_the_cli_can_set_is_the_one_to_set() -> None:
+    """block is set through aks-preview, and an unknown name not at all; StandardV2 of the
+    managed NAT gateway is a SKU option of Azure CLI 2.91.0."""
+    fix = _fix("[block, NotAType, managedNATGatewayV2, none]")
+    assert commands(fix) == [
+        f"az aks update -g {b.RG} -n lb --outbound-type managedNATGateway "
+        "--outbound-type-sku StandardV2"
+    ]
+    assert fix.endswith("(Azure CLI 2.91.0 or later)")
+    assert commands(_fix("[none]")) == [f"az aks update -g {b.RG} -n lb --outbound-type none"]
+
+
+def test_no_type_the_cli_can_set_gives_no_command() -> None:
+    assert commands(_fix("[block]")) == []
+    assert "one the policy allows (block)" in _fix("[block]")
+    assert "one the policy allows (none)" in _fix("[]")

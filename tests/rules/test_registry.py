@@ -54,7 +54,7 @@ def test_every_module_of_the_package_is_a_registered_rule() -> None:
 def test_the_catalogue_order() -> None:
     families = [RULE_MODULE.fullmatch(r.meta.id.lower())["family"] for r in BUILTIN]  # type: ignore[index]
     assert list(dict.fromkeys(families)) == [
-        "egr", "nat", "lb", "net", "api", "win", "life", "meta", "pol", "drf"
+        "egr", "nat", "lb", "net", "api", "fw", "seg", "win", "life", "meta", "pol", "drf"
     ]  # fmt: skip
     assert [r.meta.id for r in BUILTIN[:3]] == ["EGR001", "EGR002", "EGR003"]
 
