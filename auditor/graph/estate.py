@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import fnmatch
 import ipaddress
@@ -12,7 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor.arm import ResourceId
-from auditor.graph import balancers, defaults, egress
+from auditor.graph import balancers, egress, workloads
 from auditor.graph.associations import NatAssociation
 from auditor.graph.balancers import LoadBalancerOutbound, SnatFrontends
 from auditor.graph.bgp import BgpSource, BgpSources
@@ -33,8 +32,7 @@ from auditor.graph.nodes import (
     VirtualNetwork,
     VirtualNetworkGateway,
 )
-from auditor.graph.paths import unknown_addresses
-from auditor.model import EgressKind, EgressPath, Hop, ResourceKind
+from auditor.model import EgressPath, Hop, ResourceKind
 from auditor.snapshot import VIRTUAL_NETWORK_GATEWAYS, Snapshot
 
 if TYPE_CHECKING:
@@ -350,82 +348,18 @@ class EgressGraph:
             )
         return self._pod_egress[key]
 
+    # -- traffic that does not leave by the node pools' paths (auditor/graph/workloads.py) --
+
     def virtual_node_subnet(self, cluster: Cluster) -> Subnet | Unknown | None:
-        """The subnet of the cluster's virtual nodes (ACI connector), found by name in the
-        virtual network of its node subnets [AKS-VN]; None without virtual nodes."""
-        name = cluster.virtual_node_subnet_name
-        if not name:
-            return None
-        subnets = [self.node_subnet(pool) for pool in self.pools(cluster)]
-        vnet_id = next((s.vnet_id for s in subnets if isinstance(s, Subnet)), None)
-        if vnet_id is None:
-            vnet_id = next(
-                (p.vnet_subnet_id.parent_id() for p in self.pools(cluster) if p.vnet_subnet_id),
-                None,
-            )
-        if vnet_id is None:
-            unread = next((s for s in subnets if isinstance(s, Unknown)), None)
-            return unread
-        subnet_id = vnet_id.child("subnets", name)
-        found = self.get(subnet_id)
-        if isinstance(found, Subnet):
-            return found
-        vnet = self.get(vnet_id)
-        if isinstance(vnet, VirtualNetwork):
-            match = [
-                s
-                for s in (self.get(i) for i in vnet.subnet_ids)
-                if isinstance(s, Subnet) and s.name.lower() == name.lower()
-            ]
-            if match:
-                return match[0]
-        return Unknown(subnet_id, ResourceKind.SUBNET)
+        return workloads.virtual_node_subnet(self, cluster)
 
     def virtual_node_egress(self, cluster: Cluster) -> EgressPath | None:
-        """Egress of the cluster's virtual nodes: their subnet's own NAT gateway, route or
-        default outbound access (not the cluster's load balancer); None without them."""
-        subnet = self.virtual_node_subnet(cluster)
-        if subnet is None:
-            return None
-        return egress.resolve(self, cluster, subnet, node_ip_pool=None, cluster_balancer=False)
+        return workloads.virtual_node_egress(self, cluster)
 
     def gateway_egress(
         self, pool: NodePool, *, prefix_id: ResourceId | None = None, public: bool = True
     ) -> EgressPath:
-        """Where pods annotated for a static egress gateway pool leave: from the public IP
-        prefix a StaticGatewayConfiguration names (`prefix_id`), else from one AKS creates
-        for it [AKS-SEG], which only the configuration's status inside the cluster shows."""
-        subnet = self.node_subnet(pool)
-        size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
-        path = EgressPath(
-            EgressKind.STATIC_EGRESS_GATEWAY,
-            subnet.id if isinstance(subnet, Subnet) else None,
-            hops=(Hop(ResourceKind.NODE_POOL, pool.id),),
-            device_id=pool.id,
-            public_ips=None,
-            reason=(
-                f"annotated pods leave from a /{size} public IP prefix AKS creates for the "
-                f"configuration on gateway pool {pool.name}; only the configuration's status "
-                "inside the cluster shows which"
-            ),
-        )
-        if not public:
-            return dataclasses.replace(
-                path,
-                reason=(
-                    "provisionPublicIps false: annotated pods leave from static private IPs of "
-                    f"gateway pool {pool.name}, and reach the internet only beyond them"
-                ),
-            )
-        if prefix_id is None:
-            return path
-        hops = (*path.hops, Hop(ResourceKind.PUBLIC_IP_PREFIX, prefix_id))
-        cidrs, unread = self.cidrs((prefix_id,))
-        if unread:
-            return dataclasses.replace(
-                path, hops=hops, reason=unknown_addresses(unread), unknown_ids=unread
-            )
-        return dataclasses.replace(path, hops=hops, public_ips=cidrs, reason="")
+        return workloads.gateway_egress(self, pool, prefix_id=prefix_id, public=public)
 
     def node_pools(self) -> Iterator[tuple[Cluster, NodePool]]:
         """Every node pool with its cluster, clusters by key and pools by name."""
