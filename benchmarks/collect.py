@@ -40,9 +40,9 @@ from auditor.collect import clouds
 from auditor.collect.client import PAGE_SIZE, GraphClient, Scope, make_graph_client
 from auditor.collect.clock import SystemClock
 from auditor.collect.collector import CHANGES, CollectionSettings, collect
+from auditor.collect.limits import DEFAULT_WORKERS
 from auditor.collect.paging import fetch_all
 from auditor.collect.query import resources_query
-from auditor.collect.schedule import DEFAULT_WORKERS
 from auditor.snapshot import RESOURCE_TYPES
 
 QUERY_PATH = "/providers/Microsoft.ResourceGraph/resources"

@@ -58,6 +58,14 @@ def test_the_demo_loads_what_its_text_report_needs(tmp_path: Path) -> None:
     # No other format's module (the text report's helpers, `reports._*`, it uses).
     formats = {m for m in modules if m.startswith("reports.") and not m.startswith("reports._")}
     assert formats == {"reports.text"}
+    # Its flags name the collection's limits, not the client that collects.
+    assert "auditor.collect.limits" in modules
+    assert not modules & {
+        "auditor.collect.client",
+        "auditor.collect.collector",
+        "auditor.collect.quota",
+        "auditor.collect.schedule",
+    }
 
 
 def test_an_offline_html_report_loads_no_azure_sdk(tmp_path: Path) -> None:

@@ -14,21 +14,24 @@ import argparse
 import logging
 import re
 import sys
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from auditor.collect import clouds
-from auditor.collect.client import MAX_SUBSCRIPTIONS_PER_REQUEST
-from auditor.collect.collector import (
+from auditor.collect.credentials import AUTH_CHOICES, DEFAULT
+from auditor.collect.limits import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CHANGES_DAYS,
     DEFAULT_MAX_WAIT,
-    CollectionSettings,
+    DEFAULT_WORKERS,
+    MAX_SUBSCRIPTIONS_PER_REQUEST,
+    MAX_WORKERS,
 )
-from auditor.collect.credentials import AUTH_CHOICES, DEFAULT
 from auditor.collect.query import MAX_CHANGES_DAYS
-from auditor.collect.schedule import DEFAULT_WORKERS, MAX_WORKERS
 from auditor.errors import UsageError
 from auditor.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from auditor.collect.collector import CollectionSettings
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _MANAGEMENT_GROUP = re.compile(r"[A-Za-z0-9_.()-]{1,90}")
@@ -230,6 +233,8 @@ def _given(args: argparse.Namespace, dest: str, default: T) -> T:
 
 def settings_from_args(args: argparse.Namespace) -> CollectionSettings:
     """CollectionSettings from parsed flags; missing attributes take their defaults."""
+    from auditor.collect.collector import CollectionSettings
+
     try:
         cloud = clouds.resolve(getattr(args, "cloud", None), getattr(args, "arm_endpoint", None))
         return CollectionSettings(

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from azure.mgmt.resourcegraph import ResourceGraphClient
 
 PAGE_SIZE = 1000  # Resource Graph's maximum `$top`
-MAX_SUBSCRIPTIONS_PER_REQUEST = 1000
 QUERY_PATH = "/providers/microsoft.resourcegraph/resources"
 QUERY_ENDPOINT = "/providers/Microsoft.ResourceGraph/resources"
 API_VERSION = "2021-03-01"  # the one azure-mgmt-resourcegraph 8.0.1 speaks

@@ -23,19 +23,21 @@ from typing import Any
 
 from auditor import __version__
 from auditor.collect import clouds
-from auditor.collect.client import (
-    MAX_SUBSCRIPTIONS_PER_REQUEST,
-    PageSource,
-    QueryFailed,
-    Scope,
-    SignInFailed,
-)
+from auditor.collect.client import PageSource, QueryFailed, Scope, SignInFailed
 from auditor.collect.clock import Clock
 from auditor.collect.credentials import one_line
+from auditor.collect.limits import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CHANGES_DAYS,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_WORKERS,
+    MAX_SUBSCRIPTIONS_PER_REQUEST,
+    MAX_WORKERS,
+)
 from auditor.collect.paging import QueryResult, fetch_all
 from auditor.collect.progress import Progress
 from auditor.collect.query import changes_query, resources_query
-from auditor.collect.schedule import DEFAULT_WORKERS, MAX_WORKERS, Job, run
+from auditor.collect.schedule import Job, run
 from auditor.collect.scope import Subscriptions, advice, batches, unique
 from auditor.errors import CollectionFailed, InputError
 from auditor.model import CollectionError
@@ -43,9 +45,6 @@ from auditor.reader import Node
 from auditor.snapshot import RESOURCE_TYPES, Snapshot, check_row
 from auditor.snapshot import Row as SnapshotRow
 
-DEFAULT_BATCH_SIZE = 200  # Resource Graph advises groups of fewer than 300 subscriptions
-DEFAULT_CHANGES_DAYS = 14
-DEFAULT_MAX_WAIT = 600  # seconds of waiting (throttling, quota, back-off) per collection
 CHANGES = "resourcechanges"
 TOOL_NAME = "egress-audit"
 

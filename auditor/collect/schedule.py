@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 
 from auditor.collect.client import PageSource, QueryFailed, Scope, SignInFailed
 from auditor.collect.credentials import one_line
+from auditor.collect.limits import DEFAULT_WORKERS
 from auditor.collect.paging import Paging, QueryResult
-
-DEFAULT_WORKERS = 4
-MAX_WORKERS = 16
 
 
 @dataclass(eq=False)

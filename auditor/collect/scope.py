@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from auditor.collect.client import MAX_SUBSCRIPTIONS_PER_REQUEST, UNREACHABLE, QueryFailed, Scope
+from auditor.collect.client import UNREACHABLE, QueryFailed, Scope
 from auditor.collect.credentials import WHAT_TO_DO, one_line
+from auditor.collect.limits import MAX_SUBSCRIPTIONS_PER_REQUEST
 from auditor.collect.paging import QueryResult
 from auditor.collect.query import subscriptions_query
 from auditor.errors import CollectionFailed
