@@ -55,7 +55,11 @@ SHARES = {
     "microsoft.network/publicipprefixes": 0.03,
     "microsoft.network/routetables": 0.1375,
     "microsoft.network/loadbalancers": 0.1375,
-    CHANGES: 0.15,
+    # An enterprise estate has a few hub firewalls, their policies and gateways.
+    "microsoft.network/azurefirewalls": 0.005,
+    "microsoft.network/firewallpolicies": 0.005,
+    "microsoft.network/virtualnetworkgateways": 0.005,
+    CHANGES: 0.135,
 }
 QUOTA_LIMIT, QUOTA_WINDOW = 15, 5.0  # the documented example quota
 
