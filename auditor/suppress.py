@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import re
+import typing
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -22,32 +23,13 @@ from functools import cache
 from auditor import arm
 from auditor.arm import ResourceId
 from auditor.graph.estate import EgressGraph
-from auditor.graph.nodes import (
-    Cluster,
-    LoadBalancer,
-    NatGateway,
-    NodePool,
-    PublicIp,
-    PublicIpPrefix,
-    Resource,
-    RouteTable,
-    Subnet,
-    VirtualNetwork,
-)
+from auditor.graph.nodes import Payload, Unknown
 from auditor.model import Finding, Suppression
 
-# Every kind of resource a finding can be about (unknown references are not resources).
-_RESOURCE_KINDS = (
-    Cluster,
-    NodePool,
-    VirtualNetwork,
-    Subnet,
-    NatGateway,
-    PublicIp,
-    PublicIpPrefix,
-    Resource,
-    RouteTable,
-    LoadBalancer,
+# Every kind of resource a finding can be about, firewalls and gateways too (unknown
+# references are not resources).
+_RESOURCE_KINDS: tuple[type[Payload], ...] = tuple(
+    kind for kind in typing.get_args(Payload) if kind is not Unknown
 )
 
 
@@ -160,8 +142,7 @@ def apply(
 
 def estate_resource_ids(graph: EgressGraph) -> Iterator[ResourceId]:
     for kind in _RESOURCE_KINDS:
-        payloads: list[Resource | NodePool | Subnet] = graph.all(kind)
-        for payload in payloads:
+        for payload in graph.all(kind):
             yield payload.id
 
 

@@ -15,6 +15,8 @@ from auditor.errors import ExitCode
 from auditor.model import SourceLocation
 from rules.registry import BUILTIN
 from tests import estate_builder as b
+from tests import hub_builder as h
+from tests.rules.hub_network import SPOKE, hub_and_spoke
 
 # The estate is read on 2026-11-20; kubenet gives one NET001 finding (high) on cluster "old".
 OLD = b.cluster_id("old")
@@ -166,3 +168,32 @@ def test_missing_justification_is_an_input_error(
         f"egress-audit: error: {tmp_path}/p.yaml:2: suppressions[0]: missing key "
         "'justification' (say why the finding is accepted)\n"
     )
+
+
+def _firewall_audit(expires: str, firewall: str = "fw-hub") -> Any:
+    """A policy-based hub firewall: FW002 says, at info, that its rules are not in the
+    snapshot, and its fix suggests suppressing that finding once checked by hand."""
+    estate = hub_and_spoke(
+        b.cluster("aks", [b.pool("sys", SPOKE)], outbound_type="userDefinedRouting"),
+        h.firewall_policy("fw-policy"),
+        policy=b.rid("Microsoft.Network/firewallPolicies", "fw-policy"),
+    )
+    policy = policy_module.parse(
+        _policy(expires, resource=f"*/azureFirewalls/{firewall}", rule="FW002"),
+        "egress-audit.yaml",
+    )
+    return engine.audit(estate.snapshot(), policy, BUILTIN)
+
+
+def test_a_firewall_is_a_resource_a_suppression_matches() -> None:
+    result = _firewall_audit("2027-03-31")
+    (finding,) = [f for f in result.findings if f.rule_id == "FW002"]
+    assert finding.resource_id.text == h.firewall_id("fw-hub")
+    assert finding.suppression is not None
+    assert result.warnings == ()
+
+
+def test_an_expired_suppression_on_a_firewall_is_reported() -> None:
+    result = _firewall_audit("2026-11-19")
+    pol002 = [f for f in result.findings if f.rule_id == "POL002"]
+    assert [f.resource_id.text for f in pol002] == [h.firewall_id("fw-hub")]
