@@ -83,7 +83,8 @@ class Cluster(Resource):
     api_server_access: ApiServerAccess | None = None
     static_egress_gateway: bool = False  # networkProfile.staticEgressGatewayProfile.enabled
     bootstrap_artifact_source: str | None = None  # bootstrapProfile.artifactSource
-    virtual_node_subnet_name: str | None = None  # addonProfiles.aciConnectorLinux, when enabled
+    virtual_nodes: bool = False  # addonProfiles.aciConnectorLinux.enabled
+    virtual_node_subnet_name: str | None = None  # its config.SubnetName; None when not named
 
     @property
     def is_nat_outbound(self) -> bool:

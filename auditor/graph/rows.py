@@ -138,6 +138,7 @@ class RowReader:
         api = props.apiServerAccessProfile
         gateway = net.staticEgressGatewayProfile
         bootstrap = props.bootstrapProfile
+        virtual_nodes, virtual_node_subnet = _virtual_nodes(props.addonProfiles)
         # A documented default applies where the row has no value (auditor/graph/defaults.py).
         outbound_type = net.outboundType or defaults.OUTBOUND_TYPE.value
         network_plugin = net.networkPlugin
@@ -166,7 +167,8 @@ class RowReader:
             api_server_access=None if api is None else _api_access(api),
             static_egress_gateway=bool(gateway and gateway.enabled),
             bootstrap_artifact_source=None if bootstrap is None else bootstrap.artifactSource,
-            virtual_node_subnet_name=_virtual_node_subnet(props.addonProfiles),
+            virtual_nodes=virtual_nodes,
+            virtual_node_subnet_name=virtual_node_subnet,
         )
         pools = [self._pool(result.id, pool) for pool in props.agentPoolProfiles or ()]
         return result, pools
@@ -403,9 +405,11 @@ def _scope(text: str) -> tuple[str, str, str]:
     return parts.subscription_id, parts.resource_group, parts.name
 
 
-def _virtual_node_subnet(addons: dict[str, Any] | None) -> str | None:
-    """The subnet of the ACI connector's virtual nodes: add-on keys are matched without case,
-    as AKS returns `aciConnectorLinux` and older clusters `ACIConnectorLinux`."""
+def _virtual_nodes(addons: dict[str, Any] | None) -> tuple[bool, str | None]:
+    """Whether the ACI connector's virtual nodes are on, and the name of their subnet (None
+    when the add-on names none: they exist, where is unknown). Add-on and config keys are
+    matched without case: AKS returns `aciConnectorLinux`/`SubnetName`, older clusters
+    `ACIConnectorLinux`."""
     for name, addon in (addons or {}).items():
         if name.lower() != "aciconnectorlinux" or not isinstance(addon, dict):
             continue
@@ -414,17 +418,20 @@ def _virtual_node_subnet(addons: dict[str, Any] | None) -> str | None:
         if enabled is not None and type(enabled) is not bool:
             raise RowError(f"{where}.enabled", "expected a boolean")
         if not enabled:
-            return None
+            return False, None
         config = addon.get("config")
         if config is None:
-            return None
+            return True, None
         if not isinstance(config, dict):
             raise RowError(f"{where}.config", "expected an object")
-        return next(
-            (v or None for k, v in config.items() if k.lower() == "subnetname" and type(v) is str),
-            None,
-        )
-    return None
+        for key, value in config.items():
+            if key.lower() != "subnetname" or value is None:
+                continue
+            if type(value) is not str:
+                raise RowError(f"{where}.config.{key}", "expected a string")
+            return True, value or None
+        return True, None
+    return False, None
 
 
 def _column(value: Any, field: str) -> str | None:

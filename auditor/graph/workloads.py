@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 def virtual_node_subnet(graph: EgressGraph, cluster: Cluster) -> Subnet | Unknown | None:
     """The subnet of the cluster's virtual nodes (ACI connector), found by name in the
-    virtual network of its node subnets [AKS-VN]; None without virtual nodes."""
+    virtual network of its node subnets [AKS-VN]; None without virtual nodes, or when
+    neither the add-on nor the node pools say where it is (virtual_node_egress says why)."""
     name = cluster.virtual_node_subnet_name
-    if not name:
+    if not cluster.virtual_nodes or not name:
         return None
     subnets = [graph.node_subnet(pool) for pool in graph.pools(cluster)]
     vnet_id = next((s.vnet_id for s in subnets if isinstance(s, Subnet)), None)
@@ -51,9 +52,21 @@ def virtual_node_subnet(graph: EgressGraph, cluster: Cluster) -> Subnet | Unknow
 def virtual_node_egress(graph: EgressGraph, cluster: Cluster) -> EgressPath | None:
     """Egress of the cluster's virtual nodes: their subnet's own NAT gateway, route or
     default outbound access (not the cluster's load balancer); None without them."""
+    if not cluster.virtual_nodes:
+        return None
     subnet = virtual_node_subnet(graph, cluster)
     if subnet is None:
-        return None
+        return EgressPath(
+            EgressKind.UNKNOWN,
+            None,
+            hops=(Hop(ResourceKind.CLUSTER, cluster.id),),
+            reason=(
+                "the ACI connector add-on is on but names no subnet (config.SubnetName)"
+                if not cluster.virtual_node_subnet_name
+                else f"virtual-node subnet {cluster.virtual_node_subnet_name}: no node pool "
+                "names the virtual network it is in"
+            ),
+        )
     return egress.resolve(graph, cluster, subnet, node_ip_pool=None, cluster_balancer=False)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.errors import InputError
 from auditor.fixtext import commands
 from rules import egr013
 from tests import estate_builder as b
@@ -63,3 +64,56 @@ def test_the_path_is_in_the_egress_view() -> None:
     assert path is not None
     assert path.is_unknown
     assert path.reason == f"subnet {b.subnet_id('vnet', 'gone')} is not in the snapshot"
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        (None, "the ACI connector add-on is on but names no subnet (config.SubnetName)"),
+        ({}, "the ACI connector add-on is on but names no subnet (config.SubnetName)"),
+        (
+            {"SubnetName": ""},
+            "the ACI connector add-on is on but names no subnet (config.SubnetName)",
+        ),
+        (
+            {"subnetName": None},
+            "the ACI connector add-on is on but names no subnet (config.SubnetName)",
+        ),
+    ],
+)
+def test_virtual_nodes_whose_subnet_is_not_named_are_unknown_not_absent(
+    config: dict[str, str] | None, reason: str
+) -> None:
+    estate = _estate(aci_nat=False)
+    cluster_row = next(r for r in estate.rows if r["id"] == AKS)
+    addon = cluster_row["properties"]["addonProfiles"]["aciConnectorLinux"]
+    if config is None:
+        del addon["config"]
+    else:
+        addon["config"] = config
+    graph = estate.graph()
+    (cluster,) = graph.clusters()
+    path = graph.virtual_node_egress(cluster)
+    assert path is not None
+    assert path.is_unknown
+    assert path.reason == reason
+    assert not findings_for(egr013.RULE, Case("unnamed", estate))
+
+
+def test_a_disabled_connector_has_no_virtual_nodes() -> None:
+    estate = _estate(aci_nat=False)
+    cluster_row = next(r for r in estate.rows if r["id"] == AKS)
+    cluster_row["properties"]["addonProfiles"]["aciConnectorLinux"]["enabled"] = False
+    graph = estate.graph()
+    (cluster,) = graph.clusters()
+    assert graph.virtual_node_egress(cluster) is None
+
+
+def test_a_subnet_name_that_is_not_a_string_is_an_input_error() -> None:
+    estate = _estate(aci_nat=False)
+    cluster_row = next(r for r in estate.rows if r["id"] == AKS)
+    cluster_row["properties"]["addonProfiles"]["aciConnectorLinux"]["config"] = {"SubnetName": 42}
+    with pytest.raises(
+        InputError, match=r"aciConnectorLinux\.config\.SubnetName: expected a string"
+    ):
+        estate.graph()
