@@ -15,10 +15,18 @@ def load(path: Path, *, bootstrap: bool) -> Snapshot | None:
     run of a scheduled job: there is nothing to compare, and None is returned."""
     if bootstrap and not path.exists():
         return None
+    # Imported here: reading a baseline is the only use of the graph's row reader outside an
+    # audit, and `egress-audit rules` never reads one.
+    from auditor.graph.build import read_rows
+
     try:
-        return snapshot_module.load(path)
+        snap = snapshot_module.load(path)
+        # A file's rows are decoded when the graph is built, after a live collection that can
+        # take minutes: read them now, so a bad baseline fails first.
+        read_rows(snap)
     except InputError as exc:
         raise InputError(f"baseline {exc.source}", exc.where, exc.problem) from None
+    return snap
 
 
 def update(snap: Snapshot, path: Path) -> tuple[ExitCode | None, str]:

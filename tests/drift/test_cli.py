@@ -404,6 +404,22 @@ def test_a_bad_baseline_fails_before_collecting(
     assert "unsupported snapshot version 0" in capsys.readouterr().err
 
 
+def test_a_bad_row_in_the_baseline_fails_before_collecting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Rows are decoded when the graph is built: the baseline's are read when it is loaded.
+    document = baseline().document()
+    document["resources"][snapshot.NAT_GATEWAYS][0]["id"] = 5
+    base = _write(tmp_path / "baseline.json", document)
+    calls = _fake_collector(monkeypatch, snapshot.load(_snapshot_file(tmp_path / "live.json")))
+    assert main(["drift", "--baseline", str(base)]) == 2
+    assert calls == []
+    assert capsys.readouterr().err == (
+        f"egress-audit: error: baseline {base}: "
+        f"resources.{snapshot.NAT_GATEWAYS}[0].id: expected a string\n"
+    )
+
+
 def test_a_drift_rule_can_be_disabled_in_the_policy(tmp_path: Path) -> None:
     base = _write(tmp_path / "baseline.json", demo_as_of_november_8())
     policy = tmp_path / "egress-audit.yaml"
