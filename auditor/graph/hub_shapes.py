@@ -4,8 +4,6 @@ payloads of them. Field names follow the Azure REST API (tests/data/azure-rest-e
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditor.graph.shapes import Integer, OptRef, Refs, Row, Shape, Strings
 
 
@@ -80,6 +78,10 @@ class ApplicationRuleCollection(Shape):
     properties: ApplicationRuleCollectionProperties | None = None
 
 
+class Present(Shape):
+    """An object whose presence is all that is read."""
+
+
 class FirewallProperties(Shape):
     sku: FirewallSku | None = None
     ipConfigurations: tuple[FirewallIpConfiguration, ...] | None = None
@@ -88,7 +90,8 @@ class FirewallProperties(Shape):
     firewallPolicy: OptRef | None = None
     networkRuleCollections: tuple[NetworkRuleCollection, ...] | None = None
     applicationRuleCollections: tuple[ApplicationRuleCollection, ...] | None = None
-    managementIpConfiguration: dict[str, Any] | None = None
+    # Only whether there is one is read: its contents are skipped unread.
+    managementIpConfiguration: Present | None = None
 
 
 class FirewallRow(Row):
