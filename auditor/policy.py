@@ -142,7 +142,13 @@ class Policy:
         return [w for entry in self.for_cluster(cluster) for w in entry.workloads]
 
     def gateway_configs(self, cluster: Cluster) -> list[GatewayConfig]:
-        return [g for entry in self.for_cluster(cluster) for g in entry.gateway_configs]
+        """The StaticGatewayConfigurations of the entries matching the cluster, each
+        (namespace, name) once: a manifest listed by two entries is one configuration."""
+        found: dict[tuple[str, str], GatewayConfig] = {}
+        for entry in self.for_cluster(cluster):
+            for config in entry.gateway_configs:
+                found.setdefault((config.namespace, config.name), config)
+        return list(found.values())
 
     def config(self, rule_id: str, config_type: type[C], cluster: Cluster | None = None) -> C:
         """A rule's thresholds: the dataclass defaults, then global overrides, then those of

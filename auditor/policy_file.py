@@ -116,9 +116,11 @@ class _Reader:
             tags=tags,
         )
         workloads: list[Workload] = []
-        for item in _optional_sequence(entry.get("workloads")):
-            workloads.extend(self._workloads(item))
         gateways: list[GatewayConfig] = []
+        for item in _optional_sequence(entry.get("workloads")):
+            declared, configured = self._workloads(item)
+            workloads.extend(declared)
+            gateways.extend(configured)
         if "manifests" in entry:
             for read in self._manifest_reads(entry["manifests"]):
                 workloads.extend(read.workloads)
@@ -157,8 +159,9 @@ class _Reader:
                 )
         return node.strings()
 
-    def _workloads(self, node: YNode) -> list[Workload]:
-        """A declared workload, plus those read from the manifests it lists."""
+    def _workloads(self, node: YNode) -> tuple[list[Workload], list[GatewayConfig]]:
+        """A declared workload, plus the workloads and StaticGatewayConfigurations read from
+        the manifests it lists."""
         entry = node.mapping(_WORKLOAD_KEYS)
         if "name" not in entry:
             raise node.error("missing key 'name'")
@@ -176,10 +179,12 @@ class _Reader:
                     peak_location=None if peak is None else SourceLocation(peak.source, peak.line),
                 )
             )
+        gateways: list[GatewayConfig] = []
         if "manifests" in entry:
             for read in self._manifest_reads(entry["manifests"]):
                 found.extend(read.workloads)
-        return found
+                gateways.extend(read.gateways)
+        return found, gateways
 
     def _manifest_reads(self, node: YNode) -> list[manifests.ManifestRead]:
         items = [node] if _is_scalar(node) else _optional_sequence(node)

@@ -10,6 +10,7 @@ from auditor import policy as policy_module
 from auditor.errors import InputError
 from auditor.model import SourceLocation, Suppression
 from rules.registry import BUILTIN
+from tests import estate_builder as b
 
 CONFIGS = {rule.meta.id: rule.config for rule in BUILTIN}
 
@@ -260,3 +261,39 @@ def test_a_policy_inside_the_working_directory_is_named_relative_to_it(
         if f["ruleId"] == "NAT007"
     }
     assert locations == {("ops/egress-audit.yaml", 5)}
+
+
+_GATEWAY = (
+    "apiVersion: egressgateway.kubernetes.azure.com/v1alpha1\n"
+    "kind: StaticGatewayConfiguration\n"
+    "metadata: {name: partner, namespace: sync}\n"
+    "spec: {gatewayNodepoolName: gw}\n"
+)
+
+
+def _gateway_configs(tmp_path: Path, clusters: str) -> list[tuple[str, str, str]]:
+    (tmp_path / "gateway.yaml").write_text(_GATEWAY)
+    (tmp_path / "egress-audit.yaml").write_text("clusters:\n" + clusters)
+    policy = policy_module.load(tmp_path / "egress-audit.yaml")
+    (cluster,) = b.Estate().add(b.cluster("aks", [b.pool("sys")])).graph().clusters()
+    return [(c.namespace, c.name, c.pool) for c in policy.gateway_configs(cluster)]
+
+
+def test_a_gateway_configuration_in_a_workloads_manifests_is_read(tmp_path: Path) -> None:
+    clusters = (
+        "  - match: {id: '*/managedClusters/aks'}\n"
+        "    workloads:\n"
+        "      - name: partner-sync\n"
+        "        manifests: [gateway.yaml]\n"
+    )
+    assert _gateway_configs(tmp_path, clusters) == [("sync", "partner", "gw")]
+
+
+def test_a_manifest_two_matching_entries_list_is_one_configuration(tmp_path: Path) -> None:
+    clusters = (
+        "  - match: {id: '*/managedClusters/aks'}\n"
+        "    manifests: [gateway.yaml]\n"
+        "  - match: {resource_group: rg-test}\n"
+        "    manifests: [gateway.yaml]\n"
+    )
+    assert _gateway_configs(tmp_path, clusters) == [("sync", "partner", "gw")]
