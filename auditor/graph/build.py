@@ -89,7 +89,8 @@ _LINKS = {
 @dataclass(frozen=True, slots=True)
 class RowType:
     """How the graph reads one resource type: the shape its rows are decoded into and the
-    RowReader method that makes payloads of them (a payload, or one with its children)."""
+    reader that makes payloads of them (a payload, or one with its children): a RowReader
+    method, or a function of hub_rows.py taking the RowReader."""
 
     resource_type: str
     shape: type[shapes.Row]
@@ -97,7 +98,8 @@ class RowType:
 
 
 # Every resource type the graph reads, in the order its rows are read. A new type: its shape
-# (shapes.py), its reader (rows.py), its row here, and its references in _REFERENCES_OF.
+# (shapes.py or hub_shapes.py), its reader (rows.py or hub_rows.py), its row here, and its
+# references in _REFERENCES_OF.
 ROW_TYPES: tuple[RowType, ...] = (
     RowType(snapshot.MANAGED_CLUSTERS, shapes.ClusterRow, RowReader.cluster),
     RowType(snapshot.VIRTUAL_NETWORKS, shapes.VirtualNetworkRow, RowReader.virtual_network),

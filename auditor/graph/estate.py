@@ -66,11 +66,6 @@ class EgressGraph:
             tuple[tuple[Subnet, tuple[tuple[Cluster, NodePool], ...]], ...] | None
         ) = None
         self._managed_nat_owners: Mapping[ResourceId, Cluster] | None = None
-        self._peers: dict[str, set[str]] = defaultdict(set)
-        for vnet in self.all(VirtualNetwork):
-            for remote in vnet.peered_vnet_ids:
-                self._peers[vnet.id.key].add(remote.key)
-                self._peers[remote.key].add(vnet.id.key)
         collected = graph.graph.get(COLLECTED)
         self._collected: frozenset[str] | None = collected
         self._firewalls = FirewallIndex(self.all(Firewall))
@@ -192,7 +187,7 @@ class EgressGraph:
     def firewall_at(self, from_subnet: Subnet, address: str) -> FirewallMatch:
         """The Azure Firewall whose private IP a route from `from_subnet` sends traffic to."""
         own = from_subnet.vnet_id.key
-        return self._firewalls.at(address, {own, *self._peers.get(own, ())})
+        return self._firewalls.at(address, {own, *self._index.peers.get(own, ())})
 
     def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
         """The gateways whose learned routes reach the subnet's virtual network."""

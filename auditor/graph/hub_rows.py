@@ -36,7 +36,7 @@ def firewall(reader: RowReader, row: shapes.FirewallRow) -> Firewall:
         sku=FirewallSku.parse(sku_text),
         sku_text=sku_text,
         tier=None if sku is None else sku.tier,
-        zones=row.zones or (),
+        zones=reader.zones(row.zones),
         ip_configurations=tuple(
             _firewall_ip_configuration(reader, entry.properties or _IP_CONFIGURATION)
             for entry in props.ipConfigurations or ()

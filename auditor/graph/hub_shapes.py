@@ -7,7 +7,7 @@ from __future__ import annotations
 from auditor.graph.shapes import Integer, OptRef, Refs, Row, Shape, Strings
 
 
-class FirewallSku(Shape):
+class AzureFirewallSku(Shape):
     name: str | None = None
     tier: str | None = None
 
@@ -83,7 +83,7 @@ class Present(Shape):
 
 
 class FirewallProperties(Shape):
-    sku: FirewallSku | None = None
+    sku: AzureFirewallSku | None = None
     ipConfigurations: tuple[FirewallIpConfiguration, ...] | None = None
     virtualHub: OptRef | None = None
     hubIPAddresses: HubIpAddresses | None = None

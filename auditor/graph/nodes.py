@@ -1,7 +1,7 @@
 """Typed payloads of the graph's nodes, one frozen dataclass per resource kind.
 
 Only the fields that decide egress are kept; IDs keep their original spelling (the graph keys
-them lower-cased). Built from snapshot rows in `auditor.graph.rows` and nowhere else.
+them lower-cased). Built from snapshot rows in `auditor.graph.rows` and `hub_rows`, nowhere else.
 """
 
 from __future__ import annotations

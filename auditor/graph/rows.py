@@ -1,7 +1,8 @@
-"""Snapshot rows → typed payloads. The one place that turns rows into the graph's payloads.
+"""Snapshot rows → typed payloads, with auditor/graph/hub_rows.py (firewalls, firewall policies
+and gateways): the only places that turn rows into the graph's payloads.
 
-Rows arrive as records of auditor/graph/shapes.py, decoded and type-checked already, each
-error naming the file and the JSON path of the field, e.g.
+Rows arrive as records of auditor/graph/shapes.py (and hub_shapes.py), decoded and
+type-checked already, each error naming the file and the JSON path of the field, e.g.
 `resources.microsoft.network/natgateways[3].properties.subnets`; what is checked here beyond
 the JSON types (an ID that is not an ARM ID) raises RowError with the field's path in the row.
 Every ARM ID read becomes a ResourceId here, once, through the estate's IdTable.
@@ -87,10 +88,6 @@ def _sku(sku: shapes.SkuName | None) -> Sku | None:
     return None if sku is None else Sku.parse(sku.name)
 
 
-def _ref_text(ref: shapes.OptRef | None) -> str | None:
-    return None if ref is None else ref.id
-
-
 class RowReader:
     """Reads the rows of one estate into payloads, sharing one ResourceId per spelling."""
 
@@ -99,7 +96,7 @@ class RowReader:
         self._shared: dict[str, str] = {}
         self._shared_zones: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def _zones(self, zones: tuple[str, ...] | None) -> tuple[str, ...]:
+    def zones(self, zones: tuple[str, ...] | None) -> tuple[str, ...]:
         """Availability zones, one tuple per distinct list: an estate has a handful."""
         if not zones:
             return ()
@@ -218,7 +215,7 @@ class RowReader:
             max_count=pool.maxCount,
             auto_scaling=bool(pool.enableAutoScaling),
             max_surge=None if upgrade is None else upgrade.maxSurge,
-            availability_zones=self._zones(pool.availabilityZones),
+            availability_zones=self.zones(pool.availabilityZones),
             vnet_subnet_id=ids.optional(pool.vnetSubnetID),
             pod_subnet_id=ids.optional(pool.podSubnetID),
             enable_node_public_ip=bool(pool.enableNodePublicIP),
@@ -275,7 +272,7 @@ class RowReader:
         return NatGateway(
             **self.common(row),
             sku=_sku(row.sku),
-            zones=self._zones(row.zones),
+            zones=self.zones(row.zones),
             idle_timeout_minutes=props.idleTimeoutInMinutes,
             public_ip_ids=self.refs(props.publicIpAddresses),
             public_ip_prefix_ids=self.refs(props.publicIpPrefixes),
@@ -293,7 +290,7 @@ class RowReader:
             **self.common(row),
             sku=_sku(sku),
             tier=None if sku is None else sku.tier,
-            zones=self._zones(row.zones),
+            zones=self.zones(row.zones),
             ip_address=props.ipAddress,
             allocation_method=AllocationMethod.parse(props.publicIPAllocationMethod),
             version=IpVersion.parse(props.publicIPAddressVersion),
@@ -308,7 +305,7 @@ class RowReader:
         return PublicIpPrefix(
             **self.common(row),
             sku=_sku(row.sku),
-            zones=self._zones(row.zones),
+            zones=self.zones(row.zones),
             ip_prefix=props.ipPrefix,
             prefix_length=props.prefixLength,
             version=IpVersion.parse(props.publicIPAddressVersion),

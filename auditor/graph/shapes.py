@@ -6,8 +6,8 @@ Attribute names are the rows' JSON keys, so a decoding error names the JSON path
 spells it. A JSON type a field may not have is an error naming that path; `null` reads as an
 absent field. auditor/graph/rows.py turns records into the graph's payloads.
 
-To read a new field, add it here and read it in rows.py; a new resource type also gets its
-row in build.ROW_TYPES.
+To read a new field, add it here and read it in rows.py (the enterprise types: hub_shapes.py
+and hub_rows.py); a new resource type also gets its row in build.ROW_TYPES.
 """
 
 from __future__ import annotations
