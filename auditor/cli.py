@@ -91,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
-# Set by run(), whose process ends as soon as main() returns: the audit then leaves its graph
-# and result here rather than freeing them, object by object, on its way out (most of a
-# second at 10,000 clusters); the end of the process frees them at once.
+# Set by run(), whose process ends as soon as main() returns: the audit then leaves its result
+# here rather than freeing it, object by object, on its way out; the end of the process frees
+# it at once.
 _PROCESS_ENDS_AFTER_MAIN = False
 _left_for_exit: list[object] = []
 
@@ -248,11 +248,15 @@ def _audit(args: argparse.Namespace, rules: Sequence[Rule]) -> int:
     graph = EgressGraph.from_rows(rows, snap.collected_date)
     del rows
     result = engine.audit(snap, policy, rules, graph, baseline=baseline)
+    # The reports need only the result. Letting the graph go before they are written costs
+    # the time to free it (0.13 s at 10,000 clusters) and takes the peak down by about a
+    # third of the snapshot's size, the graph's share of memory once the audit has run.
+    del graph
     if sarif is not None:
         cli_sarif.write(result, sarif, _write)
     else:
         _write(streamer(Format(args.format))(result), args.output)
-    _leave_for_exit(graph, result)
+    _leave_for_exit(result)
     for warning in result.warnings:
         print(f"{PROG}: warning: {shown(warning)}", file=sys.stderr)
     code = exit_code(result, args.fail_on)

@@ -4,12 +4,15 @@ report, and an output file that is complete or untouched."""
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from auditor import cli
 from auditor.files import joined, write_chunks_atomic
+from auditor.graph.estate import EgressGraph
 from reports import Format, renderer, streamer
 from reports import json as json_report
 from tests import html_demo
@@ -54,3 +57,31 @@ def test_a_failure_while_writing_leaves_the_file_as_it_was(tmp_path: Path) -> No
     assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]  # no temporary file left
     write_chunks_atomic(iter(["a", "é", "b\n"]), target)
     assert target.read_bytes() == "aéb\n".encode()
+
+
+@pytest.mark.parametrize("extra", [["--format", "text"], ["--format", "sarif", "--sarif-full"]])
+def test_the_estates_graph_is_let_go_before_the_report_is_written(
+    extra: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reports need only the audit's result: the graph's memory is free for them.
+    made: list[weakref.ref[object]] = []
+    build = EgressGraph.from_rows.__func__  # type: ignore[attr-defined]
+
+    def from_rows(cls: type[EgressGraph], *args: object) -> EgressGraph:
+        graph: EgressGraph = build(cls, *args)
+        made.extend([weakref.ref(graph), weakref.ref(graph.nx)])
+        return graph
+
+    alive: list[bool] = []
+    write = cli._write
+
+    def checked_write(text: object, output: Path | None) -> None:
+        alive.append(any(ref() is not None for ref in made))
+        write(text, output)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EgressGraph, "from_rows", classmethod(from_rows))
+    monkeypatch.setattr(cli, "_write", checked_write)
+    assert cli.main(["--demo", "--output", str(tmp_path / "report"), *extra]) == 1
+    assert len(made) == 2
+    assert alive
+    assert not any(alive)
