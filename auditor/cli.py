@@ -106,8 +106,9 @@ def _leave_for_exit(*objects: object) -> None:
 def run() -> NoReturn:
     """The `egress-audit` console script and `python -m auditor`: main(), then the process
     ends as soon as its output is flushed. Tearing down the interpreter would free, one by one,
-    an estate's graph and report that the end of the process frees at once (seconds for a
-    large estate). Under coverage measurement it exits normally, so coverage saves its data."""
+    an estate's audit result and report that the end of the process frees at once (most of a
+    second for a large estate). Under coverage measurement it exits normally, so coverage
+    saves its data."""
     global _PROCESS_ENDS_AFTER_MAIN
     _PROCESS_ENDS_AFTER_MAIN = "coverage" not in sys.modules
     code = main()
