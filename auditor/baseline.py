@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor import snapshot as snapshot_module
 from auditor.errors import ExitCode, InputError
 from auditor.snapshot import Snapshot
 
+if TYPE_CHECKING:
+    from auditor.graph.estate import EgressGraph
 
-def load(path: Path, *, bootstrap: bool) -> Snapshot | None:
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A baseline read whole: its snapshot (without its rows, which are in the graph now) and
+    its graph, which drift and the allowlist feed compare the estate's with."""
+
+    snapshot: Snapshot
+    graph: EgressGraph
+
+
+def load(path: Path, *, bootstrap: bool) -> Baseline | None:
     """The baseline at `path`. Errors name it as the baseline, so they cannot be confused
     with the estate's. With `bootstrap` (--update-baseline), a missing file is the first
     run of a scheduled job: there is nothing to compare, and None is returned."""
     if bootstrap and not path.exists():
         return None
-    # Imported here: reading a baseline is the only use of the graph's row reader outside an
-    # audit, and `egress-audit rules` never reads one.
+    # Imported here: `egress-audit rules` never reads a baseline, nor loads networkx.
     from auditor.graph.build import read_rows
+    from auditor.graph.estate import EgressGraph
 
     try:
         snap = snapshot_module.load(path)
-        # A file's rows are decoded when the graph is built, after a live collection that can
-        # take minutes: read them now, so a bad baseline fails first.
-        read_rows(snap)
+        # A file's rows are decoded when its graph is built: build it now, before a live
+        # collection that can take minutes, so a bad baseline fails first.
+        graph = EgressGraph.from_rows(read_rows(snap), snap.collected_date)
     except InputError as exc:
         raise InputError(f"baseline {exc.source}", exc.where, exc.problem) from None
-    return snap
+    return Baseline(snap.without_rows(keep_changes=True), graph)
 
 
 def update(snap: Snapshot, path: Path) -> tuple[ExitCode | None, str]:

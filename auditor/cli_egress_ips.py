@@ -49,7 +49,11 @@ def egress_ips_command(argv: Sequence[str]) -> int:
         baseline_module.load(args.baseline, bootstrap=False) if args.baseline is not None else None
     )
     snap = cli._load_estate(args)
-    feed = egress_ips.feed(snap, policy, baseline)
+    feed = (
+        egress_ips.feed(snap, policy)
+        if baseline is None
+        else egress_ips.feed(snap, policy, baseline.snapshot, baseline.graph)
+    )
     cli._write(render(feed, args.format), args.output)
     for error in feed.not_read:
         print(f"{cli.PROG}: not read: {error}", file=sys.stderr)

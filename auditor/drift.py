@@ -186,8 +186,14 @@ class Comparison:
     after: EstateFacts
 
     @classmethod
-    def of(cls, baseline: Snapshot, current: Snapshot, current_graph: EgressGraph) -> Comparison:
-        return cls(EstateFacts.of(baseline), EstateFacts.of(current, current_graph))
+    def of(
+        cls,
+        baseline: Snapshot,
+        current: Snapshot,
+        current_graph: EgressGraph,
+        baseline_graph: EgressGraph | None = None,
+    ) -> Comparison:
+        return cls(EstateFacts.of(baseline, baseline_graph), EstateFacts.of(current, current_graph))
 
 
 def change_history(baseline: Snapshot, current: Snapshot) -> History:

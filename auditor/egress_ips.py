@@ -171,12 +171,21 @@ def _path(traffic: str, path: EgressPath) -> PathAddresses:
     return PathAddresses(traffic, path.kind.slug, addresses, reason)
 
 
-def feed(snap: Snapshot, policy: Policy, baseline: Snapshot | None = None) -> Feed:
+def feed(
+    snap: Snapshot,
+    policy: Policy,
+    baseline: Snapshot | None = None,
+    baseline_graph: EgressGraph | None = None,
+) -> Feed:
+    """The allowlist feed, and with `baseline` what changed since it (`baseline_graph` is its
+    graph when the caller built it already)."""
     graph = EgressGraph.from_snapshot(snap)
     current = pool_addresses(graph, policy)
     old: dict[str, tuple[Cluster, PoolAddresses]] = {}
     if baseline is not None:
-        old = pool_addresses(EgressGraph.from_snapshot(baseline), policy)
+        if baseline_graph is None:
+            baseline_graph = EgressGraph.from_snapshot(baseline)
+        old = pool_addresses(baseline_graph, policy)
     compare = _Comparer(current, old, snap, baseline) if baseline is not None else None
 
     def scope(id_: str, name: str, keys: set[str], **extra: object) -> Scope:

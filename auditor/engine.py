@@ -56,15 +56,17 @@ def audit(
     graph: EgressGraph | None = None,
     *,
     baseline: Snapshot | None = None,
+    baseline_graph: EgressGraph | None = None,
 ) -> AuditResult:
-    """Audit an estate, and its drift since `baseline` when one is given. `graph` is the
-    snapshot's graph when the caller built it already; otherwise it is built here."""
+    """Audit an estate, and its drift since `baseline` when one is given. `graph` and
+    `baseline_graph` are the snapshots' graphs when the caller built them already; otherwise
+    they are built here."""
     if graph is None:
         graph = EgressGraph.from_snapshot(snap)
     comparison = changes = None
     warnings: list[str] = []
     if baseline is not None:
-        comparison = drift.Comparison.of(baseline, snap, graph)
+        comparison = drift.Comparison.of(baseline, snap, graph, baseline_graph)
         changes = drift.change_history(baseline, snap)
         warnings = drift.baseline_warnings(baseline, snap)
     context = RuleContext(graph, policy, comparison)
