@@ -70,22 +70,6 @@ class ResourceId:
 
     @property
     def resource_type(self) -> str:
-        parts = self._parts
-        if parts is not None:
-            return parts.resource_type
-        # The common shape, read off the key (lower-case already) without parsing the ID: the
-        # kind of every hop of every path is asked for.
-        segments = self.key.split("/")
-        count = len(segments)
-        if (
-            count >= 9
-            and count % 2 == 1
-            and not segments[0]
-            and segments[1] == "subscriptions"
-            and segments[3] == "resourcegroups"
-            and segments[5] == "providers"
-        ):
-            return "/".join([segments[6], *segments[7::2]])
         return self.parts.resource_type
 
     @property
