@@ -81,3 +81,16 @@ def test_under_coverage_the_process_exits_normally() -> None:
     assert ended.returncode == 0
     assert ended.stdout.startswith("ID ")
     assert ended.stderr == "interpreter torn down\n"
+
+
+def test_the_console_script_does_not_restart_the_collector_it_ends_with() -> None:
+    """Restarting it would scan every object the audit made, just before the process ends."""
+    ended = _console(
+        "--demo",
+        "--format",
+        "json",
+        prelude='import gc; gc.enable = lambda: print("collector restarted", file=sys.stderr)',
+    )
+    assert ended.returncode == 1
+    assert ended.stdout.startswith("{")
+    assert ended.stderr == ""
