@@ -15,9 +15,9 @@ a report of thousands of clusters small. The frame is painted with SVG presentat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from auditor.arm import ResourceId
+from auditor.frozen import frozen
 from auditor.model import ADDRESS_KINDS, Cause, EgressKind, EgressPath, ResourceKind
 
 BOX_WIDTH = 190
@@ -31,7 +31,7 @@ TITLE_Y = MARGIN + 19  # the baseline of a box's title
 LINE_Y = MARGIN + 38  # the baseline of a box's first line; each further one is LINE lower
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Paint:
     fill: str
     stroke: str
@@ -58,7 +58,7 @@ PAINT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Text:
     """One line of a box, placed: `style` is its CSS class (`s` a note, `m` an address)."""
 
@@ -68,7 +68,7 @@ class Text:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Box:
     x: int
     kind: str  # the paint: pool, subnet, route, nat, fw, lb, nodeip, ips, warn, danger, …
@@ -94,13 +94,13 @@ class Box:
         return "s" if index >= self.primary else ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Arrow:
     x1: int
     x2: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Diagram:
     width: int
     height: int
@@ -125,7 +125,7 @@ class Diagram:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Step:
     kind: str
     title: str

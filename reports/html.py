@@ -19,7 +19,6 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -29,6 +28,7 @@ from markupsafe import Markup
 from auditor.arm import ResourceId
 from auditor.enums import PowerState
 from auditor.fixtext import segments
+from auditor.frozen import frozen
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, RuleMeta, Severity
 from auditor.result import AuditResult, ClusterEgress
 from auditor.wording import are, counted
@@ -44,7 +44,7 @@ PAGE = 100  # findings rows a page (report.js has the same number)
 _CLUSTER_MARKER = "/providers/microsoft.containerservice/managedclusters/"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FindingRow:
     finding: Finding
     label: str
@@ -53,7 +53,7 @@ class FindingRow:
     rule: RuleMeta | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PathView:
     pools: tuple[str, ...]
     who: str  # "Nodes of", "Pods of", "Virtual nodes of", "Pods annotated for gateway pool"
@@ -64,7 +64,7 @@ class PathView:
     frame: int  # the index of the drawing's frame among the report's distinct frames
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ClusterView:
     index: int
     cluster: ClusterEgress
@@ -76,7 +76,7 @@ class ClusterView:
     unknown: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UnknownPool:
     cluster: str
     pool: str
@@ -84,7 +84,7 @@ class UnknownPool:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bar:
     key: str
     label: str
