@@ -30,12 +30,25 @@ def test_the_pieces_make_the_whole_report(fmt: Format) -> None:
 
 
 def test_the_json_report_is_the_document_encoded_compactly() -> None:
-    result = html_demo.demo_result()
-    pieces = list(json_report.chunks(result))
-    # A piece per cluster and per finding at least: the document is never built whole.
-    assert len(pieces) > len(result.clusters) + len(result.findings)
-    document = json_report.document(result)
-    assert "".join(pieces) == json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    for result in (html_demo.demo_result(), estates.hostile_result()):
+        pieces = list(json_report.chunks(result))
+        # A piece per cluster and per finding at least: the document is never built whole.
+        assert len(pieces) > len(result.clusters) + len(result.findings)
+        document = json_report.document(result)
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        assert "".join(pieces) == text + "\n"
+        # Its encoder would write NaN as null: the report holds no float that could be NaN.
+        assert not _floats(document)
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for item in value.values() for f in _floats(item)]
+    if isinstance(value, list | tuple):
+        return [f for item in value for f in _floats(item)]
+    return []
 
 
 def test_pieces_are_joined_into_blocks() -> None:
