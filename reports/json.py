@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import msgspec
-
 from auditor.enums import AzureValue
 from auditor.model import Severity
 from auditor.result import AuditResult, ClusterEgress
 from reports._bounded import MAX_SHOWN, capped
 from reports._egress import finding_document, path_document, text_or_none
+from reports._json_text import compact_text
 
 
 def document(result: AuditResult) -> dict[str, Any]:
@@ -134,10 +133,4 @@ def _capped_text(value: Any) -> str:
     return text if len(text) <= MAX_SHOWN else _dumps(capped(value))
 
 
-def _dumps(value: Any) -> str:
-    # The text json.dumps(ensure_ascii=False, separators=(",", ":")) writes, in a third of its
-    # time. The report holds no float: nothing in it could be NaN, which JSON cannot carry.
-    return _encode(value).decode("utf-8")
-
-
-_encode = msgspec.json.Encoder().encode
+_dumps = compact_text

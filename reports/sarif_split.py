@@ -9,12 +9,12 @@ ones (findings are sorted severity first), and says in a notification how many w
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reports._json_text import compact
 from reports.sarif_rules import RESULTS_CUT
 
 Run = dict[str, Any]
@@ -47,8 +47,7 @@ def upload_size(document: Mapping[str, Any]) -> int:
     return len(gzip.compress(_compact(document), compresslevel=6, mtime=0))
 
 
-def _compact(document: Mapping[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+_compact = compact  # as `JSON.stringify` writes it
 
 
 def _fits(runs: Sequence[Run], limits: Limits, make_log: MakeLog) -> int:

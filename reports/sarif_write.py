@@ -1,10 +1,9 @@
 """The text of a SARIF log, written run by run.
 
 The layout is `json.dumps(log, indent=2)` except that each result is one line: a changed result
-is one changed line in a diff, and results, the bulk of a file, go through json's C encoder
-(indented output uses the pure-Python one). A log is written one run at a time, so a file of
-thousands of runs is never one string; each rule descriptor is encoded once per audit, not once
-per run, since every run of an upload repeats them.
+is one changed line in a diff. A log is written one run at a time, so a file of thousands of
+runs is never one string; each rule descriptor is encoded once per audit, not once per run,
+since every run of an upload repeats them.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+from reports._json_text import indented, one_line
 
 RUN_DEPTH = 2  # a log's runs: log → "runs" → run
 _RESULT_INDENT = "  " * (RUN_DEPTH + 2)
@@ -84,7 +85,7 @@ def _key(key: str) -> str:
 
 def _value(value: Any, depth: int) -> str:
     """`value` as `json.dumps(..., indent=2)` writes it `depth` levels deep."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+    return indented(value).replace("\n", "\n" + "  " * depth)
 
 
 def _object(members: Sequence[tuple[str, str]], depth: int) -> str:
@@ -105,7 +106,5 @@ def _array(items: Sequence[str], depth: int) -> str:
 def _results(results: Sequence[Mapping[str, Any]]) -> str:
     if not results:
         return "[]"
-    lines = ",\n".join(
-        _RESULT_INDENT + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in results
-    )
+    lines = ",\n".join(_RESULT_INDENT + one_line(r) for r in results)
     return f"[\n{lines}\n{_RESULT_INDENT[:-2]}]"

@@ -13,7 +13,7 @@ import pytest
 from auditor import cli
 from auditor.files import joined, write_chunks_atomic
 from auditor.graph.estate import EgressGraph
-from reports import Format, renderer, streamer
+from reports import Format, renderer, sarif, streamer
 from reports import json as json_report
 from tests import html_demo
 from tests import html_estates as estates
@@ -39,6 +39,15 @@ def test_the_json_report_is_the_document_encoded_compactly() -> None:
         assert "".join(pieces) == text + "\n"
         # Its encoder would write NaN as null: the report holds no float that could be NaN.
         assert not _floats(document)
+
+
+def test_no_sarif_document_holds_a_float() -> None:
+    """SARIF is encoded by msgspec too, which would write NaN as null."""
+    for result in (html_demo.demo_result(), estates.hostile_result()):
+        for options in (sarif.Options(), sarif.Options(full=True)):
+            documents = sarif.documents(result, options)
+            assert documents
+            assert not _floats(documents)
 
 
 def _floats(value: object) -> list[float]:
