@@ -187,8 +187,11 @@ def _show(text: str) -> str:
 
 
 def _visible(text: str) -> str:
-    # Most text has no such control: looking is much faster than translating.
-    return text.translate(_BIDI_CONTROLS) if _ANY_BIDI_CONTROL.search(text) else text
+    # Most text is ASCII, which holds no such control, and most of the rest holds none either:
+    # looking is much faster than translating.
+    if text.isascii() or not _ANY_BIDI_CONTROL.search(text):
+        return text
+    return text.translate(_BIDI_CONTROLS)
 
 
 @cache
