@@ -45,7 +45,11 @@ def once(command: Sequence[str]) -> Sample:
 
 def median(command: Sequence[str], repeat: int) -> Sample:
     """The medians of `repeat` runs."""
-    samples = [once(command) for _ in range(max(1, repeat))]
+    return summary([once(command) for _ in range(max(1, repeat))])
+
+
+def summary(samples: Sequence[Sample]) -> Sample:
+    """The medians of runs of one command."""
     return Sample(
         statistics.median(s.seconds for s in samples),
         statistics.median(s.cpu_seconds for s in samples),

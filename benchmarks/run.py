@@ -5,8 +5,9 @@
 
 Every number comes from fresh processes, measured side by side in the same run:
 - each report format (text, json, markdown, html, SARIF --sarif-full and --output-dir) at
-  each size: wall time ÷ a plain `json.load` of the same snapshot, and peak RSS ÷ the
-  snapshot's size on disk (median of --repeat runs);
+  each size: wall and CPU time ÷ a plain `json.load` of the same snapshot, measured beside it
+  in --repeat rounds (the median of the rounds' ratios), and peak RSS ÷ the snapshot's size
+  on disk;
 - linearity: the marginal CPU cost per cluster between consecutive sizes, and the ratio of the
   largest to the smallest;
 - the HTML report in headless Chromium (benchmarks/browser.py): page size, first paint and
@@ -30,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[1_000, 10_000, 20_000],
         help="cluster counts, comma-separated (default: 1000,10000,20000)",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds per size, runs per measure (median)"
+    )
     parser.add_argument(
         "--formats",
         type=lambda text: [f.strip() for f in text.split(",")],
@@ -139,17 +142,36 @@ def _estate(work: Path, clusters: int, subscriptions: int) -> tuple[Path, int]:
 def _size(
     work: Path, clusters: int, subscriptions: int, formats: list[str], repeat: int
 ) -> dict[str, Any]:
+    """Each format against `json.load`, in rounds: a round reads the file with `json.load`, then
+    runs every format once, and a format's ratio is the median of its rounds' ratios. On this
+    shared machine `json.load`'s own CPU time moves by a third from minute to minute (it
+    allocates half a gigabyte of small objects); a yardstick measured beside each run follows
+    those moves, one measured once up front does not."""
     snapshot, rows = _estate(work, clusters, subscriptions)
     size_mb = snapshot.stat().st_size / 1e6
-    load = measure.median(measure.json_load(snapshot), repeat)
+    out = work / f"report-{clusters}-{subscriptions}"
+    commands = {
+        name: measure.egress_audit(
+            "--snapshot", str(snapshot), *(flag.format(out=out) for flag in FORMATS[name])
+        )
+        for name in formats
+    }
+    loads: list[Sample] = []
+    runs: dict[str, list[Sample]] = {name: [] for name in formats}
+    for _ in range(max(1, repeat)):
+        loads.append(measure.once(measure.json_load(snapshot)))
+        for name, command in commands.items():
+            runs[name].append(measure.once(command))
+    load = measure.summary(loads)
     print(
         f"\n{clusters:,} clusters in {subscriptions:,} subscriptions · {rows:,} rows · "
         f"{size_mb:.1f} MB snapshot · json.load {load.seconds:.2f} s "
-        f"(CPU {load.cpu_seconds:.2f} s), peak {load.peak_mb:.0f} MB · median of {repeat}"
+        f"(CPU {_spread(s.cpu_seconds for s in loads)} s), peak {load.peak_mb:.0f} MB · "
+        f"{len(loads)} rounds, medians"
     )
     print(
         f"{'format':<22}{'seconds':>9}{'× load':>9}{'CPU s':>8}{'× load':>9}"
-        f"{'peak MB':>9}{'× size':>9}"
+        f"{'peak MB':>9}{'× size':>9}   CPU × load per round"
     )
     measured: dict[str, Any] = {
         "clusters": clusters,
@@ -159,23 +181,34 @@ def _size(
         "json_load": _sample(load),
         "formats": {},
     }
-    out = work / f"report-{clusters}-{subscriptions}"
     for name in formats:
-        flags = [flag.format(out=out) for flag in FORMATS[name]]
-        sample = measure.median(measure.egress_audit("--snapshot", str(snapshot), *flags), repeat)
-        time_ratio, rss_ratio = sample.seconds / load.seconds, sample.peak_mb / size_mb
-        cpu_ratio = sample.cpu_seconds / load.cpu_seconds
+        sample = measure.summary(runs[name])
+        rounds = list(zip(runs[name], loads, strict=True))
+        time_ratio = statistics.median(run.seconds / base.seconds for run, base in rounds)
+        cpu_ratios = [run.cpu_seconds / base.cpu_seconds for run, base in rounds]
+        cpu_ratio = statistics.median(cpu_ratios)
+        rss_ratio = sample.peak_mb / size_mb
         print(
             f"{name:<22}{sample.seconds:>9.2f}{time_ratio:>8.2f}×{sample.cpu_seconds:>8.2f}"
-            f"{cpu_ratio:>8.2f}×{sample.peak_mb:>9.0f}{rss_ratio:>8.2f}×"
+            f"{cpu_ratio:>8.2f}×{sample.peak_mb:>9.0f}{rss_ratio:>8.2f}×   "
+            + " ".join(f"{r:.2f}" for r in cpu_ratios)
         )
         measured["formats"][name] = {
             **_sample(sample),
             "time_ratio": time_ratio,
             "cpu_ratio": cpu_ratio,
+            "cpu_ratios": cpu_ratios,
             "rss_ratio": rss_ratio,
         }
     return measured
+
+
+def _spread(values: Iterable[float]) -> str:
+    ordered = sorted(values)
+    middle = statistics.median(ordered)
+    return (
+        f"{middle:.2f}" if len(ordered) < 2 else f"{middle:.2f}, {ordered[0]:.2f}–{ordered[-1]:.2f}"
+    )
 
 
 def _sample(sample: Sample) -> dict[str, float]:
