@@ -59,6 +59,7 @@ class EgressGraph:
         self._associations: dict[str, NatAssociation] = {}
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
+        self._subnet_egress: dict[tuple[str, str, str], EgressPath] = {}
         self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
         self._address_hops: dict[str, Hop] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
@@ -325,9 +326,7 @@ class EgressGraph:
         """Where new outbound flows of the pool's nodes (and overlay/kubenet pods) leave."""
         cached = self._node_egress.get(pool.id.key)
         if cached is None:
-            cached = egress.resolve(
-                self, self.cluster_of(pool), self.node_subnet(pool), node_ip_pool=pool
-            )
+            cached = self._subnet_path(self.cluster_of(pool), self.node_subnet(pool), pool)
             self._node_egress[pool.id.key] = cached
         return cached
 
@@ -337,11 +336,24 @@ class EgressGraph:
         if key not in self._pod_egress:
             subnet = self.pod_subnet(pool)
             self._pod_egress[key] = (
-                None
-                if subnet is None
-                else egress.resolve(self, self.cluster_of(pool), subnet, node_ip_pool=None)
+                None if subnet is None else self._subnet_path(self.cluster_of(pool), subnet, None)
             )
         return self._pod_egress[key]
+
+    def _subnet_path(
+        self, cluster: Cluster, subnet: Subnet | Unknown, pool: NodePool | None
+    ) -> EgressPath:
+        """The egress of a cluster's nodes or pods in a subnet (egress.resolve), resolved once
+        for all the cluster's pools there: a pool's own part in it is only its nodes'
+        instance-level public IPs."""
+        own = pool if pool is not None and pool.enable_node_public_ip else None
+        key = (cluster.id.key, subnet.id.key, "" if own is None else own.id.key)
+        found = self._subnet_egress.get(key)
+        if found is None:
+            found = self._subnet_egress[key] = egress.resolve(
+                self, cluster, subnet, node_ip_pool=own
+            )
+        return found
 
     # -- traffic that does not leave by the node pools' paths (auditor/graph/workloads.py) --
 

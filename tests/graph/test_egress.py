@@ -273,6 +273,24 @@ def test_overlay_pods_share_the_node_egress() -> None:
     assert graph.pod_egress(_pool(graph, "np")) is None
 
 
+def test_pools_in_one_subnet_share_its_path_but_not_their_nodes_public_ips() -> None:
+    """A subnet's path is resolved once for the cluster's pools there; a pool whose nodes
+    have public IPs of their own keeps its own path, and another pool's pods in that subnet
+    (no node public IP on a pod) share the plain one."""
+    estate = _estate(lb=True)
+    pools = estate.rows[-1]["properties"]["agentPoolProfiles"]
+    pools.append(b.pool("user", NODES, mode="User"))
+    pools.append(b.pool("public", NODES, mode="User", node_public_ip=True))
+    pools.append(b.pool("podded", PODS, mode="User", pod_subnet=NODES))
+    graph = estate.graph()
+    system, user, public, podded = (_pool(graph, n) for n in ("np", "user", "public", "podded"))
+    assert graph.egress(system).kind is EgressKind.LOAD_BALANCER
+    assert graph.egress(user) is graph.egress(system)
+    assert graph.egress(public).kind is EgressKind.NODE_PUBLIC_IP
+    assert graph.pod_egress(podded) is graph.egress(system)
+    assert graph.egress(podded).subnet_id.text == PODS
+
+
 def _hub(nat_on_firewall_subnet: bool, peered: bool = True) -> list[dict]:
     hub_nat = b.nat_id("ng-hub", rg="rg-hub")
     firewall_subnet = b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub")
