@@ -93,9 +93,9 @@ class _Ids(dict[str, int]):
 
 def packed(pieces: Iterable[bytes], block: int = 1 << 20) -> Iterator[Markup]:
     """The JSON text `pieces` make, deflate-compressed (zlib's fastest level: a tenth of the
-    size, in a fraction of the time a slower level takes) and base64-encoded, in pieces of
-    about `block` characters. Only base64's letters, digits, `+`, `/` and `=`: nothing in it
-    can end its `<script>` element."""
+    size, in a fraction of the time a slower level takes) and base64-encoded, a piece for each
+    `block` bytes or more of compressed data. Only base64's letters, digits, `+`, `/` and `=`:
+    nothing in it can end its `<script>` element."""
     compressor = zlib.compressobj(1)
     pending = b""
     for piece in pieces:

@@ -50,6 +50,14 @@ def test_no_sarif_document_holds_a_float() -> None:
             assert not _floats(documents)
 
 
+def test_the_html_reports_data_holds_no_float() -> None:
+    """Its data is encoded by msgspec too."""
+    _, text = estates.large_report()
+    data = estates.report_data(text)
+    assert data["clusters"]
+    assert not _floats(data)
+
+
 def _floats(value: object) -> list[float]:
     if isinstance(value, float):
         return [value]
