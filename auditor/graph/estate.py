@@ -59,7 +59,7 @@ class EgressGraph:
         self._associations: dict[str, NatAssociation] = {}
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
-        self._subnet_egress: dict[tuple[str, str, str], EgressPath] = {}
+        self._subnet_egress: dict[tuple[str, str, str, str], EgressPath] = {}
         self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
         self._address_hops: dict[str, Hop] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
@@ -347,7 +347,10 @@ class EgressGraph:
         for all the cluster's pools there: a pool's own part in it is only its nodes'
         instance-level public IPs."""
         own = pool if pool is not None and pool.enable_node_public_ip else None
-        key = (cluster.id.key, subnet.id.key, "" if own is None else own.id.key)
+        # An unread AKS-managed VNet is keyed by its node resource group's ID, which a pool may
+        # also name as a subnet it cannot read: the kind tells the two apart.
+        kind = subnet.kind.name if isinstance(subnet, Unknown) else ""
+        key = (cluster.id.key, kind, subnet.id.key, "" if own is None else own.id.key)
         found = self._subnet_egress.get(key)
         if found is None:
             found = self._subnet_egress[key] = egress.resolve(

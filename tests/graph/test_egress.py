@@ -291,6 +291,26 @@ def test_pools_in_one_subnet_share_its_path_but_not_their_nodes_public_ips() -> 
     assert graph.egress(podded).subnet_id.text == PODS
 
 
+def test_an_unread_managed_vnet_and_an_unread_subnet_of_the_same_id_keep_their_reasons() -> None:
+    """A pool without vnetSubnetID whose managed VNet is unread is keyed by the node resource
+    group's ID; another pool naming that ID as its pod subnet has an unread subnet."""
+    node_group = f"/subscriptions/{b.SUB}/resourceGroups/MC_{b.RG}_aks_westeurope"
+    for order in ((0, 1), (1, 0)):
+        pools = [b.pool("managed"), b.pool("user", NODES, mode="User", pod_subnet=node_group)]
+        estate = b.Estate().add(
+            b.vnet("vnet", [b.subnet("nodes", "vnet", "10.1.0.0/16")]),
+            b.cluster("aks", [pools[i] for i in order], outbound_type="loadBalancer"),
+        )
+        graph = estate.graph()
+        managed = graph.egress(_pool(graph, "managed"))
+        pods = graph.pod_egress(_pool(graph, "user"))
+        assert pods is not None
+        assert managed.kind is pods.kind is EgressKind.UNKNOWN
+        assert managed.hops[0].kind is ResourceKind.MANAGED_VIRTUAL_NETWORK
+        assert "AKS-managed virtual network" in managed.reason
+        assert pods.reason == f"subnet {node_group} is not in the snapshot"
+
+
 def _hub(nat_on_firewall_subnet: bool, peered: bool = True) -> list[dict]:
     hub_nat = b.nat_id("ng-hub", rg="rg-hub")
     firewall_subnet = b.subnet_id("vnet-hub", "AzureFirewallSubnet", rg="rg-hub")
