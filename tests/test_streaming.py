@@ -3,6 +3,7 @@ report, and an output file that is complete or untouched."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import weakref
 from collections.abc import Iterator
@@ -56,6 +57,25 @@ def test_the_html_reports_data_holds_no_float() -> None:
     data = estates.report_data(text)
     assert data["clusters"]
     assert not _floats(data)
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_plugins_str_subclass_is_written_as_its_text(fmt: Format) -> None:
+    """A plugin rule may build its message as a subclass of str (msgspec encodes none but
+    enums): every report writes it as the plain string."""
+    result = estates.hostile_result()
+    first = result.findings[0]
+    marked = dataclasses.replace(first, message=_Text(first.message))
+    with_markup = dataclasses.replace(result, findings=(marked, *result.findings[1:]))
+    if fmt is Format.SARIF:
+        options = sarif.Options(full=True)
+        assert sarif.render_single(with_markup, options) == sarif.render_single(result, options)
+    else:
+        assert renderer(fmt)(with_markup) == renderer(fmt)(result)
+
+
+class _Text(str):
+    __slots__ = ()
 
 
 def _floats(value: object) -> list[float]:
