@@ -1,10 +1,11 @@
-"""Egress facts several rules share: outbound-type families, qualifying default routes, node
-counts, AKS-managed NAT gateways, the subnets node pools use, and the commands that fix them."""
+"""Egress facts several rules share: qualifying default routes, the NAT gateways and paths of
+node pools and workloads, and the commands that fix them (the facts EgressGraph keeps once
+made, such as pool subnets and AKS-managed NAT gateways, are asked of the graph itself)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 
 from auditor.arm import ResourceId
 from auditor.enums import NextHopType, OutboundType
@@ -28,14 +29,6 @@ def drops(route: Route) -> bool:
 # -- subnets and NAT gateways ----------------------------------------------------------------
 
 
-def pool_subnets(
-    graph: EgressGraph,
-) -> Sequence[tuple[Subnet, Sequence[tuple[Cluster, NodePool]]]]:
-    """Every readable subnet that nodes or pods of a node pool sit in, with those pools (this
-    also finds the AKS-managed subnet, which pools reference only through the cluster)."""
-    return graph.pool_subnets()
-
-
 def internet_routes(
     graph: EgressGraph, subnet: Subnet
 ) -> tuple[RouteTable | None, tuple[Route, ...]]:
@@ -45,12 +38,6 @@ def internet_routes(
     if not isinstance(table, RouteTable):
         return None, ()
     return table, table.internet_routes()
-
-
-def managed_nat_owners(graph: EgressGraph) -> Mapping[ResourceId, Cluster]:
-    """AKS-managed NAT gateways → their cluster: AKS creates them in the node resource group of
-    a managedNATGateway cluster ([AKS-NAT]); their settings change through `az aks`."""
-    return graph.managed_nat_owners()
 
 
 def leaves_by_outbound_rules(graph: EgressGraph, cluster: Cluster) -> bool:

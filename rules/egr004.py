@@ -11,7 +11,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, NodePool
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Network, Policy
-from rules._egress import internet_routes, overrides_nat, pool_subnets
+from rules._egress import internet_routes, overrides_nat
 from rules._text import egress_change, source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -53,7 +53,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
-    for subnet, users in pool_subnets(graph):
+    for subnet, users in graph.pool_subnets():
         nat_id = graph.subnet_nat_gateway_id(subnet)
         if not nat_id:
             continue

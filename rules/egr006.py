@@ -8,7 +8,7 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import cluster_appliance_ip, drops, internet_routes, pool_subnets
+from rules._egress import cluster_appliance_ip, drops, internet_routes
 from rules._text import source_link, subnet_label, urls
 
 META = RuleMeta(
@@ -44,7 +44,7 @@ META = RuleMeta(
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
-    for subnet, users in pool_subnets(graph):
+    for subnet, users in graph.pool_subnets():
         table, routes = internet_routes(graph, subnet)  # an unread table reports nothing
         route = next((r for r in routes if drops(r)), None)
         if table is None or route is None:

@@ -9,7 +9,7 @@ from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import managed_nat_owners, needs_cli, subnet_update
+from rules._egress import needs_cli, subnet_update
 from rules._text import egress_change, source_link, urls
 
 # The managed NAT gateway of SKU StandardV2, as `az aks update` sets it.
@@ -50,7 +50,7 @@ META = RuleMeta(
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
-    owners = managed_nat_owners(graph)
+    owners = graph.managed_nat_owners()
     for nat in graph.all(NatGateway):
         if nat.sku is not Sku.STANDARD:
             continue  # StandardV2 is zone-redundant; an unknown SKU is not judged

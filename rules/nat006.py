@@ -13,7 +13,7 @@ from auditor.graph.nodes import Cluster, NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
-from rules._egress import managed_nat_owners, scope_cluster, served_clusters
+from rules._egress import scope_cluster, served_clusters
 from rules._text import source_link, urls
 
 
@@ -67,7 +67,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
-    owners = managed_nat_owners(graph)
+    owners = graph.managed_nat_owners()
     managed_nats: dict[ResourceId, list[NatGateway]] = {}
     for nat in graph.all(NatGateway):
         owner = owners.get(nat.id)

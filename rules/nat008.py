@@ -12,7 +12,7 @@ from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._config import require_positive
-from rules._egress import managed_nat_owners, workload_path
+from rules._egress import workload_path
 from rules._text import source_link, urls
 
 
@@ -72,7 +72,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
-    owners = managed_nat_owners(graph)
+    owners = graph.managed_nat_owners()
     for cluster in graph.clusters():
         lb_minutes = _load_balancer_minutes(cluster, policy.config(META.id, Config, cluster))
         if lb_minutes is None:

@@ -11,7 +11,7 @@ from auditor.graph.nodes import NatGateway
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
 from rules._config import require_positive
-from rules._egress import managed_nat_owners, scope_cluster, served_clusters
+from rules._egress import scope_cluster, served_clusters
 from rules._text import egress_change, source_link, urls
 
 MAX_ADDRESSES = 16  # [NAT-RES]: public IPv4 addresses (IPs and prefixes) per NAT gateway
@@ -60,7 +60,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     policy = ctx.policy
-    managed = managed_nat_owners(graph)
+    managed = graph.managed_nat_owners()
     for nat in graph.all(NatGateway):
         if nat.id in managed:
             continue  # AKS owns its IPs (see help)
