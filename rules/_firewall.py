@@ -22,10 +22,6 @@ class FirewallUse:
     def pool_names(self) -> str:
         return ", ".join(sorted({f"{c.name}/{p.name}" for c, p, _ in self.pools}))
 
-    def subnet_prefixes(self, path: EgressPath) -> tuple[str, ...]:
-        subnet = self.subnets.get(path.subnet_id.key) if path.subnet_id else None
-        return () if subnet is None else subnet.address_prefixes
-
     @property
     def behind_nat(self) -> bool:
         """The firewall's subnet leaves through a NAT gateway [FW-NAT]."""

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.wording import counted
 from rules._config import require_positive
+from rules._egress import scope_cluster
 from rules._firewall import FirewallUse, firewall_uses
 from rules._text import egress_change, source_link, urls
 
@@ -70,15 +72,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if hub
             else len(firewall.public_ip_ids)
         )
-        clusters = use.clusters
-        config = ctx.policy.config(META.id, Config, clusters[0] if len(clusters) == 1 else None)
+        config = ctx.policy.config(META.id, Config, scope_cluster(use.clusters))
         if ips == 0 or ips >= config.min_public_ips:
             continue  # no public IP at all: forced tunnelling, egress beyond the firewall
         yield META.finding(
             resource_id=firewall.id,
             message=(
                 f"Azure Firewall {firewall.name} carries the egress of node pools "
-                f"{use.pool_names()} with {ips} public IP{'s' if ips != 1 else ''} and no NAT "
+                f"{use.pool_names()} with {counted(ips, 'public IP')} and no NAT "
                 f"gateway on its subnet: {ips * PORTS_PER_IP:,} SNAT ports per firewall "
                 f"instance, below the {config.min_public_ips} public IPs AKS recommends."
             ),
@@ -105,11 +106,11 @@ def _remediation(ctx: RuleContext, use: FirewallUse, ips: int, minimum: int) -> 
         )
     subnet = firewall.subnet_id
     vnet = subnet.parent_id() if subnet is not None else None
-    vnet_part = vnet.parts if vnet is not None else None
+    if subnet is None or vnet is None:
+        return "Attach a NAT gateway to AzureFirewallSubnet, or add public IPs to the firewall"
+    vnet_part = vnet.parts
     nat = f"{firewall.name}-nat"
     pip = f"{nat}-ip"
-    if vnet_part is None:
-        return "Attach a NAT gateway to AzureFirewallSubnet, or add public IPs to the firewall"
     return egress_change(
         ctx.policy,
         use.clusters,
@@ -120,7 +121,7 @@ def _remediation(ctx: RuleContext, use: FirewallUse, ips: int, minimum: int) -> 
         f"--allocation-method Static && az network nat gateway create -g "
         f"{vnet_part.resource_group} -n {nat} --public-ip-addresses {pip} && az network vnet "
         f"subnet update -g {vnet_part.resource_group} --vnet-name {vnet_part.name} -n "
-        f"{subnet.name if subnet else 'AzureFirewallSubnet'} --nat-gateway {nat}"
+        f"{subnet.name} --nat-gateway {nat}"
     )
 
 

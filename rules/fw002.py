@@ -112,7 +112,7 @@ def _unjudged(use: FirewallUse) -> Finding:
 
 def _sources(use: FirewallUse) -> str:
     """The address prefixes of the subnets whose traffic reaches the firewall."""
-    prefixes = sorted({p for _, _, path in use.pools for p in use.subnet_prefixes(path)})
+    prefixes = sorted({p for subnet in use.subnets.values() for p in subnet.address_prefixes})
     return " ".join(prefixes) or "<node subnet prefixes>"
 
 
