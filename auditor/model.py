@@ -126,6 +126,12 @@ class EgressKind(Enum):
         """A user-defined 0.0.0.0/0 route decides this path (it overrides a NAT gateway)."""
         return self in _ROUTED
 
+    @property
+    def is_appliance_route(self) -> bool:
+        """A user-defined 0.0.0.0/0 route to an Azure Firewall or another appliance decides this
+        path."""
+        return self is EgressKind.UDR_APPLIANCE or self is EgressKind.AZURE_FIREWALL
+
 
 _ROUTED = frozenset(
     {

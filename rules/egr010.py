@@ -180,9 +180,7 @@ def _remediation(
             continue
         leaves = f"This moves the pool's egress from {', '.join(outside[side])} back to "
         table = graph.get(path.hop(ResourceKind.ROUTE_TABLE))
-        if path.kind in (EgressKind.UDR_APPLIANCE, EgressKind.AZURE_FIREWALL) and isinstance(
-            table, RouteTable
-        ):
+        if path.kind.is_appliance_route and isinstance(table, RouteTable):
             # The route sends the traffic past the subnet's own egress: the route is the change.
             rt = table.id.parts
             deletes = [

@@ -71,10 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _remediation(graph: EgressGraph, subnet: Subnet) -> str:
-    check = (
-        "Check the effective routes of a node's network interface: a 0.0.0.0/0 from the "
-        "virtual network gateway means the traffic leaves on-premises. "
-    )
+    check = META.remediation + ". "
     table = graph.get(subnet.route_table_id)
     if isinstance(table, RouteTable):
         return (

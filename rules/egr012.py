@@ -78,14 +78,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             subnet = graph.node_subnet(pool)
             if not isinstance(subnet, Subnet):
                 continue
-            ways = _ways_out(graph, cluster, pool, subnet, blocked=blocked)
+            ways = _ways_out(graph, pool, subnet, blocked=blocked)
             if ways:
                 yield _open(cluster, pool, subnet, ways, blocked=blocked)
 
 
-def _ways_out(
-    graph: EgressGraph, cluster: Cluster, pool: NodePool, subnet: Subnet, *, blocked: bool
-) -> list[str]:
+def _ways_out(graph: EgressGraph, pool: NodePool, subnet: Subnet, *, blocked: bool) -> list[str]:
     if not blocked:
         path = graph.egress(pool)
         return [path.describe()] if path.kind in OPEN else []

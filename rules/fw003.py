@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._text import source_link, urls
-
-ROUTED = frozenset({EgressKind.AZURE_FIREWALL, EgressKind.UDR_APPLIANCE})
 
 META = RuleMeta(
     id="FW003",
@@ -43,7 +41,7 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        routed = [pool for pool in graph.pools(cluster) if graph.egress(pool).kind in ROUTED]
+        routed = [p for p in graph.pools(cluster) if graph.egress(p).kind.is_appliance_route]
         if not routed:
             continue
         balancer = graph.aks_load_balancer(cluster)
@@ -73,10 +71,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             expected="services behind an internal load balancer and a firewall DNAT rule",
             evidence=(cluster.id, balancer.id, *(p.id for p in routed)),
             remediation=(
-                "Expose the services on an internal load balancer (annotation "
-                'service.beta.kubernetes.io/azure-load-balancer-internal: "true") and publish '
-                "them with a DNAT rule on the firewall; until then replies through "
-                f"{balancer.name}'s public frontends are dropped"
+                f"{META.remediation}; until then replies through {balancer.name}'s public "
+                "frontends are dropped"
             ),
             details={"rules": ", ".join(public)},
         )

@@ -48,14 +48,15 @@ JUDGED = frozenset({EgressKind.LOAD_BALANCER, EgressKind.LOAD_BALANCING_RULES})
 def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
-        pools = [
-            p
+        judged = [
+            (p, path)
             for p in graph.pools(cluster)
-            if graph.egress(p).may_leave_from and graph.egress(p).kind in JUDGED
+            if (path := graph.egress(p)).may_leave_from and path.kind in JUDGED
         ]
-        if not pools:
+        if not judged:
             continue
-        paths = [graph.egress(p) for p in pools]
+        pools = [p for p, _ in judged]
+        paths = [path for _, path in judged]
         snat = graph.snat_frontends(cluster)
         frontends = sorted({c for path in paths for c in path.may_leave_from})
         outbound = sorted({c for path in paths for c in path.public_ips or ()})
