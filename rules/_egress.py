@@ -144,10 +144,13 @@ def outbound_type_option(value: str) -> str | None:
     return None if outbound is None else _OUTBOUND_TYPE_OPTIONS.get(outbound)
 
 
-def needs_cli(options: str) -> str:
-    """What a fix says after a command whose options are new in Azure CLI 2.91.0 (an older
-    CLI answers 'unrecognized arguments')."""
-    return " (Azure CLI 2.91.0 or later)" if any(o in options for o in NEW_CLI_OPTIONS) else ""
+def aks_update(cluster: Cluster, options: str) -> str:
+    """`az aks update` of the cluster with `options`, as a command of a prose fix, followed by
+    the Azure CLI it needs when an option is new in 2.91.0 (an older CLI answers
+    'unrecognized arguments')."""
+    update = command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {options}")
+    new = any(option in options for option in NEW_CLI_OPTIONS)
+    return update + (" (Azure CLI 2.91.0 or later)" if new else "")
 
 
 def name_or_id(resource_group: str, resource_id: ResourceId) -> str:

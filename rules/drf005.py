@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from rules._drift import ATTRIBUTION_HELP, CHANGES_DOC, INTENDED, both_read
-from rules._egress import needs_cli, outbound_type_option
+from rules._egress import aks_update, outbound_type_option
 from rules._text import source_link, urls
 
 OUTBOUND_TYPE = "outboundType"
@@ -90,11 +89,7 @@ def _restore(cluster: Cluster, outbound_type: str) -> str:
     option = outbound_type_option(outbound_type)
     if option is None:
         return f"If it was not intended, restore {outbound_type} as AKS documents for that type."
-    return (
-        "If it was not intended, restore it: "
-        + command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {option}")
-        + f"{needs_cli(option)}."
-    )
+    return "If it was not intended, restore it: " + aks_update(cluster, option) + "."
 
 
 def _plugin(cluster: Cluster) -> str:

@@ -9,7 +9,7 @@ from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import needs_cli, subnet_update
+from rules._egress import aks_update, subnet_update
 from rules._text import egress_change, source_link, urls
 
 # The managed NAT gateway of SKU StandardV2, as `az aks update` sets it.
@@ -103,8 +103,7 @@ def _remediation(
         return (
             change
             + "AKS replaces its managed NAT gateway with a StandardV2 one: "
-            + command(f"az aks update -g {owner.resource_group} -n {owner.name} {V2}")
-            + needs_cli(V2)
+            + aks_update(owner, V2)
         )
     new = f"{nat.name}-v2"
     pip = f"pip-{new}"

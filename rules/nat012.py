@@ -10,7 +10,7 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import needs_cli
+from rules._egress import aks_update
 from rules._text import egress_change, source_link, urls
 
 META = RuleMeta(
@@ -98,9 +98,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def _ipv6_fix(graph: EgressGraph, cluster: Cluster, nat: NatGateway) -> str:
     if nat in graph.managed_nat_gateways(cluster):
         # AKS manages it: its IPs change through the cluster.
-        options = "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
-        update = f"az aks update -g {cluster.resource_group} -n {cluster.name} {options}"
-        return command(update) + needs_cli(options)
+        return aks_update(
+            cluster, "--outbound-type-sku StandardV2 --nat-gateway-managed-outbound-ipv6-count 1"
+        )
     pip = f"pip6-{nat.name}"
     return command(
         f"az network public-ip create -g {nat.resource_group} -n {pip} --sku StandardV2 "

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.fixtext import command
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import needs_cli, outbound_type_option
+from rules._egress import aks_update, outbound_type_option
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -78,8 +77,7 @@ def _remediation(cluster: Cluster, allowed: tuple[str, ...]) -> str:
         )
     return (
         "Update authorized IP ranges and destination allowlists for the new egress IPs, then "
-        + command(f"az aks update -g {cluster.resource_group} -n {cluster.name} {option}")
-        + needs_cli(option)
+        + aks_update(cluster, option)
     )
 
 
