@@ -30,14 +30,13 @@ def load(path: Path, *, bootstrap: bool) -> Baseline | None:
     if bootstrap and not path.exists():
         return None
     # Imported here: `egress-audit rules` never reads a baseline, nor loads networkx.
-    from auditor.graph.build import read_rows
     from auditor.graph.estate import EgressGraph
 
     try:
         snap = snapshot_module.load(path)
         # A file's rows are decoded when its graph is built: build it now, before a live
         # collection that can take minutes, so a bad baseline fails first.
-        graph = EgressGraph.from_rows(read_rows(snap), snap.collected_date)
+        graph = EgressGraph.from_snapshot(snap)
     except InputError as exc:
         raise InputError(f"baseline {exc.source}", exc.where, exc.problem) from None
     return Baseline(snap.without_rows(keep_changes=True), graph)
