@@ -159,7 +159,7 @@ def _entry(
 
 
 def _path(traffic: str, path: EgressPath) -> PathAddresses:
-    if path.is_unknown or path.addresses is None:
+    if path.addresses is None:
         addresses = None
         reason = path.reason or path.describe()
     else:

@@ -214,7 +214,7 @@ class EgressPath:
     def addresses(self) -> tuple[str, ...] | None:
         """Every address the traffic may leave from: `public_ips` and `may_leave_from`;
         None when the path's own addresses are unknown."""
-        if self.public_ips is None or self.kind is EgressKind.UNKNOWN:
+        if self.public_ips is None:  # unknown, as on every unknown path (__post_init__)
             return None
         if not self.may_leave_from:
             return self.public_ips

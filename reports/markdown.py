@@ -290,7 +290,7 @@ def _path(path: EgressPath) -> str:
 
 def _ips(path: EgressPath) -> str:
     may = ", ".join(escape(ip) for ip in path.may_leave_from)
-    if path.public_ips is None or path.is_unknown:
+    if path.public_ips is None:
         return "*unknown*" + (f"; may leave from {may}" if may else "")
     if not path.public_ips:
         return f"may leave from {may}" if may else "none"
