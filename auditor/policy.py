@@ -130,8 +130,6 @@ class Policy:
 
     def for_cluster(self, cluster: Cluster) -> list[ClusterPolicy]:
         """The entries whose selector matches the cluster, in file order."""
-        if not self.clusters:
-            return []
         return self._selectors().matching(cluster)
 
     def unmatched_entries(self, clusters: Iterable[Cluster]) -> list[int]:
@@ -154,7 +152,7 @@ class Policy:
         """A rule's thresholds: the dataclass defaults, then global overrides, then those of
         the cluster entries that match (later entries win). Made once per set of matching
         entries (a Config is frozen): rules ask for every cluster and resource."""
-        numbers = () if cluster is None or not self.clusters else self._selectors().numbers(cluster)
+        numbers = () if cluster is None else self._selectors().numbers(cluster)
         made = self._selectors().configs
         key = (rule_id, config_type, numbers)
         found = made.get(key)

@@ -67,6 +67,8 @@ class SelectorIndex(Generic[E]):
     def numbers(self, cluster: Cluster) -> tuple[int, ...]:
         """The numbers of the entries whose selector matches `cluster`, in order (kept per
         cluster: rules ask again and again)."""
+        if not self._entries:
+            return ()
         known = self._found.get(id(cluster))
         if known is not None and known[0] is cluster:
             return known[1]
