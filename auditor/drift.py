@@ -28,6 +28,7 @@ from auditor.graph.nodes import Cluster, NatGateway, NodePool, Subnet
 from auditor.history import Change, History, parse_changes, parse_time
 from auditor.model import EgressKind, EgressPath, Finding, Rule
 from auditor.snapshot import Snapshot
+from auditor.wording import counted
 
 NODES = "nodes"
 PODS = "pods"
@@ -245,8 +246,8 @@ def attribute(finding: Finding, history: History, hints: Sequence[str]) -> Findi
     if len(changes) > 1:
         earlier = len(changes) - 1
         sentence = (
-            f"Last changed {latest.describe()}; {earlier} earlier "
-            f"change{'s' if earlier > 1 else ''} in the history."
+            f"Last changed {latest.describe()}; {counted(earlier, 'earlier change')} in the "
+            "history."
         )
     details = {
         **finding.details,

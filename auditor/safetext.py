@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from auditor.wording import counted
+
 # A value from the inputs (a name, an ID, a glob, a message) is shown at most this long in a
 # report; the rest is replaced by a note saying how much was left out.
 MAX_SHOWN = 4096
@@ -71,8 +73,7 @@ def replace_surrogates(text: str) -> str:
 
 def surrogate_warning(where: str, count: int) -> str:
     """The warning for `count` strings whose surrogates were replaced, the first at `where`."""
-    plural = "s" if count != 1 else ""
     return (
-        f"{where}: {count} string{plural} held lone UTF-16 surrogates (escapes such "
+        f"{where}: {counted(count, 'string')} held lone UTF-16 surrogates (escapes such "
         "as \\ud800 that are not text); each was replaced by U+FFFD"
     )

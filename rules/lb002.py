@@ -114,7 +114,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     else f"its one outbound IP provides {available:,}."
                 )
             ),
-            observed=f"{available:,} SNAT ports from {ips} outbound IP{'s' if ips != 1 else ''}",
+            observed=f"{available:,} SNAT ports from {counted(ips, 'outbound IP')}",
             expected=f"at least {needed:,} SNAT ports ({ips_needed} outbound IPs)",
             evidence=(cluster.id, *ip_ids),
             remediation=_remediation(policy, cluster, maximum + surge, ips, ips_needed, config),
