@@ -118,13 +118,9 @@ class _Reader:
         workloads: list[Workload] = []
         gateways: list[GatewayConfig] = []
         for item in _optional_sequence(entry.get("workloads")):
-            declared, configured = self._workloads(item)
-            workloads.extend(declared)
-            gateways.extend(configured)
+            self._add_workload(item, workloads, gateways)
         if "manifests" in entry:
-            for read in self._manifest_reads(entry["manifests"]):
-                workloads.extend(read.workloads)
-                gateways.extend(read.gateways)
+            self._add_manifests(entry["manifests"], workloads, gateways)
         outbound = entry.get("allowed_outbound_types")
         egress = entry.get("allowed_egress")
         return ClusterPolicy(
@@ -159,7 +155,9 @@ class _Reader:
                 )
         return node.strings()
 
-    def _workloads(self, node: YNode) -> tuple[list[Workload], list[GatewayConfig]]:
+    def _add_workload(
+        self, node: YNode, workloads: list[Workload], gateways: list[GatewayConfig]
+    ) -> None:
         """A declared workload, plus the workloads and StaticGatewayConfigurations read from
         the manifests it lists."""
         entry = node.mapping(_WORKLOAD_KEYS)
@@ -168,9 +166,8 @@ class _Reader:
         name = entry["name"].string()
         idle = entry.get("max_idle_seconds")
         peak = entry.get("peak_connections_per_node")
-        found = []
         if idle is not None or peak is not None or "manifests" not in entry:
-            found.append(
+            workloads.append(
                 Workload(
                     name=name,
                     max_idle_seconds=None if idle is None else idle.integer(minimum=1),
@@ -179,16 +176,15 @@ class _Reader:
                     peak_location=None if peak is None else SourceLocation(peak.source, peak.line),
                 )
             )
-        gateways: list[GatewayConfig] = []
         if "manifests" in entry:
-            for read in self._manifest_reads(entry["manifests"]):
-                found.extend(read.workloads)
-                gateways.extend(read.gateways)
-        return found, gateways
+            self._add_manifests(entry["manifests"], workloads, gateways)
 
-    def _manifest_reads(self, node: YNode) -> list[manifests.ManifestRead]:
+    def _add_manifests(
+        self, node: YNode, workloads: list[Workload], gateways: list[GatewayConfig]
+    ) -> None:
+        """The workloads and StaticGatewayConfigurations of the manifests `node` lists (a
+        file or folder, or a list of them), each file read once per policy."""
         items = [node] if _is_scalar(node) else _optional_sequence(node)
-        found: list[manifests.ManifestRead] = []
         for item in items:
             relative = item.string()
             path = self.base_dir / relative
@@ -204,8 +200,8 @@ class _Reader:
                 read = manifests.read([path])
                 self._manifests[resolved] = read
                 self.warnings.extend(read.warnings)
-            found.append(self._manifests[resolved])
-        return found
+            workloads.extend(self._manifests[resolved].workloads)
+            gateways.extend(self._manifests[resolved].gateways)
 
     def _rules(
         self, node: YNode, *, allow_enabled: bool
