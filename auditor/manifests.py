@@ -86,25 +86,17 @@ def read(paths: Sequence[Path]) -> ManifestRead:
                     "`helm template` and point `manifests` at the output)"
                 )
                 continue
-            found, configs = _read_text(text, shown, warnings)
+            found, configs = from_text(text, shown, warnings)
             workloads.extend(found)
             gateways.extend(configs)
     return ManifestRead(tuple(workloads), tuple(warnings), tuple(gateways))
 
 
-def workloads_in(text: str, source: str, warnings: list[str] | None = None) -> list[Workload]:
-    """The annotated workloads of one manifest file's text."""
-    return _read_text(text, source, warnings)[0]
-
-
-def gateways_in(text: str, source: str, warnings: list[str] | None = None) -> list[GatewayConfig]:
-    """The StaticGatewayConfigurations of one manifest file's text."""
-    return _read_text(text, source, warnings)[1]
-
-
-def _read_text(
-    text: str, source: str, warnings: list[str] | None
+def from_text(
+    text: str, source: str, warnings: list[str] | None = None
 ) -> tuple[list[Workload], list[GatewayConfig]]:
+    """The annotated workloads and the StaticGatewayConfigurations of one manifest file's
+    text; `source` names it in errors."""
     workloads: list[Workload] = []
     gateways: list[GatewayConfig] = []
     for document in compose_all(text, source, warnings):

@@ -101,7 +101,7 @@ def _at(line: int, path: str = "k8s/workloads.yaml") -> SourceLocation:
 
 
 def test_every_workload_kind_from_a_multi_document_file() -> None:
-    assert manifests.workloads_in(WORKLOADS, "k8s/workloads.yaml") == [
+    assert manifests.from_text(WORKLOADS, "k8s/workloads.yaml")[0] == [
         Workload("Deployment/shop/api", 600, 400, _at(7), _at(12)),
         # The pod template's annotation wins over the workload's own.
         Workload("StatefulSet/shop/db-proxy", 900, None, _at(25)),
@@ -122,7 +122,7 @@ def test_list_items_are_unwrapped() -> None:
               annotations: {egress-audit.io/max-idle-seconds: "30"}
         """
     )
-    assert manifests.workloads_in(text, "list.yaml") == [
+    assert manifests.from_text(text, "list.yaml")[0] == [
         Workload("Deployment/default/web", 30, None, SourceLocation("list.yaml", 6)),
     ]
 
@@ -134,7 +134,7 @@ def test_list_items_are_unwrapped() -> None:
 def test_a_non_integer_annotation_names_file_line_and_annotation(value: str, shown: str) -> None:
     text = WORKLOADS.replace('max-idle-seconds: "600"', f"max-idle-seconds: {value}")
     with pytest.raises(InputError) as caught:
-        manifests.workloads_in(text, "k8s/workloads.yaml")
+        manifests.from_text(text, "k8s/workloads.yaml")[0]
     assert str(caught.value) == (
         "k8s/workloads.yaml:7: Deployment/shop/api annotation egress-audit.io/max-idle-seconds: "
         f'expected a whole number, e.g. "600", not {shown}'
@@ -143,13 +143,13 @@ def test_a_non_integer_annotation_names_file_line_and_annotation(value: str, sho
 
 def test_zero_is_rejected() -> None:
     with pytest.raises(InputError, match=r"k8s/w.yaml:7: .* must be at least 1"):
-        manifests.workloads_in(WORKLOADS.replace('"600"', '"0"'), "k8s/w.yaml")
+        manifests.from_text(WORKLOADS.replace('"600"', '"0"'), "k8s/w.yaml")[0]
 
 
 def test_invalid_yaml_names_file_and_line() -> None:
     text = "kind: Deployment\nmetadata:\n  name: [broken\n"
     with pytest.raises(InputError) as caught:
-        manifests.workloads_in(text, "k8s/bad.yaml")
+        manifests.from_text(text, "k8s/bad.yaml")[0]
     assert str(caught.value).startswith("k8s/bad.yaml:4: invalid YAML")
 
 
@@ -322,7 +322,7 @@ spec: {gatewayVmssProfile: {vmssResourceGroup: rg, vmssName: gw, publicIpPrefixS
 
 
 def test_static_gateway_configurations_are_read_as_the_aks_docs_write_them() -> None:
-    found = manifests.gateways_in(GATEWAYS, "k8s/gateways.yaml")
+    found = manifests.from_text(GATEWAYS, "k8s/gateways.yaml")[1]
     assert [(g.namespace, g.name, g.pool, g.prefix_id, g.public) for g in found] == [
         (
             "payments",
@@ -335,4 +335,4 @@ def test_static_gateway_configurations_are_read_as_the_aks_docs_write_them() -> 
         ("vault", "private", "egressgw", None, False),
     ]  # a self-managed gateway scale set is no AKS gateway pool's
     assert (found[0].location.path, found[0].location.line) == ("k8s/gateways.yaml", 1)
-    assert manifests.workloads_in(GATEWAYS, "k8s/gateways.yaml") == []
+    assert manifests.from_text(GATEWAYS, "k8s/gateways.yaml")[0] == []
