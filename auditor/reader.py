@@ -16,7 +16,7 @@ from auditor.errors import InputError
 # one past Python's digit limit could not even be printed in a report).
 MAX_INTEGER = 2**53 - 1
 
-_TYPE_NAMES = {
+TYPE_NAMES = {  # how an error names the JSON type expected
     dict: "an object",
     list: "a list",
     str: "a string",
@@ -78,7 +78,7 @@ class Node:
         if type(value) is not expected and not (
             expected is not int and expected is not bool and isinstance(value, expected)
         ):
-            raise self.error(f"expected {_TYPE_NAMES[expected]}", key)
+            raise self.error(f"expected {TYPE_NAMES[expected]}", key)
         return value
 
     def obj(self, key: str) -> Node:

@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.files import parse_json, read_text
+from auditor.reader import TYPE_NAMES
 
 Key = tuple[str, str]
 
@@ -145,7 +146,6 @@ _STATES = ("new", "unchanged", "updated", "absent")
 _KEPT = ("level", "message", "locations", "partialFingerprints", "properties")
 # A URI reference as SARIF's schema checks it: the characters RFC 3986 allows, unescaped.
 _URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
-_EXPECTED: dict[type, str] = {dict: "an object", list: "a list", str: "a string", int: "an integer"}
 
 
 def _result(source: str, where: str, result: Any) -> dict[str, Any]:
@@ -247,6 +247,6 @@ def _member(
 
 def _check(source: str, where: str, value: Any, kind: type, allowed: Sequence[str] = ()) -> None:
     if not isinstance(value, kind):
-        raise InputError(source, where, f"expected {_EXPECTED[kind]}")
+        raise InputError(source, where, f"expected {TYPE_NAMES[kind]}")
     if allowed and value not in allowed:
         raise InputError(source, where, f"expected one of {', '.join(allowed)}")
