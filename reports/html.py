@@ -302,25 +302,20 @@ def _paths(cluster: ClusterEgress, frames: _Frames) -> tuple[PathView, ...]:
         groups.setdefault((pool.egress, False), []).append(pool.name)
         if pool.pod_egress is not None:
             groups.setdefault((pool.pod_egress, True), []).append(pool.name)
-    shown: list[tuple[EgressPath, tuple[str, ...], str, str | None]] = [
-        (path, tuple(names), "Pods of" if pods else "Nodes of", None)
+    # (path, names, who, pods, title): the first box's title when it is no node pool's.
+    shown: list[tuple[EgressPath, tuple[str, ...], str, bool, str | None]] = [
+        (path, tuple(names), "Pods of" if pods else "Nodes of", pods, None)
         for (path, pods), names in groups.items()
     ]
     for workload in cluster.workloads:
         if workload.gateway:
-            shown.append(
-                (
-                    workload.egress,
-                    (workload.name,),
-                    "Pods annotated for gateway pool",
-                    "GATEWAY PODS",
-                )
-            )
+            traffic, box = "Pods annotated for gateway pool", "GATEWAY PODS"
         else:
-            shown.append((workload.egress, (workload.name,), "Virtual nodes of", "VIRTUAL NODES"))
+            traffic, box = "Virtual nodes of", "VIRTUAL NODES"
+        shown.append((workload.egress, (workload.name,), traffic, False, box))
     views = []
-    for path, names, who, title in shown:
-        drawing = _diagram.draw(path, names, pods=who == "Pods of", title=title)
+    for path, names, who, pods, title in shown:
+        drawing = _diagram.draw(path, names, pods=pods, title=title)
         views.append(
             PathView(
                 pools=names,
