@@ -161,10 +161,3 @@ class GatewayType(AzureValue):
     VPN = "Vpn"
     EXPRESS_ROUTE = "ExpressRoute"
     LOCAL_GATEWAY = "LocalGateway"
-
-
-class FirewallSku(AzureValue):
-    """An Azure Firewall's `sku.name`: in a virtual network, or in a Virtual WAN hub."""
-
-    VNET = "AZFW_VNet"
-    HUB = "AZFW_Hub"

@@ -4,7 +4,7 @@ from their records (auditor/graph/hub_shapes.py) into the graph's payloads."""
 
 from __future__ import annotations
 
-from auditor.enums import FirewallSku, GatewayType
+from auditor.enums import GatewayType
 from auditor.graph import hub_shapes as shapes
 from auditor.graph.nodes import (
     Firewall,
@@ -18,7 +18,6 @@ from auditor.graph.rows import RowReader
 # An absent or null object reads as an empty one.
 _FIREWALL = shapes.FirewallProperties()
 _IP_CONFIGURATION = shapes.FirewallIpConfigurationProperties()
-_POLICY = shapes.FirewallPolicyProperties()
 _GATEWAY = shapes.VirtualNetworkGatewayProperties()
 _GATEWAY_IP = shapes.GatewayIpConfigurationProperties()
 _NETWORK_RULES = shapes.NetworkRuleCollectionProperties()
@@ -27,16 +26,10 @@ _APPLICATION_RULES = shapes.ApplicationRuleCollectionProperties()
 
 def firewall(reader: RowReader, row: shapes.FirewallRow) -> Firewall:
     props = row.properties or _FIREWALL
-    sku = props.sku
-    sku_text = None if sku is None else sku.name
     hub = props.hubIPAddresses
     hub_public = None if hub is None else hub.publicIPs
     return Firewall(
         **reader.common(row),
-        sku=FirewallSku.parse(sku_text),
-        sku_text=sku_text,
-        tier=None if sku is None else sku.tier,
-        zones=reader.zones(row.zones),
         ip_configurations=tuple(
             _firewall_ip_configuration(reader, entry.properties or _IP_CONFIGURATION)
             for entry in props.ipConfigurations or ()
@@ -66,12 +59,7 @@ def _firewall_ip_configuration(
 
 
 def firewall_policy(reader: RowReader, row: shapes.FirewallPolicyRow) -> FirewallPolicy:
-    props = row.properties or _POLICY
-    return FirewallPolicy(
-        **reader.common(row),
-        base_policy_id=reader.ref(props.basePolicy),
-        rule_collection_group_ids=reader.refs(props.ruleCollectionGroups),
-    )
+    return FirewallPolicy(**reader.common(row))
 
 
 def virtual_network_gateway(
@@ -84,7 +72,6 @@ def virtual_network_gateway(
         gateway_type=GatewayType.parse(gateway_type),
         gateway_type_text=gateway_type,
         bgp_enabled=bool(props.enableBgp),
-        default_site_id=reader.ref(props.gatewayDefaultSite),
         subnet_ids=tuple(
             subnet
             for entry in props.ipConfigurations or ()
@@ -102,13 +89,11 @@ def _classic_rules(props: shapes.FirewallProperties) -> tuple[FirewallRule, ...]
         rules.extend(
             FirewallRule(
                 kind="network",
-                protocols=rule.protocols or (),
                 destinations=(
                     *(rule.destinationAddresses or ()),
                     *(rule.destinationFqdns or ()),
                     *(rule.destinationIpGroups or ()),
                 ),
-                ports=rule.destinationPorts or (),
                 fqdn_tags=(),
                 action=action,
             )
@@ -120,12 +105,7 @@ def _classic_rules(props: shapes.FirewallProperties) -> tuple[FirewallRule, ...]
         rules.extend(
             FirewallRule(
                 kind="application",
-                protocols=tuple(
-                    f"{protocol.protocolType or ''}:{protocol.port or ''}"
-                    for protocol in rule.protocols or ()
-                ),
                 destinations=rule.targetFqdns or (),
-                ports=(),
                 fqdn_tags=rule.fqdnTags or (),
                 action=action,
             )

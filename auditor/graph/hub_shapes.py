@@ -4,12 +4,7 @@ payloads of them. Field names follow the Azure REST API (tests/data/azure-rest-e
 
 from __future__ import annotations
 
-from auditor.graph.shapes import Integer, OptRef, Refs, Row, Shape, Strings
-
-
-class AzureFirewallSku(Shape):
-    name: str | None = None
-    tier: str | None = None
+from auditor.graph.shapes import Integer, OptRef, Refs, Row, Shape, Sku, Strings
 
 
 class FirewallIpConfigurationProperties(Shape):
@@ -83,7 +78,7 @@ class Present(Shape):
 
 
 class FirewallProperties(Shape):
-    sku: AzureFirewallSku | None = None
+    sku: Sku | None = None
     ipConfigurations: tuple[FirewallIpConfiguration, ...] | None = None
     virtualHub: OptRef | None = None
     hubIPAddresses: HubIpAddresses | None = None

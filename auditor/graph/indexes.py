@@ -62,9 +62,9 @@ class EstateIndex:
         # Peerings, recorded by either side.
         self.peers: dict[str, set[str]] = defaultdict(set)
         for vnet in self.all(VirtualNetwork):
-            for remote in vnet.peered_vnet_ids:
-                self.peers[vnet.id.key].add(remote.key)
-                self.peers[remote.key].add(vnet.id.key)
+            for peering in vnet.peerings:
+                self.peers[vnet.id.key].add(peering.remote_vnet_id.key)
+                self.peers[peering.remote_vnet_id.key].add(vnet.id.key)
         self._pools_by_subnet: dict[str, list[NodePool]] | None = None
         self._subnets_by_nat: dict[str, set[str]] | None = None
 

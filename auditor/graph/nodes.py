@@ -14,7 +14,6 @@ from auditor.arm import ResourceId
 from auditor.enums import (
     AgentPoolMode,
     AllocationMethod,
-    FirewallSku,
     GatewayType,
     IpVersion,
     LoadBalancerSku,
@@ -138,14 +137,12 @@ class NodePool:
 class Peering:
     remote_vnet_id: ResourceId
     use_remote_gateways: bool
-    allow_gateway_transit: bool
 
 
 @frozen
 class VirtualNetwork(Resource):
     address_prefixes: tuple[str, ...] = ()
     subnet_ids: tuple[ResourceId, ...] = ()
-    peered_vnet_ids: tuple[ResourceId, ...] = ()
     default_public_nat_gateway_id: ResourceId | None = None
     peerings: tuple[Peering, ...] = ()
 
@@ -274,19 +271,13 @@ class FirewallRule:
     """A classic network or application rule, reduced to what FW002 judges."""
 
     kind: str  # "network" or "application"
-    protocols: tuple[str, ...]  # network: "UDP", "TCP", "Any"…; application: "Https:443"…
     destinations: tuple[str, ...]  # addresses, service tags, FQDNs
-    ports: tuple[str, ...]
     fqdn_tags: tuple[str, ...]
     action: str  # of the collection: "Allow" or "Deny"
 
 
 @frozen
 class Firewall(Resource):
-    sku: FirewallSku | None = None
-    sku_text: str | None = None
-    tier: str | None = None
-    zones: tuple[str, ...] = ()
     ip_configurations: tuple[FirewallIpConfiguration, ...] = ()
     virtual_hub_id: ResourceId | None = None
     hub_private_ip: str | None = None
@@ -317,8 +308,7 @@ class Firewall(Resource):
 
 @frozen
 class FirewallPolicy(Resource):
-    base_policy_id: ResourceId | None = None
-    rule_collection_group_ids: tuple[ResourceId, ...] = ()
+    pass
 
 
 @frozen
@@ -326,7 +316,6 @@ class VirtualNetworkGateway(Resource):
     gateway_type: GatewayType | None = None
     gateway_type_text: str | None = None
     bgp_enabled: bool = False
-    default_site_id: ResourceId | None = None  # VPN forced tunnelling to a local site
     subnet_ids: tuple[ResourceId, ...] = ()  # GatewaySubnet
 
     @property

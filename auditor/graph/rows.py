@@ -235,7 +235,6 @@ class RowReader:
             Peering(
                 remote_vnet_id=remote,
                 use_remote_gateways=bool(peering.useRemoteGateways),
-                allow_gateway_transit=bool(peering.allowGatewayTransit),
             )
             for entry in props.virtualNetworkPeerings or ()
             if (remote := self.ref((peering := entry.properties or _PEERING).remoteVirtualNetwork))
@@ -244,7 +243,6 @@ class RowReader:
             **common,
             address_prefixes=() if space is None else space.addressPrefixes or (),
             subnet_ids=tuple(s.id for s in subnets),
-            peered_vnet_ids=tuple(p.remote_vnet_id for p in peerings),
             default_public_nat_gateway_id=self.ref(props.defaultPublicNatGateway),
             peerings=peerings,
         )
