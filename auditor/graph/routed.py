@@ -27,12 +27,6 @@ def route_table_path(
     graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
 ) -> EgressPath | None:
     """The path a route table decides, or None when it has no route for the internet."""
-    return _default_route_path(graph, subnet, table, hops)
-
-
-def _default_route_path(
-    graph: EgressGraph, subnet: Subnet, table: RouteTable, hops: Hops
-) -> EgressPath | None:
     routes = table.internet_routes()
     if not routes:
         return None
