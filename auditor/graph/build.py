@@ -53,37 +53,33 @@ class Edge(Enum):
     FIREWALL_POLICY = "firewall-policy"  # Azure Firewall → its firewall policy
 
 
-# The field each reference is read from, and what it must refer to.
-_REFERENCE_FIELDS: dict[Edge, tuple[str, tuple[type, ...]]] = {
-    Edge.NODE_POOL: ("agentPoolProfiles", (NodePool,)),
-    Edge.NODES_IN: ("vnetSubnetID", (Subnet,)),
-    Edge.PODS_IN: ("podSubnetID", (Subnet,)),
-    Edge.NODE_PUBLIC_IP_PREFIX: ("nodePublicIPPrefixID", (PublicIpPrefix,)),
-    Edge.SUBNET: ("subnets", (Subnet,)),
-    Edge.NAT_GATEWAY: ("natGateway", (NatGateway,)),
-    Edge.ROUTE_TABLE: ("routeTable", (RouteTable,)),
-    Edge.PUBLIC_IP: ("publicIpAddresses", (PublicIp,)),
-    Edge.PUBLIC_IP_PREFIX: ("publicIpPrefixes", (PublicIpPrefix,)),
-    Edge.OUTBOUND_IP: ("loadBalancerProfile", (PublicIp, PublicIpPrefix)),
-    Edge.MANAGED_NAT_IP: ("natGatewayProfile.effectiveOutboundIPs", (PublicIp,)),
-    Edge.FIREWALL_IP: ("ipConfigurations.publicIPAddress", (PublicIp,)),
-    Edge.FIREWALL_POLICY: ("firewallPolicy", (FirewallPolicy,)),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class _Link:
     """One kind of reference, with what building the graph checks and stores for it."""
 
     edge: Edge
-    allowed: tuple[type, ...]  # what the reference may point at: its kinds, or Unknown
+    field: str  # where the reference is read from, for errors
+    allowed: tuple[type, ...]  # what the reference may point at: its kinds, then Unknown
     kinds: tuple[str, ...]  # the `kinds` of an edge of only this relation
 
 
-_LINKS = {
-    edge: _Link(edge, (Unknown, *types), (edge.value,))
-    for edge, (_, types) in _REFERENCE_FIELDS.items()
-}
+def _link(edge: Edge, field: str, *types: type) -> _Link:
+    return _Link(edge, field, (*types, Unknown), (edge.value,))
+
+
+_NODE_POOL = _link(Edge.NODE_POOL, "agentPoolProfiles", NodePool)
+_NODES_IN = _link(Edge.NODES_IN, "vnetSubnetID", Subnet)
+_PODS_IN = _link(Edge.PODS_IN, "podSubnetID", Subnet)
+_NODE_PUBLIC_IP_PREFIX = _link(Edge.NODE_PUBLIC_IP_PREFIX, "nodePublicIPPrefixID", PublicIpPrefix)
+_SUBNET = _link(Edge.SUBNET, "subnets", Subnet)
+_NAT_GATEWAY = _link(Edge.NAT_GATEWAY, "natGateway", NatGateway)
+_ROUTE_TABLE = _link(Edge.ROUTE_TABLE, "routeTable", RouteTable)
+_PUBLIC_IP = _link(Edge.PUBLIC_IP, "publicIpAddresses", PublicIp)
+_PUBLIC_IP_PREFIX = _link(Edge.PUBLIC_IP_PREFIX, "publicIpPrefixes", PublicIpPrefix)
+_OUTBOUND_IP = _link(Edge.OUTBOUND_IP, "loadBalancerProfile", PublicIp, PublicIpPrefix)
+_MANAGED_NAT_IP = _link(Edge.MANAGED_NAT_IP, "natGatewayProfile.effectiveOutboundIPs", PublicIp)
+_FIREWALL_IP = _link(Edge.FIREWALL_IP, "ipConfigurations.publicIPAddress", PublicIp)
+_FIREWALL_POLICY = _link(Edge.FIREWALL_POLICY, "firewallPolicy", FirewallPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +182,7 @@ def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
             if found is None:
                 nodes[target] = Unknown(target_id, ResourceKind.of(target_id))
             elif not isinstance(found, link.allowed):
-                raise _wrong_kind(rows.source, source, target_id, found, link.edge)
+                raise _wrong_kind(rows.source, source, target_id, found, link)
             pair = (source.key, target)
             kinds = edges.get(pair)
             if kinds is None:
@@ -203,30 +199,17 @@ def build_graph(estate: Snapshot | EstateRows) -> nx.DiGraph[str]:
 
 
 def _wrong_kind(
-    source: str, referrer: ResourceId, target_id: ResourceId, found: Payload, edge: Edge
+    source: str, referrer: ResourceId, target_id: ResourceId, found: Payload, link: _Link
 ) -> InputError:
-    field, expected = _REFERENCE_FIELDS[edge]
     return InputError(
         source,
-        f"{referrer} {field}",
-        f"refers to {target_id}, a {kind_of(found).label}, not a {kind_of_type(expected[0]).label}",
+        f"{referrer} {link.field}",
+        f"refers to {target_id}, a {kind_of(found).label}, "
+        f"not a {kind_of_type(link.allowed[0]).label}",
     )
 
 
 Reference = tuple[ResourceId, "ResourceId | None", _Link]
-_SUBNET = _LINKS[Edge.SUBNET]
-_NAT_GATEWAY = _LINKS[Edge.NAT_GATEWAY]
-_ROUTE_TABLE = _LINKS[Edge.ROUTE_TABLE]
-_PUBLIC_IP = _LINKS[Edge.PUBLIC_IP]
-_PUBLIC_IP_PREFIX = _LINKS[Edge.PUBLIC_IP_PREFIX]
-_NODE_POOL = _LINKS[Edge.NODE_POOL]
-_NODES_IN = _LINKS[Edge.NODES_IN]
-_PODS_IN = _LINKS[Edge.PODS_IN]
-_NODE_PUBLIC_IP_PREFIX = _LINKS[Edge.NODE_PUBLIC_IP_PREFIX]
-_OUTBOUND_IP = _LINKS[Edge.OUTBOUND_IP]
-_MANAGED_NAT_IP = _LINKS[Edge.MANAGED_NAT_IP]
-_FIREWALL_IP = _LINKS[Edge.FIREWALL_IP]
-_FIREWALL_POLICY = _LINKS[Edge.FIREWALL_POLICY]
 
 
 def _subnet_references(subnet: Subnet) -> Iterable[Reference]:
