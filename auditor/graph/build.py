@@ -57,14 +57,13 @@ class Edge(Enum):
 class _Link:
     """One kind of reference, with what building the graph checks and stores for it."""
 
-    edge: Edge
     field: str  # where the reference is read from, for errors
     allowed: tuple[type, ...]  # what the reference may point at: its kinds, then Unknown
     kinds: tuple[str, ...]  # the `kinds` of an edge of only this relation
 
 
 def _link(edge: Edge, field: str, *types: type) -> _Link:
-    return _Link(edge, field, (*types, Unknown), (edge.value,))
+    return _Link(field, (*types, Unknown), (edge.value,))
 
 
 _NODE_POOL = _link(Edge.NODE_POOL, "agentPoolProfiles", NodePool)
