@@ -153,7 +153,7 @@ def _bgp_path(
     default route; None when none can (see auditor.graph.bgp)."""
     if table is not None and table.bgp_propagation_disabled:
         return None
-    sources = [s for s in graph.bgp_sources(subnet) if s.may_learn_default_route]
+    sources = graph.bgp_sources(subnet)
     if not sources:
         return None
     described = "; ".join(source.describe() for source in sources)

@@ -191,8 +191,9 @@ class EgressGraph:
         return self._firewalls.at(address, {own, *self._index.peers.get(own, ())})
 
     def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
-        """The gateways whose learned routes reach the subnet's virtual network."""
-        return self._bgp.of(subnet.vnet_id)
+        """The gateways whose learned routes reach the subnet's virtual network and may bring
+        it a default route from on-premises."""
+        return [s for s in self._bgp.of(subnet.vnet_id) if s.may_learn_default_route]
 
     def nat_association(self, subnet: Subnet) -> NatAssociation:
         """The NAT gateway of a subnet (its own, or one attached to the whole VNet), or why it

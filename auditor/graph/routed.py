@@ -297,7 +297,7 @@ def _forced_tunnel(graph: EgressGraph, firewall: Firewall, subnet: Subnet | None
             )
         if routes or table.bgp_propagation_disabled:
             return ""
-    if any(s.may_learn_default_route for s in graph.bgp_sources(subnet)):
+    if graph.bgp_sources(subnet):
         return (
             f"Azure Firewall {firewall.name} has a management IP configuration (forced "
             "tunnelling) and routes learned over BGP reach its subnet: a 0.0.0.0/0 from "
