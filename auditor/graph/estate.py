@@ -187,8 +187,13 @@ class EgressGraph:
 
     def firewall_at(self, from_subnet: Subnet, address: str) -> FirewallMatch:
         """The Azure Firewall whose private IP a route from `from_subnet` sends traffic to."""
-        own = from_subnet.vnet_id.key
-        return self._firewalls.at(address, {own, *self._index.peers.get(own, ())})
+        return self._firewalls.at(address, self._reachable_vnet_keys(from_subnet))
+
+    def _reachable_vnet_keys(self, subnet: Subnet) -> set[str]:
+        """The subnet's own virtual network and those peered with it (either side may list
+        the peering): where a route's next hop can be."""
+        own = subnet.vnet_id.key
+        return {own, *self._index.peers.get(own, ())}
 
     def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
         """The gateways whose learned routes reach the subnet's virtual network and may bring
@@ -210,18 +215,15 @@ class EgressGraph:
 
     def subnet_reachable(self, from_subnet: Subnet, address: str) -> Subnet | None:
         """The subnet an IP address of a route's next hop sits in, looked up where the route
-        can reach: the subnet's own virtual network and those peered with it (either side
-        may list the peering). Address spaces of unrelated VNets overlap all the time, so
-        nothing else is searched; the most specific prefix wins."""
+        can reach (_reachable_vnet_keys). Address spaces of unrelated VNets overlap all the
+        time, so nothing else is searched; the most specific prefix wins."""
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return None
-        own = from_subnet.vnet_id.key
-        reachable = {own, *self._index.peers.get(own, ())}
         candidates = [
             (network, subnet)
-            for vnet_key in sorted(reachable)
+            for vnet_key in sorted(self._reachable_vnet_keys(from_subnet))
             if isinstance(vnet := self._payload(vnet_key), VirtualNetwork)
             for subnet_id in vnet.subnet_ids
             if isinstance(subnet := self.get(subnet_id), Subnet)

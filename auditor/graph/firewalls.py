@@ -19,10 +19,12 @@ class FirewallMatch:
 
 class FirewallIndex:
     def __init__(self, firewalls: Iterable[Firewall]) -> None:
-        self._by_ip: dict[str, list[Firewall]] = defaultdict(list)
+        # Each firewall with the key of its virtual network ("" for a hub firewall's).
+        self._by_ip: dict[str, list[tuple[Firewall, str]]] = defaultdict(list)
         for firewall in firewalls:
+            vnet_key = _vnet_key(firewall)
             for ip in firewall.private_ips:
-                self._by_ip[ip].append(firewall)
+                self._by_ip[ip].append((firewall, vnet_key))
 
     def at(self, address: str, reachable_vnet_keys: set[str]) -> FirewallMatch:
         """The firewall behind `address` as seen from the route's virtual networks. A
@@ -32,8 +34,8 @@ class FirewallIndex:
         claims make the match ambiguous rather than a guess."""
         found = [
             firewall
-            for firewall in self._by_ip.get(address, [])
-            if firewall.virtual_hub_id is not None or _vnet_key(firewall) in reachable_vnet_keys
+            for firewall, vnet_key in self._by_ip.get(address, [])
+            if firewall.virtual_hub_id is not None or vnet_key in reachable_vnet_keys
         ]
         if len(found) == 1:
             return FirewallMatch(found[0])
