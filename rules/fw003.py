@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from auditor.wording import first_few
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -58,14 +59,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not public:
             continue
         names = ", ".join(p.name for p in routed)
-        shown = ", ".join(public[:3]) + (f" and {len(public) - 3} more" if len(public) > 3 else "")
         yield META.finding(
             resource_id=cluster.id,
             message=(
                 f"Node pools {names} of cluster {cluster.name} route 0.0.0.0/0 to a firewall, "
                 f"and its load balancer {balancer.name} publishes services on public frontends "
-                f"(rules {shown}): replies to those services leave through the firewall, which "
-                "drops them."
+                f"(rules {first_few(public)}): replies to those services leave through the "
+                "firewall, which drops them."
             ),
             observed=f"{len(public)} load-balancing rules on public frontends",
             expected="services behind an internal load balancer and a firewall DNAT rule",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
 from auditor.graph.nodes import Cluster
+from auditor.wording import first_few
 
 if TYPE_CHECKING:
     from auditor.graph.estate import EgressGraph
@@ -36,9 +37,7 @@ class SnatFrontends:
     @property
     def rules_text(self) -> str:
         """The rules' names for a sentence, the first few of a long list."""
-        shown = ", ".join(self.rule_names[:3])
-        more = len(self.rule_names) - 3
-        return f"{shown} and {more} more" if more > 0 else shown
+        return first_few(self.rule_names)
 
 
 def load_balancer_outbound(graph: EgressGraph, cluster: Cluster) -> LoadBalancerOutbound:
