@@ -237,7 +237,7 @@ def _allowlisted_nat(
     graph: EgressGraph, cluster: Cluster, allowed: Sequence[Network]
 ) -> NatGateway | None:
     """A NAT gateway in the cluster's region that leaves from allowlisted addresses only."""
-    for nat in sorted(graph.all(NatGateway), key=lambda n: n.id.key):
+    for nat in graph.all(NatGateway):  # by key
         cidrs, unknown = graph.cidrs((*nat.public_ip_ids, *nat.public_ip_prefix_ids))
         if (
             cidrs
@@ -258,7 +258,7 @@ def _allowlisted_prefix(
     return next(
         (
             prefix
-            for prefix in sorted(graph.all(PublicIpPrefix), key=lambda p: p.id.key)
+            for prefix in graph.all(PublicIpPrefix)  # by key
             if prefix.ip_prefix
             and prefix.id.key not in taken
             and _inside(prefix.ip_prefix, allowed)
