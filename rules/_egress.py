@@ -114,6 +114,15 @@ def judged_paths(
 # -- commands --------------------------------------------------------------------------------
 
 
+def nodepool_command(verb: str, cluster: Cluster, pool: str) -> str:
+    """`az aks nodepool <verb>` of a pool of the cluster: its name, or a placeholder such as
+    `<new pool>`; options follow."""
+    return (
+        f"az aks nodepool {verb} -g {cluster.resource_group} --cluster-name {cluster.name} "
+        f"-n {pool}"
+    )
+
+
 def subnet_update(subnet: Subnet, options: str) -> str:
     vnet = subnet.vnet_id.parts
     return (

@@ -9,6 +9,7 @@ from auditor.arm import ResourceId
 from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import nodepool_command
 from rules._nodes import node_ip_prefix
 from rules._text import pool_label, source_link, urls
 
@@ -120,14 +121,13 @@ def _prefix_remediation(cluster: Cluster, pool: NodePool, ranges: tuple[str, ...
     create, prefix_id = node_ip_prefix(cluster, pool)
     allowed = ",".join([*ranges, "<prefix CIDR>"])
     update = f"az aks update -g {cluster.resource_group} -n {cluster.name}"
-    pools = f"az aks nodepool {{}} -g {cluster.resource_group} --cluster-name {cluster.name} -n"
-    add = pools.format("add") + " <new pool> --enable-node-public-ip"
+    add = nodepool_command("add", cluster, "<new pool>") + " --enable-node-public-ip"
     return (
         f"Create a public IP prefix ({command(create)}), add its CIDR to the authorized ranges "
         f"({command(f'{update} --api-server-authorized-ip-ranges {allowed}')}), then replace "
         "the pool with one that uses it "
         f"({command(f'{add} --node-public-ip-prefix-id {prefix_id}')}) and delete this one "
-        f"({command(pools.format('delete') + f' {pool.name}')})"
+        f"({command(nodepool_command('delete', cluster, pool.name))})"
     )
 
 

@@ -9,6 +9,7 @@ from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, EgressPath, Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
+from rules._egress import nodepool_command
 from rules._nodes import node_ip_prefix
 from rules._text import egress_change, pool_label, source_link, urls
 
@@ -78,9 +79,8 @@ def _remediation(
     graph: EgressGraph, policy: Policy, cluster: Cluster, pool: NodePool, path: EgressPath
 ) -> str:
     target_subnet = _subnet_with_nat(graph, cluster, pool)
-    pools = f"az aks nodepool {{}} -g {cluster.resource_group} --cluster-name {cluster.name} -n"
-    add = pools.format("add") + " <new pool>"
-    delete = pools.format("delete") + f" {pool.name}"
+    add = nodepool_command("add", cluster, "<new pool>")
+    delete = nodepool_command("delete", cluster, pool.name)
     if target_subnet is not None:
         subnet_arg = f" --vnet-subnet-id {target_subnet.id}"
         target = f"the NAT gateway's addresses of subnet {target_subnet.id.qualified_name()}"

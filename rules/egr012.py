@@ -9,7 +9,7 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import subnet_update
+from rules._egress import nodepool_command, subnet_update
 from rules._text import pool_label, source_link, subnet_label, urls
 
 CACHE = "cache"
@@ -114,10 +114,7 @@ def _open(
     if pool.enable_node_public_ip:
         fixes.append(
             "replace the pool with one without node public IPs ("
-            + command(
-                f"az aks nodepool delete -g {cluster.resource_group} --cluster-name "
-                f"{cluster.name} -n {pool.name}"
-            )
+            + command(nodepool_command("delete", cluster, pool.name))
             + " after adding its replacement)"
         )
     return META.finding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import nodepool_command
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -57,10 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 observed="powerState=Stopped",
                 expected="powerState=Running",
                 evidence=(cluster.id, pool.id),
-                remediation=(
-                    f"az aks nodepool start -g {cluster.resource_group} "
-                    f"--cluster-name {cluster.name} -n {pool.name}"
-                ),
+                remediation=nodepool_command("start", cluster, pool.name),
             )
 
 

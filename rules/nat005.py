@@ -8,6 +8,7 @@ from auditor.enums import Sku
 from auditor.fixtext import command
 from auditor.graph.nodes import NatGateway, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import nodepool_command
 from rules._text import pool_label, source_link, urls
 
 META = RuleMeta(
@@ -65,15 +66,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             remediation=(
                 "Replace the pool with one in the NAT gateway's zone ("
                 + command(
-                    f"az aks nodepool add -g {cluster.resource_group} --cluster-name "
-                    f"{cluster.name} -n <new pool> --zones {' '.join(nat.zones)} "
-                    f"--vnet-subnet-id {subnet_arg}"
+                    nodepool_command("add", cluster, "<new pool>")
+                    + f" --zones {' '.join(nat.zones)} --vnet-subnet-id {subnet_arg}"
                 )
                 + ", then "
-                + command(
-                    f"az aks nodepool delete -g {cluster.resource_group} --cluster-name "
-                    f"{cluster.name} -n {pool.name}"
-                )
+                + command(nodepool_command("delete", cluster, pool.name))
                 + "); or give the pool a subnet whose NAT gateway is in zone "
                 f"{', '.join(pool.availability_zones)}"
             ),

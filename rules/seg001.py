@@ -9,6 +9,7 @@ from auditor.fixtext import command
 from auditor.graph import defaults
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.wording import counted
+from rules._egress import nodepool_command
 from rules._text import source_link, urls
 
 # [AKS-SEG]: "at least 2 nodes are required for high availability".
@@ -51,10 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
         capacity = 2 ** (32 - size)
-        scale = (
-            f"az aks nodepool scale -g {cluster.resource_group} --cluster-name {cluster.name} "
-            f"-n {pool.name} --node-count"
-        )
+        scale = nodepool_command("scale", cluster, pool.name) + " --node-count"
         if pool.count > capacity:
             yield META.finding(
                 resource_id=pool.id,

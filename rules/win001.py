@@ -8,6 +8,7 @@ from auditor.enums import OsType
 from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NodePool
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import nodepool_command
 from rules._text import pool_label, source_link, urls
 
 WINDOWS_POOL_NAME_LENGTH = 6  # Windows node pool names are at most six characters
@@ -75,14 +76,11 @@ def _remediation(cluster: Cluster, pool: NodePool) -> str:
     return (
         "Add a Windows pool without OutboundNAT ("
         + command(
-            f"az aks nodepool add -g {cluster.resource_group} --cluster-name {cluster.name} "
-            f"-n {new_name} --os-type Windows --disable-windows-outbound-nat{count}{subnet}"
+            nodepool_command("add", cluster, new_name)
+            + f" --os-type Windows --disable-windows-outbound-nat{count}{subnet}"
         )
         + "), move the workloads, then delete this one ("
-        + command(
-            f"az aks nodepool delete -g {cluster.resource_group} --cluster-name {cluster.name} "
-            f"-n {pool.name}"
-        )
+        + command(nodepool_command("delete", cluster, pool.name))
         + ")"
     )
 
