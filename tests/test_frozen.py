@@ -100,3 +100,12 @@ def test_what_its_init_cannot_do_is_refused() -> None:
         @frozen
         class KeywordOnly:
             a: int = dataclasses.field(kw_only=True)
+
+
+def test_a_field_without_default_after_one_with_is_refused_as_dataclasses_refuses_it() -> None:
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+
+        @frozen
+        class Misordered:
+            a: int = 1
+            b: int
