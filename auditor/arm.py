@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from auditor.frozen import frozen
 
@@ -14,7 +14,7 @@ def key(resource_id: str) -> str:
     return resource_id.strip().rstrip("/").lower()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResourceParts:
     subscription_id: str
     resource_group: str
