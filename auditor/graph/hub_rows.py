@@ -29,7 +29,7 @@ def firewall(reader: RowReader, row: shapes.FirewallRow) -> Firewall:
     hub = props.hubIPAddresses
     hub_public = None if hub is None else hub.publicIPs
     return Firewall(
-        **reader.common(row),
+        *reader.common(row),
         ip_configurations=tuple(
             _firewall_ip_configuration(reader, entry.properties or _IP_CONFIGURATION)
             for entry in props.ipConfigurations or ()
@@ -59,7 +59,7 @@ def _firewall_ip_configuration(
 
 
 def firewall_policy(reader: RowReader, row: shapes.FirewallPolicyRow) -> FirewallPolicy:
-    return FirewallPolicy(**reader.common(row))
+    return FirewallPolicy(*reader.common(row))
 
 
 def virtual_network_gateway(
@@ -68,7 +68,7 @@ def virtual_network_gateway(
     props = row.properties or _GATEWAY
     gateway_type = props.gatewayType
     return VirtualNetworkGateway(
-        **reader.common(row),
+        *reader.common(row),
         gateway_type=GatewayType.parse(gateway_type),
         gateway_type_text=gateway_type,
         bgp_enabled=bool(props.enableBgp),

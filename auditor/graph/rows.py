@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, TypedDict
+from typing import Any
 
 from auditor import arm
 from auditor.arm import IdTable, ResourceId
@@ -58,13 +58,10 @@ class RowError(Exception):
         self.problem = problem
 
 
-class _Common(TypedDict):
-    id: ResourceId
-    name: str
-    subscription_id: str
-    resource_group: str
-    location: str
-    tags: Mapping[str, str]
+# The fields every payload shares (nodes.Resource's, in its order): passed positionally, as
+# `Kind(*reader.common(row), ...)`. Unpacking a dict of them into keywords instead cost about
+# 2 µs a row, a twentieth of an audit of 10,000 clusters.
+_Common = tuple[ResourceId, str, str, str, str, Mapping[str, str]]
 
 
 # An absent or null object reads as an empty one.
@@ -119,15 +116,15 @@ class RowReader:
         shared = self._shared
         group = group or _column(row.resourceGroup, "resourceGroup") or ""
         location = row.location or ""
-        return {
-            "id": self.ids[text],
-            "name": row.name or name,
+        return (
+            self.ids[text],
+            row.name or name,
             # The ID keeps ARM casing; the resourceGroup column is lower-cased by Resource Graph.
-            "subscription_id": shared.setdefault(subscription, subscription),
-            "resource_group": shared.setdefault(group, group),
-            "location": shared.setdefault(location, location),
-            "tags": _tags(tags) if tags else _NO_TAGS,
-        }
+            shared.setdefault(subscription, subscription),
+            shared.setdefault(group, group),
+            shared.setdefault(location, location),
+            _tags(tags) if tags else _NO_TAGS,
+        )
 
     def cluster(self, row: shapes.ClusterRow) -> tuple[Cluster, list[NodePool]]:
         props = row.properties or _CLUSTER
@@ -140,7 +137,7 @@ class RowReader:
         outbound_type = net.outboundType or defaults.OUTBOUND_TYPE.value
         network_plugin = net.networkPlugin
         result = Cluster(
-            **self.common(row),
+            *self.common(row),
             outbound_type=outbound_type,
             outbound=OutboundType.parse(outbound_type),
             network_plugin=network_plugin,
@@ -229,7 +226,7 @@ class RowReader:
         props = row.properties or _VNET
         space = props.addressSpace
         common = self.common(row)
-        vnet_id = common["id"]
+        vnet_id = common[0]
         subnets = [self._subnet(vnet_id, entry) for entry in props.subnets or ()]
         peerings = tuple(
             Peering(
@@ -240,7 +237,7 @@ class RowReader:
             if (remote := self.ref((peering := entry.properties or _PEERING).remoteVirtualNetwork))
         )
         result = VirtualNetwork(
-            **common,
+            *common,
             address_prefixes=() if space is None else space.addressPrefixes or (),
             subnet_ids=tuple(s.id for s in subnets),
             default_public_nat_gateway_id=self.ref(props.defaultPublicNatGateway),
@@ -268,7 +265,7 @@ class RowReader:
     def nat_gateway(self, row: shapes.NatGatewayRow) -> NatGateway:
         props = row.properties or _NAT
         return NatGateway(
-            **self.common(row),
+            *self.common(row),
             sku=_sku(row.sku),
             zones=self.zones(row.zones),
             idle_timeout_minutes=props.idleTimeoutInMinutes,
@@ -285,7 +282,7 @@ class RowReader:
         sku = row.sku
         ddos = props.ddosSettings
         return PublicIp(
-            **self.common(row),
+            *self.common(row),
             sku=_sku(sku),
             tier=None if sku is None else sku.tier,
             zones=self.zones(row.zones),
@@ -301,7 +298,7 @@ class RowReader:
     def public_ip_prefix(self, row: shapes.PublicIpPrefixRow) -> PublicIpPrefix:
         props = row.properties or _PREFIX
         return PublicIpPrefix(
-            **self.common(row),
+            *self.common(row),
             sku=_sku(row.sku),
             zones=self.zones(row.zones),
             ip_prefix=props.ipPrefix,
@@ -328,7 +325,7 @@ class RowReader:
                 )
             )
         return RouteTable(
-            **self.common(row),
+            *self.common(row),
             routes=tuple(routes),
             bgp_propagation_disabled=bool(props.disableBgpRoutePropagation),
         )
@@ -367,7 +364,7 @@ class RowReader:
             for entry in props.loadBalancingRules or ()
         ]
         return LoadBalancer(
-            **self.common(row),
+            *self.common(row),
             sku=_sku(row.sku),
             frontend_public_ip_ids=frontend_ips,
             frontend_public_prefix_ids=frontend_prefixes,
