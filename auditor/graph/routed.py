@@ -38,7 +38,13 @@ def route_table_path(
 
 
 def _same_hop(one: Route, other: Route) -> bool:
-    return one.next_hop_type is other.next_hop_type and one.next_hop_ip == other.next_hop_ip
+    """Whether two routes send traffic to the same place: for equal-cost multipath, the same
+    set of appliances (halves spread over different sets leave from different addresses)."""
+    return (
+        one.next_hop_type is other.next_hop_type
+        and one.next_hop_ip == other.next_hop_ip
+        and set(one.next_hop_ips) == set(other.next_hop_ips)
+    )
 
 
 def _one_route_path(
@@ -81,26 +87,27 @@ def _one_route_path(
     return None
 
 
+_APPLIANCES = (NextHopType.VIRTUAL_APPLIANCE, NextHopType.VIRTUAL_APPLIANCE_ECMP)
+
+
 def _split_route_path(subnet: Subnet, routes: tuple[Route, ...], hops: Hops) -> EgressPath:
     """0.0.0.0/1 and 128.0.0.0/1 to different next hops: each half of the internet leaves its
     own way. When both bypass the NAT gateway, the path is the routed one with addresses
     beyond the next hops; otherwise where traffic leaves depends on the destination."""
     halves = "; ".join(
         f"{r.address_prefix} → {r.next_hop_type_text or 'no next hop type'}"
-        + (f" {r.next_hop_ip}" if r.next_hop_ip else "")
+        + (f" {r.hop_text}" if r.hop_text else "")
         + f" (route {r.name})"
         for r in routes
     )
     if all(r.next_hop_type is not None and r.next_hop_type.overrides_nat for r in routes):
-        appliance = next(
-            (r for r in routes if r.next_hop_type is NextHopType.VIRTUAL_APPLIANCE), None
-        )
+        appliance = next((r for r in routes if r.next_hop_type in _APPLIANCES), None)
         return EgressPath(
             EgressKind.UDR_APPLIANCE if appliance else EgressKind.UDR_GATEWAY,
             subnet.id,
             hops=hops,
             public_ips=None,
-            next_hop_ip=None if appliance is None else appliance.next_hop_ip,
+            next_hop_ip=None if appliance is None else appliance.hop_text,
             reason=(
                 f"internet traffic is split between next hops ({halves}); the addresses it "
                 "leaves from are beyond them"

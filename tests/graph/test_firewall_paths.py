@@ -188,6 +188,47 @@ def test_an_ecmp_route_leaves_from_every_appliance_it_spreads_over() -> None:
     assert "equal-cost multipath" in path.reason
 
 
+def _ecmp_halves(low: list[str], high: list[str]) -> EgressPath:
+    """The internet split into 0.0.0.0/1 and 128.0.0.0/1, each half spread by equal-cost
+    multipath over its own list of appliances, both firewalls known with their addresses."""
+    hub = _hub()
+    table = b.route_table(
+        "to-fw",
+        [
+            ("0.0.0.0/1", "VirtualApplianceEcmp", None),
+            ("128.0.0.0/1", "VirtualApplianceEcmp", None),
+        ],
+    )
+    for route, appliances in zip(table["properties"]["routes"], (low, high), strict=True):
+        route["properties"]["nextHop"] = {"nextHopIpAddresses": appliances}
+    hub[2] = table
+    return _path(
+        *hub,
+        h.firewall("fw-hub", "hub", "10.100.0.4", ("fw-pip-1",)),
+        h.firewall("fw-two", "hub", "10.100.0.5", ("fw-pip-2",)),
+        b.public_ip("fw-pip-1", "20.50.0.1"),
+        b.public_ip("fw-pip-2", "20.50.0.2"),
+    )
+
+
+def test_ecmp_halves_over_the_same_appliances_in_any_order_are_one_path() -> None:
+    path = _ecmp_halves(["10.100.0.4", "10.100.0.5"], ["10.100.0.5", "10.100.0.4"])
+    assert path.kind is EgressKind.AZURE_FIREWALL
+    assert path.public_ips == ("20.50.0.1/32", "20.50.0.2/32")
+
+
+def test_ecmp_halves_over_different_appliances_are_not_read_as_the_first_half() -> None:
+    # Each half of the internet leaves from its own firewall: naming only the first half's
+    # address as the pool's egress would be confidently wrong for the other half.
+    path = _ecmp_halves(["10.100.0.4"], ["10.100.0.5"])
+    assert path.kind is EgressKind.UDR_APPLIANCE
+    assert path.public_ips is None
+    assert path.next_hop_ip == "10.100.0.4"
+    assert "0.0.0.0/1 → VirtualApplianceEcmp 10.100.0.4" in path.reason
+    assert "128.0.0.0/1 → VirtualApplianceEcmp 10.100.0.5" in path.reason
+    assert "20.50.0.1/32" not in path.describe()
+
+
 def test_an_ecmp_route_with_an_appliance_of_unknown_addresses_is_unknown() -> None:
     path = _ecmp(
         h.firewall("fw-hub", "hub", "10.100.0.4", ("fw-pip-1",)),
