@@ -30,8 +30,8 @@ def frozen(cls: type[T] | None = None, /, *, eq: bool = True) -> Any:
     """`@frozen` or `@frozen(eq=False)`: dataclass(frozen=True, slots=True, eq=eq)."""
 
     def make(cls: type[T]) -> type[T]:
-        # init=False: dataclasses would write and compile an __init__ only to have it replaced,
-        # about half of the time it takes to make the class (paid on every start).
+        # init=False: dataclasses would write and compile an __init__ only to have it replaced
+        # (a sixth of the time it takes to import the payload classes, paid on every start).
         made: type[T] = dataclasses.dataclass(frozen=True, slots=True, eq=eq, init=False)(cls)
         made.__init__ = _init(made)  # type: ignore[method-assign]
         return made
