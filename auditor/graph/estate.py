@@ -60,6 +60,7 @@ class EgressGraph:
         self._node_egress: dict[str, EgressPath] = {}
         self._pod_egress: dict[str, EgressPath | None] = {}
         self._subnet_egress: dict[tuple[str, str, str, str], EgressPath] = {}
+        self._virtual_node_egress: dict[str, EgressPath | None] = {}
         self._cidrs: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[ResourceId, ...]]] = {}
         self._address_hops: dict[str, Hop] = {}
         self._pools_by_device: dict[str, list[NodePool]] | None = None
@@ -367,7 +368,11 @@ class EgressGraph:
         return workloads.virtual_node_subnet(self, cluster)
 
     def virtual_node_egress(self, cluster: Cluster) -> EgressPath | None:
-        return workloads.virtual_node_egress(self, cluster)
+        """Kept once resolved: EGR013, EGR010 and the result's view each ask for it."""
+        key = cluster.id.key
+        if key not in self._virtual_node_egress:
+            self._virtual_node_egress[key] = workloads.virtual_node_egress(self, cluster)
+        return self._virtual_node_egress[key]
 
     def gateway_egress(
         self, pool: NodePool, *, prefix_id: ResourceId | None = None, public: bool = True

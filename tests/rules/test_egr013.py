@@ -4,6 +4,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.fixtext import commands
+from auditor.model import EgressKind
 from rules import egr013
 from tests import estate_builder as b
 from tests import hub_builder as h
@@ -64,6 +65,15 @@ def test_the_path_is_in_the_egress_view() -> None:
     assert path is not None
     assert path.is_unknown
     assert path.reason == f"subnet {b.subnet_id('vnet', 'gone')} is not in the snapshot"
+
+
+def test_the_path_is_resolved_once_for_the_rule_the_view_and_egr010() -> None:
+    graph = CASES[0].estate.graph()
+    (cluster,) = graph.clusters()
+    first = graph.virtual_node_egress(cluster)
+    assert first is not None
+    assert first.kind is EgressKind.DEFAULT_OUTBOUND
+    assert graph.virtual_node_egress(cluster) is first
 
 
 @pytest.mark.parametrize(
