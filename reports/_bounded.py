@@ -12,12 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.safetext import MAX_SHOWN, cap, escape_controls, shown
+from auditor.wording import counted
 
-__all__ = ["MAX_LISTED", "MAX_SHOWN", "cap", "capped", "escape_controls", "shown"]
+__all__ = ["MAX_LISTED", "MAX_SHOWN", "cap", "capped", "escape_controls", "more_listed", "shown"]
 
 # How many items of a list about the estate (unknown resources, unread scopes, warnings) the
 # text and Markdown reports name before pointing at the JSON report, which has them all.
 MAX_LISTED = 20
+
+
+def more_listed(total: int, noun: str) -> str | None:
+    """`… and 3 more resources (see the JSON report)` after the first MAX_LISTED of `total`
+    items; None when all were listed."""
+    if total <= MAX_LISTED:
+        return None
+    return f"… and {counted(total - MAX_LISTED, f'more {noun}')} (see the JSON report)"
 
 
 def capped(value: Any, limit: int = MAX_SHOWN) -> Any:

@@ -19,7 +19,7 @@ from auditor.fixtext import segments
 from auditor.model import EgressKind, EgressPath, Finding, ResourceKind, Severity
 from auditor.result import AuditResult, ClusterEgress
 from auditor.wording import are, counted
-from reports._bounded import MAX_LISTED, cap, escape_controls
+from reports._bounded import MAX_LISTED, cap, escape_controls, more_listed
 
 # GitHub's limit for one step's summary is 1 MiB; keep a margin for the truncation note.
 MAX_BYTES = 1024 * 1024 - 4096
@@ -170,9 +170,8 @@ def _gaps(result: AuditResult) -> list[str]:
 
 
 def _more(total: int, noun: str) -> list[str]:
-    if total <= MAX_LISTED:
-        return []
-    return [f"*… and {counted(total - MAX_LISTED, f'more {noun}')} (see the JSON report).*"]
+    note = more_listed(total, noun)
+    return [] if note is None else [f"*{note}.*"]
 
 
 def _counts(result: AuditResult) -> list[str]:

@@ -13,7 +13,7 @@ from auditor.enums import PowerState
 from auditor.model import EgressKind, EgressPath, Finding, Severity
 from auditor.result import AuditResult, ClusterEgress
 from auditor.wording import are, counted
-from reports._bounded import MAX_LISTED, cap, shown
+from reports._bounded import MAX_LISTED, cap, more_listed, shown
 
 WIDTH = 100
 NAME_COLUMN = 40  # pool names longer than this overflow their column instead of widening it
@@ -61,9 +61,8 @@ def _gaps(result: AuditResult) -> list[str]:
             "reported as unknown, not missing:"
         )
         lines.extend(f"  {resource_id}" for resource_id in unknown[:MAX_LISTED])
-        if len(unknown) > MAX_LISTED:
-            more = counted(len(unknown) - MAX_LISTED, "more resource")
-            lines.append(f"  … and {more} (see the JSON report)")
+        if more := more_listed(len(unknown), "resource"):
+            lines.append(f"  {more}")
     lines.extend(f"warning: {warning}" for warning in result.warnings)
     return lines
 
