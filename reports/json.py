@@ -114,7 +114,7 @@ def chunks(result: AuditResult) -> Iterator[str]:
     encoded on its own: the whole document is never built. Compact on purpose: json's C
     encoder only runs without indent (pipe through jq to read)."""
     for index, (key, value) in enumerate(_fields(result).items()):
-        yield ("{" if index == 0 else ",") + _dumps(key) + ":"
+        yield ("{" if index == 0 else ",") + compact_text(key) + ":"
         if isinstance(value, Iterator):
             yield "["
             for position, item in enumerate(value):
@@ -129,8 +129,5 @@ def _capped_text(value: Any) -> str:
     """The text of `capped(value)`. Encoded as it is first: a string longer than the cap
     makes the text longer still (JSON only adds quotes and escapes), so text within the cap
     has nothing to cut, which is the case of nearly every cluster and finding."""
-    text = _dumps(value)
-    return text if len(text) <= MAX_SHOWN else _dumps(capped(value))
-
-
-_dumps = compact_text
+    text = compact_text(value)
+    return text if len(text) <= MAX_SHOWN else compact_text(capped(value))

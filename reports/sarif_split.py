@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reports._json_text import compact
+from reports._json_text import compact  # as `JSON.stringify` writes it
 from reports.sarif_rules import RESULTS_CUT
 
 Run = dict[str, Any]
@@ -44,10 +44,7 @@ def pack(runs: Sequence[Run], limits: Limits, make_log: MakeLog) -> list[list[Ru
 def upload_size(document: Mapping[str, Any]) -> int:
     """The compressed size GitHub checks: upload-sarif sends `JSON.stringify` (compact) through
     gzip (level 6, zlib's default); mtime=0 keeps the measure reproducible."""
-    return len(gzip.compress(_compact(document), compresslevel=6, mtime=0))
-
-
-_compact = compact  # as `JSON.stringify` writes it
+    return len(gzip.compress(compact(document), compresslevel=6, mtime=0))
 
 
 def _fits(runs: Sequence[Run], limits: Limits, make_log: MakeLog) -> int:
@@ -64,30 +61,30 @@ def _upload_size_of(runs: Sequence[Run], make_log: MakeLog) -> int:
     """upload_size(make_log(runs)), compressing the log's text a run at a time: the whole
     text of a file of large runs is tens of megabytes. Deflate's output does not depend on
     how its input is cut into pieces, so the size is the same."""
-    empty = _compact(make_log([]))
+    empty = compact(make_log([]))
     head, tail = empty[: -len(b"]}")], b"]}"
     if not empty.endswith(tail):  # a log whose runs are not its last member
         return upload_size(make_log(runs))
     compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # gzip.compress(level 6, mtime=0)
     size = len(compressor.compress(head))
     for index, run in enumerate(runs):
-        size += len(compressor.compress((b"," if index else b"") + _compact(run)))
+        size += len(compressor.compress((b"," if index else b"") + compact(run)))
     return size + len(compressor.compress(tail)) + len(compressor.flush())
 
 
 def _compact_size(runs: Sequence[Run], make_log: MakeLog) -> int:
-    """The size of `_compact(make_log(runs))`, with each distinct `tool` object (which the
+    """The size of `compact(make_log(runs))`, with each distinct `tool` object (which the
     runs of one audit share, with every rule's descriptor) encoded once, not once per run."""
     tools: dict[int, int] = {}
-    size = len(_compact(make_log([]))) + max(0, len(runs) - 1)  # the commas between runs
+    size = len(compact(make_log([]))) + max(0, len(runs) - 1)  # the commas between runs
     for run in runs:
         tool = run.get("tool")
         if tool is None:
-            size += len(_compact(run))
+            size += len(compact(run))
             continue
         if id(tool) not in tools:
-            tools[id(tool)] = len(_compact(tool)) - len(b"null")
-        size += len(_compact({**run, "tool": None})) + tools[id(tool)]
+            tools[id(tool)] = len(compact(tool)) - len(b"null")
+        size += len(compact({**run, "tool": None})) + tools[id(tool)]
     return size
 
 

@@ -218,5 +218,5 @@ def test_the_size_of_a_file_is_measured_without_encoding_the_rules_once_per_run(
     runs = list(sarif._runs(wide, sarif.Options()))
     assert len({id(run["tool"]) for run in runs}) == 1
     for count in (0, 1, 2, 20):
-        compact = sarif_split._compact(sarif._log(runs[:count]))
+        compact = sarif_split.compact(sarif._log(runs[:count]))
         assert sarif_split._compact_size(runs[:count], sarif._log) == len(compact)
