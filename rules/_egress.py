@@ -131,6 +131,9 @@ def subnet_update(subnet: Subnet, options: str) -> str:
     )
 
 
+# The managed NAT gateway of SKU StandardV2, as `az aks update` sets it.
+MANAGED_NAT_V2 = "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
+
 # What `az aks update --outbound-type` takes in Azure CLI 2.91.0; StandardV2 of the managed NAT
 # gateway is chosen with --outbound-type-sku, new in that version; block needs aks-preview.
 _OUTBOUND_TYPE_OPTIONS = {
@@ -139,9 +142,7 @@ _OUTBOUND_TYPE_OPTIONS = {
     OutboundType.USER_ASSIGNED_NAT_GATEWAY: "--outbound-type userAssignedNATGateway",
     OutboundType.USER_DEFINED_ROUTING: "--outbound-type userDefinedRouting",
     OutboundType.NONE: "--outbound-type none",
-    OutboundType.MANAGED_NAT_GATEWAY_V2: (
-        "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
-    ),
+    OutboundType.MANAGED_NAT_GATEWAY_V2: MANAGED_NAT_V2,
 }
 NEW_CLI_OPTIONS = ("--outbound-type-sku", "--nat-gateway-managed-outbound-ipv6-count")
 

@@ -9,7 +9,7 @@ from auditor.fixtext import command
 from auditor.graph.estate import EgressGraph
 from auditor.graph.nodes import Cluster, NodePool, Subnet
 from auditor.model import EgressKind, Finding, Rule, RuleContext, RuleMeta, Severity
-from rules._egress import nodepool_command, subnet_update
+from rules._egress import aks_update, nodepool_command, subnet_update
 from rules._text import pool_label, source_link, subnet_label, urls
 
 CACHE = "cache"
@@ -145,10 +145,10 @@ def _bootstrap(cluster: Cluster) -> Finding:
         expected="bootstrapProfile.artifactSource Cache",
         evidence=(cluster.id,),
         key="bootstrap",
-        remediation=command(
-            f"az aks update -g {cluster.resource_group} -n {cluster.name} "
+        remediation=aks_update(
+            cluster,
             "--bootstrap-artifact-source Cache --bootstrap-container-registry-resource-id "
-            "<private container registry ID>"
+            "<private container registry ID>",
         )
         + ", then reimage the nodes (the cache applies to new nodes only)",
     )

@@ -9,11 +9,8 @@ from auditor.fixtext import command
 from auditor.graph.nodes import Cluster, NatGateway, Subnet
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.policy import Policy
-from rules._egress import aks_update, subnet_update
+from rules._egress import MANAGED_NAT_V2, aks_update, subnet_update
 from rules._text import egress_change, source_link, urls
-
-# The managed NAT gateway of SKU StandardV2, as `az aks update` sets it.
-V2 = "--outbound-type managedNATGateway --outbound-type-sku StandardV2"
 
 META = RuleMeta(
     id="NAT004",
@@ -103,7 +100,7 @@ def _remediation(
         return (
             change
             + "AKS replaces its managed NAT gateway with a StandardV2 one: "
-            + aks_update(owner, V2)
+            + aks_update(owner, MANAGED_NAT_V2)
         )
     new = f"{nat.name}-v2"
     pip = f"pip-{new}"

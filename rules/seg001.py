@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from auditor.fixtext import command
 from auditor.graph import defaults
+from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.wording import counted
 from rules._egress import nodepool_command
@@ -65,8 +66,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 expected=f"at most {capacity} nodes",
                 evidence=(cluster.id, pool.id),
                 key="capacity",
-                remediation=_larger_pool(cluster.resource_group, cluster.name, pool.count)
-                or command(f"{scale} {capacity}"),
+                remediation=_larger_pool(cluster, pool.count) or command(f"{scale} {capacity}"),
                 details={"nodes": str(pool.count), "prefixSize": str(size)},
             )
         elif pool.count < MIN_NODES:
@@ -85,7 +85,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _larger_pool(group: str, cluster: str, count: int) -> str:
+def _larger_pool(cluster: Cluster, count: int) -> str:
     """A gateway pool whose prefix holds `count` nodes, or "" beyond the largest (/28)."""
     fitting = [size for size in (31, 30, 29, 28) if 2 ** (32 - size) >= count]
     if not fitting:
@@ -93,8 +93,8 @@ def _larger_pool(group: str, cluster: str, count: int) -> str:
     return (
         "Replace the pool with one whose prefix holds its nodes (Azure CLI 2.75.0 or later: "
         + command(
-            f"az aks nodepool add -g {group} --cluster-name {cluster} -n <new gateway pool> "
-            f"--mode Gateway --node-count {count} --gateway-prefix-size {fitting[0]}"
+            nodepool_command("add", cluster, "<new gateway pool>")
+            + f" --mode Gateway --node-count {count} --gateway-prefix-size {fitting[0]}"
         )
         + "), then point the StaticGatewayConfigurations at it: its prefix, and so the "
         "annotated pods' egress addresses, are new"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.enums import OsType
-from auditor.fixtext import command
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
+from rules._egress import aks_update
 from rules._text import source_link, urls
 
 META = RuleMeta(
@@ -68,10 +68,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             remediation=(
                 "Give the workloads fixed addresses another way (a NAT gateway on their "
                 "subnet) and turn the gateway off (Azure CLI 2.75.0 or later): "
-                + command(
-                    f"az aks update -g {cluster.resource_group} -n {cluster.name} "
-                    "--disable-static-egress-gateway"
-                )
+                + aks_update(cluster, "--disable-static-egress-gateway")
             ),
         )
 
