@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.fixtext import command
-from auditor.graph import defaults
 from auditor.graph.nodes import Cluster
 from auditor.model import Finding, Rule, RuleContext, RuleMeta, Severity
 from auditor.wording import counted
@@ -51,7 +50,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for cluster, pool in graph.node_pools():
         if not pool.is_gateway or pool.count is None:
             continue
-        size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
+        size = pool.gateway_prefix_length
         capacity = 2 ** (32 - size)
         scale = nodepool_command("scale", cluster, pool.name) + " --node-count"
         if pool.count > capacity:

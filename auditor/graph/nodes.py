@@ -25,6 +25,7 @@ from auditor.enums import (
     Sku,
 )
 from auditor.frozen import frozen
+from auditor.graph import defaults
 from auditor.model import ResourceKind
 
 
@@ -131,6 +132,11 @@ class NodePool:
     def is_gateway(self) -> bool:
         """A static egress gateway pool: it carries annotated pods' egress, not workloads."""
         return self.mode is AgentPoolMode.GATEWAY
+
+    @property
+    def gateway_prefix_length(self) -> int:
+        """The length of a gateway pool's public IP prefix: its own, else the default."""
+        return self.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
 
 
 @frozen

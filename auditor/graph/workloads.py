@@ -7,7 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from auditor.arm import ResourceId
-from auditor.graph import defaults, egress
+from auditor.graph import egress
 from auditor.graph.nodes import Cluster, NodePool, Subnet, Unknown, VirtualNetwork
 from auditor.graph.paths import unknown_addresses
 from auditor.model import EgressKind, EgressPath, Hop, ResourceKind
@@ -77,7 +77,7 @@ def gateway_egress(
     prefix a StaticGatewayConfiguration names (`prefix_id`), else from one AKS creates
     for it [AKS-SEG], which only the configuration's status inside the cluster shows."""
     subnet = graph.node_subnet(pool)
-    size = pool.gateway_prefix_size or defaults.GATEWAY_PREFIX_SIZE
+    size = pool.gateway_prefix_length
     path = EgressPath(
         EgressKind.STATIC_EGRESS_GATEWAY,
         subnet.id if isinstance(subnet, Subnet) else None,
