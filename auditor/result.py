@@ -34,9 +34,12 @@ class WorkloadEgress:
     label: str  # "virtual nodes", "static egress gateway gw (payments/partner-egress)"
     name: str  # the gateway pool (and its configuration), or the cluster of virtual nodes
     subject_id: ResourceId  # the gateway pool, or the cluster
-    subnet_id: ResourceId | None
     egress: EgressPath
     gateway: bool  # pods of a static egress gateway; else virtual nodes
+
+    @property
+    def subnet_id(self) -> ResourceId | None:
+        return self.egress.subnet_id
 
 
 @frozen

@@ -22,7 +22,7 @@ def workload_paths(
         mine = [c for c in configs if c.pool.lower() == pool.name.lower()]
         if not mine:
             path = graph.gateway_egress(pool)
-            found.append(_gateway(f"{pool.name}", pool.id, path))
+            found.append(_gateway(pool.name, pool.id, path))
         for config in mine:
             path = graph.gateway_egress(
                 pool,
@@ -48,14 +48,10 @@ def workload_paths(
     virtual = graph.virtual_node_egress(cluster)
     if virtual is not None:
         found.append(
-            WorkloadEgress(
-                "virtual nodes", cluster.name, cluster.id, virtual.subnet_id, virtual, gateway=False
-            )
+            WorkloadEgress("virtual nodes", cluster.name, cluster.id, virtual, gateway=False)
         )
     return tuple(found)
 
 
 def _gateway(name: str, subject: ResourceId, path: EgressPath) -> WorkloadEgress:
-    return WorkloadEgress(
-        f"static egress gateway {name}", name, subject, path.subnet_id, path, gateway=True
-    )
+    return WorkloadEgress(f"static egress gateway {name}", name, subject, path, gateway=True)
