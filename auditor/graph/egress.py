@@ -151,9 +151,7 @@ def _bgp_path(
 ) -> EgressPath | None:
     """Unknown when routes learned over BGP reach the subnet from a gateway that may learn a
     default route; None when none can (see auditor.graph.bgp)."""
-    if table is not None and table.bgp_propagation_disabled:
-        return None
-    sources = graph.bgp_sources(subnet)
+    sources = graph.bgp_sources(subnet, table)
     if not sources:
         return None
     described = "; ".join(source.describe() for source in sources)

@@ -27,6 +27,7 @@ from auditor.graph.nodes import (
     Payload,
     PublicIp,
     PublicIpPrefix,
+    RouteTable,
     Subnet,
     Unknown,
     VirtualNetwork,
@@ -196,9 +197,12 @@ class EgressGraph:
         own = subnet.vnet_id.key
         return {own, *self._index.peers.get(own, ())}
 
-    def bgp_sources(self, subnet: Subnet) -> list[BgpSource]:
+    def bgp_sources(self, subnet: Subnet, table: RouteTable | None) -> list[BgpSource]:
         """The gateways whose learned routes reach the subnet's virtual network and may bring
-        it a default route from on-premises."""
+        it a default route from on-premises; none when the subnet's route table `table` does
+        not propagate gateway routes."""
+        if table is not None and table.bgp_propagation_disabled:
+            return []
         return [s for s in self._bgp.of(subnet.vnet_id) if s.may_learn_default_route]
 
     def nat_association(self, subnet: Subnet) -> NatAssociation:

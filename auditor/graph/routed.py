@@ -292,8 +292,9 @@ def _forced_tunnel(graph: EgressGraph, firewall: Firewall, subnet: Subnet | None
     one BGP may bring, takes it on-premises or to another appliance."""
     if not firewall.management_ip_configuration or subnet is None:
         return ""
-    table = graph.get(subnet.route_table_id)
-    if isinstance(table, RouteTable):
+    found = graph.get(subnet.route_table_id)
+    table = found if isinstance(found, RouteTable) else None
+    if table is not None:
         routes = table.internet_routes()
         if any(r.next_hop_type is not NextHopType.INTERNET for r in routes):
             hops = ", ".join(f"{r.address_prefix} → {r.next_hop_type_text}" for r in routes)
@@ -302,9 +303,9 @@ def _forced_tunnel(graph: EgressGraph, firewall: Firewall, subnet: Subnet | None
                 f"{hops} (route table {table.name}), so the addresses its traffic leaves from "
                 "are beyond that next hop"
             )
-        if routes or table.bgp_propagation_disabled:
+        if routes:
             return ""
-    if graph.bgp_sources(subnet):
+    if graph.bgp_sources(subnet, table):
         return (
             f"Azure Firewall {firewall.name} has a management IP configuration (forced "
             "tunnelling) and routes learned over BGP reach its subnet: a 0.0.0.0/0 from "
