@@ -57,8 +57,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.graph
     for cluster in graph.clusters():
         virtual = graph.virtual_node_egress(cluster)
-        subnet = graph.virtual_node_subnet(cluster)
-        if virtual is None or virtual.is_unknown or not isinstance(subnet, Subnet):
+        if virtual is None or virtual.is_unknown:
+            continue
+        # A known path was resolved for the virtual-node subnet, read from the snapshot.
+        subnet = graph.get(virtual.subnet_id)
+        if not isinstance(subnet, Subnet):
             continue
         node = _node_egress(graph, cluster)
         if node is None or node.kind not in EXPLICIT or _same(node, virtual):

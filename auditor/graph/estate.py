@@ -368,9 +368,6 @@ class EgressGraph:
 
     # -- traffic that does not leave by the node pools' paths (auditor/graph/workloads.py) --
 
-    def virtual_node_subnet(self, cluster: Cluster) -> Subnet | Unknown | None:
-        return workloads.virtual_node_subnet(self, cluster)
-
     def virtual_node_egress(self, cluster: Cluster) -> EgressPath | None:
         """Kept once resolved: EGR013, EGR010 and the result's view each ask for it."""
         key = cluster.id.key
