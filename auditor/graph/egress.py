@@ -104,8 +104,7 @@ def resolve(
             reason="private subnet (defaultOutboundAccess=false) with no explicit egress",
             cause=Cause.PRIVATE_SUBNET,
         )
-    snat = graph.snat_frontends(cluster)
-    if cluster_balancer and snat.address_ids:
+    if cluster_balancer and (snat := graph.snat_frontends(cluster)).address_ids:
         return EgressPath(
             EgressKind.LOAD_BALANCING_RULES,
             subnet.id,
