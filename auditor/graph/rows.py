@@ -355,14 +355,16 @@ class RowReader:
                     enable_tcp_reset=rule.enableTcpReset,
                 )
             )
-        balancing = [
-            LoadBalancingRule(
-                name=entry.name or "",
-                frontend_id=self.ref((entry.properties or _LB_RULE).frontendIPConfiguration),
-                disable_outbound_snat=bool((entry.properties or _LB_RULE).disableOutboundSnat),
+        balancing = []
+        for item in props.loadBalancingRules or ():
+            balancing_rule = item.properties or _LB_RULE
+            balancing.append(
+                LoadBalancingRule(
+                    name=item.name or "",
+                    frontend_id=self.ref(balancing_rule.frontendIPConfiguration),
+                    disable_outbound_snat=bool(balancing_rule.disableOutboundSnat),
+                )
             )
-            for entry in props.loadBalancingRules or ()
-        ]
         return LoadBalancer(
             *self.common(row),
             sku=_sku(row.sku),
